@@ -1,0 +1,63 @@
+"""The sentence-transformers embedder behind the ``Embedder`` protocol, with a small memo of recent texts."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from models.errors import ModelLoadError, ModelNotInstalledError
+
+
+class SentenceTransformerEmbedder:
+    """Unit-length embeddings from a local sentence-transformers folder; thread-safe."""
+
+    def __init__(self, model: Any, *, name: str, memo_size: int = 4096) -> None:
+        self.model = model
+        self.name = name
+        self._lock = threading.Lock()
+        self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._memo_size = memo_size
+        self.dimension = int(model.get_sentence_embedding_dimension() or 0)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed texts (rows are unit length); repeated texts come from the memo."""
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        with self._lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._memo))
+            if missing:
+                vectors = self.model.encode(
+                    missing, batch_size=32, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+                )
+                for text, vector in zip(missing, vectors, strict=True):
+                    self._memo[text] = vector.astype(np.float32)
+                while len(self._memo) > self._memo_size:
+                    self._memo.popitem(last=False)
+            rows = [self._memo[t] for t in texts]
+            for t in texts:
+                if t in self._memo:
+                    self._memo.move_to_end(t)
+        return np.stack(rows)
+
+
+def load_embedder_folder(folder: Path, *, name: str, threads: int) -> SentenceTransformerEmbedder:
+    """Load a local sentence-transformers folder (never a hub)."""
+    from sentence_transformers import SentenceTransformer
+
+    from models.runtime import set_threads
+
+    if not folder.is_dir():
+        raise ModelNotInstalledError(name, str(folder))
+    set_threads(threads)
+    try:
+        model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
+    except Exception as exc:
+        raise ModelLoadError(f"could not load the embedder at {folder}: {type(exc).__name__}: {exc}") from exc
+    model.eval()
+    return SentenceTransformerEmbedder(model, name=name)

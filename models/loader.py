@@ -1,0 +1,110 @@
+"""One entry point to get the configured judge and embedder, whether from the registry or a local path.
+
+``load_judge("default")`` and ``load_judge("/srv/models/my-instruct-7b")`` take the same code path:
+resolve the source, prepare the int8 runtime form once, load it. Nothing here ever falls back to a
+fake model or reaches a model hub.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from models.embedder import SentenceTransformerEmbedder, load_embedder_folder
+from models.errors import ModelNotInstalledError
+from models.install import artifact_path, is_installed
+from models.registry import load_registry
+from models.runtime import (
+    TransformersJudge,
+    ensure_prepared,
+    is_prepared,
+    load_prepared,
+    prepared_dir_for_path,
+    prepared_dir_for_registry,
+)
+from settings import Settings, get_settings
+
+OFFLINE_VARIABLES = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
+Log = Callable[[str], None]
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def enforce_offline() -> None:
+    """Tell the Hugging Face libraries never to contact a hub (set before they are imported)."""
+    for key, value in OFFLINE_VARIABLES.items():
+        os.environ[key] = value
+
+
+def _looks_like_path(spec: str) -> bool:
+    return os.sep in spec or spec.startswith(".") or spec.endswith(".gguf") or Path(spec).expanduser().exists()
+
+
+def load_judge(spec: str | None = None, *, settings: Settings | None = None, log: Log = _stderr) -> TransformersJudge:
+    """Load the judge named by ``spec`` (registry name/profile or local path; default from settings)."""
+    enforce_offline()
+    settings = settings or get_settings()
+    spec = spec or settings.judge
+    if _looks_like_path(spec):
+        source = Path(spec).expanduser()
+        if not source.exists():
+            raise ModelNotInstalledError(spec, str(source))
+        dest = prepared_dir_for_path(source, settings.model_dir)
+        ensure_prepared(source, dest, log=log)
+        return load_prepared(dest, source.name, threads=settings.threads)
+    entry = load_registry().get(spec)
+    if entry.kind != "judge":
+        raise ValueError(f"{entry.name} is an {entry.kind}, not a judge")
+    if not is_installed(entry, settings.model_dir):
+        raise ModelNotInstalledError(entry.name, str(artifact_path(entry, settings.model_dir)))
+    dest = prepared_dir_for_registry(entry, settings.model_dir)
+    ensure_prepared(artifact_path(entry, settings.model_dir), dest, log=log)
+    return load_prepared(dest, entry.name, threads=settings.threads)
+
+
+def load_embedder(spec: str | None = None, *, settings: Settings | None = None) -> SentenceTransformerEmbedder:
+    """Load the embedder named by ``spec`` (registry name/profile or local folder; default from settings)."""
+    enforce_offline()
+    settings = settings or get_settings()
+    spec = spec or settings.embedder
+    if _looks_like_path(spec):
+        folder = Path(spec).expanduser()
+        return load_embedder_folder(folder, name=folder.name, threads=settings.threads)
+    entry = load_registry().get(spec)
+    if entry.kind != "embedder":
+        raise ValueError(f"{entry.name} is a {entry.kind}, not an embedder")
+    if not is_installed(entry, settings.model_dir):
+        raise ModelNotInstalledError(entry.name, str(artifact_path(entry, settings.model_dir)))
+    return load_embedder_folder(artifact_path(entry, settings.model_dir), name=entry.name, threads=settings.threads)
+
+
+def model_status(settings: Settings | None = None) -> list[dict[str, str]]:
+    """One row per registry model: name, profile, kind and whether it is installed and ready."""
+    settings = settings or get_settings()
+    rows = []
+    for entry in load_registry().models:
+        installed = is_installed(entry, settings.model_dir)
+        state = "installed" if installed else f"not installed: python -m models install {entry.profile}"
+        if installed and entry.kind == "judge":
+            ready = is_prepared(prepared_dir_for_registry(entry, settings.model_dir))
+            state = "ready" if ready else "installed, runtime form not prepared yet"
+        elif installed:
+            state = "ready"
+        selected = entry.profile in (settings.judge, settings.embedder) or entry.name in (
+            settings.judge,
+            settings.embedder,
+        )
+        rows.append(
+            {
+                "model": entry.name,
+                "profile": entry.profile,
+                "kind": entry.kind,
+                "state": state,
+                "selected": "yes" if selected else "",
+            }
+        )
+    return rows

@@ -1,0 +1,45 @@
+"""The small interfaces the scorer depends on: a ``Judge`` (an instruction-tuned LM) and an ``Embedder``.
+
+``scoring/`` only ever sees these protocols, so tests can use deterministic fakes and a team can
+bring its own model without the scorer changing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Protocol, TypedDict, runtime_checkable
+
+import numpy as np
+
+
+class ChatMessage(TypedDict):
+    """One chat turn: ``{"role": "system" | "user" | "assistant", "content": str}``."""
+
+    role: str
+    content: str
+
+
+@runtime_checkable
+class Judge(Protocol):
+    """An instruction-tuned language model used to judge answers. Must be thread-safe."""
+
+    name: str
+
+    def generate(self, messages: Sequence[ChatMessage], max_new_tokens: int = 256) -> Iterator[str]:
+        """Stream the greedy continuation of the chat as text chunks (same input, same text)."""
+        ...
+
+    def option_probabilities(self, messages: Sequence[ChatMessage], options: Sequence[str]) -> dict[str, float]:
+        """Probability of each short option as the assistant's reply, normalised to sum to 1."""
+        ...
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """A sentence embedder. Must be thread-safe."""
+
+    name: str
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit-length float32 embeddings, one row per text."""
+        ...

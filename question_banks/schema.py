@@ -1,0 +1,125 @@
+"""Schema of a question bank: what a role's YAML file must contain, validated at load time.
+
+A bank is data, not code (like lm-evaluation-harness task files): a team adds a role by dropping
+a YAML file into ``question_banks/``. Everything here is a pydantic model so that a bad file fails
+with the file, the question id and what is wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+QUESTION_ID = re.compile(r"^[A-Z][A-Z0-9]*_Q[0-9]+$")
+COMPETENCY_CODE = re.compile(r"^[A-Z][A-Z0-9]{1,11}$")
+
+
+class RubricPoint(BaseModel):
+    """One observable thing a strong answer shows, with a tip for an answer that misses it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    point: NonEmpty = Field(
+        description="Observable in an answer, e.g. 'names a concrete metric and how much it changed'."
+    )
+    tip: str = Field(default="", description="A concrete, actionable tip for an answer that misses this point.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _accept_plain_string(cls, value: object) -> object:
+        """Allow ``- some rubric point`` as shorthand for ``- point: some rubric point``."""
+        if isinstance(value, str):
+            return {"point": value}
+        return value
+
+
+class Competency(BaseModel):
+    """A competency group of a bank, e.g. ``ML`` / "Machine learning"."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code: NonEmpty
+    name: NonEmpty
+    description: str = ""
+
+    @field_validator("code")
+    @classmethod
+    def _code_shape(cls, code: str) -> str:
+        if not COMPETENCY_CODE.match(code):
+            raise ValueError(f"competency code {code!r} must be 2-12 upper-case letters or digits, e.g. 'ML'")
+        return code
+
+
+class Question(BaseModel):
+    """One interview question with the rubric it is scored against."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: NonEmpty
+    competency: NonEmpty
+    text: NonEmpty
+    probes: NonEmpty = Field(description="What the question is meant to find out about the candidate.")
+    rubric: list[RubricPoint] = Field(min_length=4, max_length=6)
+    exemplary_answer: NonEmpty = Field(description="Outline of an exemplary answer.")
+    pitfalls: list[NonEmpty] = Field(min_length=1)
+    follow_up: str = ""
+    keywords: list[NonEmpty] = Field(default_factory=list, description="Terms a relevant answer tends to use.")
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, qid: str) -> str:
+        if not QUESTION_ID.match(qid):
+            raise ValueError(f"question id {qid!r} must look like 'ML_Q1' (CODE_Q<number>)")
+        return qid
+
+    @property
+    def rubric_points(self) -> list[str]:
+        """The rubric point texts, in order."""
+        return [item.point for item in self.rubric]
+
+
+class QuestionBank(BaseModel):
+    """A role's bank: its competencies and questions."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    role: NonEmpty = Field(description="Display name of the role, e.g. 'Machine Learning Engineer'.")
+    slug: NonEmpty = Field(description="Stable identifier, e.g. 'machine_learning_engineer'.")
+    description: str = ""
+    version: int = Field(default=1, ge=1, description="Bump when rubric points change; stored with each score.")
+    competencies: list[Competency] = Field(min_length=1)
+    questions: list[Question] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> QuestionBank:
+        codes = [c.code for c in self.competencies]
+        if len(set(codes)) != len(codes):
+            raise ValueError(f"competency codes repeat: {sorted({c for c in codes if codes.count(c) > 1})}")
+        seen: set[str] = set()
+        for question in self.questions:
+            if question.id in seen:
+                raise ValueError(f"question {question.id}: id is used twice")
+            seen.add(question.id)
+            if question.competency not in codes:
+                raise ValueError(f"question {question.id}: competency {question.competency!r} is not one of {codes}")
+            points = [p.point.casefold() for p in question.rubric]
+            if len(set(points)) != len(points):
+                raise ValueError(f"question {question.id}: rubric points repeat")
+        return self
+
+    def competency(self, code: str) -> Competency:
+        """The competency with this code."""
+        for item in self.competencies:
+            if item.code == code:
+                return item
+        raise KeyError(code)
+
+    def question(self, question_id: str) -> Question:
+        """The question with this id."""
+        for item in self.questions:
+            if item.id == question_id:
+                return item
+        raise KeyError(question_id)

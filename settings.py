@@ -1,0 +1,59 @@
+"""Candid's configuration: one frozen dataclass built once from the environment.
+
+Nothing else in the code base reads ``os.environ`` for settings. Every variable is optional:
+
+- ``CANDID_MODEL_DIR``: where models are installed (default: the user's cache dir, ``candid/models``).
+- ``CANDID_JUDGE``: the judge, as a registry name or profile (``default``, ``fast``, ``tiny``) or a
+  path to a local Hugging Face model folder or ``.gguf`` file (default: ``default``).
+- ``CANDID_EMBEDDER``: the embedder, as a registry name/profile or a local sentence-transformers
+  folder (default: ``embedder``).
+- ``CANDID_THREADS``: torch threads for inference (default: the number of CPU cores).
+- ``CANDID_DATA_DIR``: where Candid keeps its data (default: the user's data dir, ``candid``).
+- ``CANDID_DEBUG``: ``1`` to log answer text (off by default: logs never contain answers).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "candid"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable about Candid, read once."""
+
+    model_dir: Path
+    judge: str
+    embedder: str
+    threads: int
+    data_dir: Path
+    debug: bool
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from environment variables (or a given mapping, for tests)."""
+        env = os.environ if env is None else env
+        model_dir = env.get("CANDID_MODEL_DIR") or str(Path(platformdirs.user_cache_dir(APP_NAME)) / "models")
+        data_dir = env.get("CANDID_DATA_DIR") or platformdirs.user_data_dir(APP_NAME)
+        threads = int(env.get("CANDID_THREADS") or os.cpu_count() or 1)
+        return cls(
+            model_dir=Path(model_dir).expanduser(),
+            judge=env.get("CANDID_JUDGE") or "default",
+            embedder=env.get("CANDID_EMBEDDER") or "embedder",
+            threads=max(1, threads),
+            data_dir=Path(data_dir).expanduser(),
+            debug=(env.get("CANDID_DEBUG", "").strip().lower() in {"1", "true", "yes", "on"}),
+        )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, built from the environment on first use."""
+    return Settings.from_env()

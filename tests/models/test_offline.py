@@ -1,0 +1,40 @@
+"""With every non-loopback connection made to fail, verify, load and judge still work."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.real_model
+ROOT = Path(__file__).resolve().parents[2]
+
+CHILD = r"""
+import json, sys
+import tests.offline_guard as guard
+from models.__main__ import main as models_cli
+from models.loader import load_embedder, load_judge
+
+assert models_cli(["verify", "tiny", "embedder"]) == 0
+judge = load_judge("tiny")
+embedder = load_embedder("embedder")
+probs = judge.option_probabilities([{"role": "user", "content": "Is the sky blue?"}], ["Yes", "No"])
+vectors = embedder.encode(["offline works", "no network needed"])
+text = "".join(judge.generate([{"role": "user", "content": "Say hello."}], max_new_tokens=8))
+print("RESULT" + json.dumps({"attempts": guard.ATTEMPTS, "probs": probs, "dim": vectors.shape[1], "text": text}))
+"""
+
+
+def test_models_work_with_the_network_blocked():
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "TRANSFORMERS_"))}
+    env["PYTHONPATH"] = str(ROOT)
+    done = subprocess.run([sys.executable, "-c", CHILD], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    line = next(x for x in done.stdout.splitlines() if x.startswith("RESULT"))
+    result = json.loads(line[len("RESULT") :])
+    assert result["attempts"] == []  # nothing even tried to reach the network
+    assert sum(result["probs"].values()) == pytest.approx(1.0)
+    assert result["dim"] == 384
+    assert result["text"].strip()

@@ -1,0 +1,89 @@
+"""The real tiny model (SmolLM2-135M) through the production code path."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from models.errors import ModelLoadError
+
+pytestmark = pytest.mark.real_model
+
+QUESTION = [
+    {"role": "system", "content": "You check facts. Reply with Yes or No."},
+    {"role": "user", "content": "Is water wet?"},
+]
+
+
+def test_option_probabilities_sum_to_one(tiny_judge):
+    probs = tiny_judge.option_probabilities(QUESTION, ["Yes", "No"])
+    assert set(probs) == {"Yes", "No"}
+    assert sum(probs.values()) == pytest.approx(1.0, abs=1e-6)
+    assert all(0.0 < p < 1.0 for p in probs.values())
+
+
+def test_multi_token_options_are_supported(tiny_judge):
+    probs = tiny_judge.option_probabilities(QUESTION, ["Absolutely yes", "Certainly not"])
+    assert sum(probs.values()) == pytest.approx(1.0, abs=1e-6)
+
+
+def test_generate_is_deterministic_and_streams(tiny_judge):
+    first = list(tiny_judge.generate(QUESTION, max_new_tokens=24))
+    second = list(tiny_judge.generate(QUESTION, max_new_tokens=24))
+    assert first == second
+    assert len(first) > 1 and "".join(first).strip()
+
+
+def test_prefix_reuse_saves_work_and_changes_nothing(tiny_judge):
+    shared = "The candidate answered at length about pipelines and monitoring. " * 12
+    prompts = [
+        [
+            {"role": "system", "content": "Grade answers."},
+            {"role": "user", "content": f"{shared}\nPoint {i}: yes or no?"},
+        ]
+        for i in range(3)
+    ]
+    tiny_judge.clear_cache()
+    cold = []
+    for prompt in prompts:
+        tiny_judge.clear_cache()
+        cold.append(tiny_judge.option_probabilities(prompt, ["Yes", "No"]))
+    tiny_judge.clear_cache()
+    before = dict(tiny_judge.stats)
+    warm = [tiny_judge.option_probabilities(prompt, ["Yes", "No"]) for prompt in prompts]
+    reused = tiny_judge.stats["reused_tokens"] - before["reused_tokens"]
+    assert reused >= 2 * 64  # the shared prefix was computed once, reused twice
+    assert warm == cold  # byte-identical whatever the cache held
+
+
+def test_concurrent_calls_are_safe_and_identical(tiny_judge):
+    expected = tiny_judge.option_probabilities(QUESTION, ["Yes", "No"])
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: tiny_judge.option_probabilities(QUESTION, ["Yes", "No"]), range(8)))
+    assert all(r == expected for r in results)
+
+
+def test_real_embedder_ranks_related_text_higher(real_embedder):
+    vectors = real_embedder.encode(
+        ["We monitored data drift with a PSI threshold.", "Drift in the input data was tracked.", "I like pizza."]
+    )
+    related, unrelated = float(vectors[0] @ vectors[1]), float(vectors[0] @ vectors[2])
+    assert related > unrelated + 0.2
+
+
+def test_a_corrupt_gguf_file_gives_a_clear_error(tmp_path):
+    from models.runtime import prepare
+
+    bad = tmp_path / "broken.gguf"
+    bad.write_bytes(b"GGUF" + b"\x00" * 64)
+    with pytest.raises(ModelLoadError, match="could not load .*broken.gguf"):
+        prepare(bad, tmp_path / "out", log=lambda m: None)
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_corrupt_runtime_form_gives_a_clear_error(tmp_path):
+    from models.runtime import MANIFEST, MODULE_FILE, load_prepared
+
+    (tmp_path / MANIFEST).write_text("{}")
+    (tmp_path / MODULE_FILE).write_bytes(b"not a torch file")
+    with pytest.raises(ModelLoadError, match="is corrupt.*python -m models install"):
+        load_prepared(tmp_path, "tiny", threads=1)
