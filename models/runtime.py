@@ -182,7 +182,7 @@ class TransformersJudge:
         self._lock = threading.Lock()  # not RLock: a stream may be resumed from another thread
         self._prefix_cache: OrderedDict[tuple[int, ...], Any] = OrderedDict()
         self._cache_entries = cache_entries
-        self.stats = {"prompt_tokens": 0, "reused_tokens": 0}
+        self.stats = {"prompt_tokens": 0, "reused_tokens": 0, "generated_tokens": 0}
         eos = {tokenizer.eos_token_id}
         for special in ("<|im_end|>", "<|endoftext|>", "<|eot_id|>"):
             token_id = tokenizer.convert_tokens_to_ids(special)
@@ -295,6 +295,7 @@ class TransformersJudge:
                 if token in self._eos:
                     break
                 generated.append(token)
+                self.stats["generated_tokens"] += 1
                 text = self.tokenizer.decode(generated, skip_special_tokens=True)
                 if not text.endswith("\ufffd"):  # wait for the rest of a multi-byte character
                     chunk, emitted = text[len(emitted) :], text
