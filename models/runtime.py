@@ -182,6 +182,7 @@ class TransformersJudge:
         self._lock = threading.Lock()  # not RLock: a stream may be resumed from another thread
         self._prefix_cache: OrderedDict[tuple[int, ...], Any] = OrderedDict()
         self._cache_entries = cache_entries
+        self._pieces: dict[int, str] = {}
         self.stats = {"prompt_tokens": 0, "reused_tokens": 0, "generated_tokens": 0}
         eos = {tokenizer.eos_token_id}
         for special in ("<|im_end|>", "<|endoftext|>", "<|eot_id|>"):
@@ -204,8 +205,8 @@ class TransformersJudge:
 
         Dynamic int8 quantization scales activations per forward call, so the numbers a token gets
         depend on which tokens share its call. The prompt is therefore always cut into chunks at
-        the same absolute positions (multiples of ``CHUNK_TOKENS``) and a cached prefix is reused
-        only up to a chunk boundary: the result is a function of the prompt alone, whatever the
+        the same positions (see ``_chunk_boundaries``) and a cached prefix is reused only up to a
+        chunk boundary: the result is a function of the prompt alone, whatever the
         cache held, which keeps scores byte-identical across runs.
         """
         import torch
@@ -216,7 +217,8 @@ class TransformersJudge:
             common = _common_prefix_len(key, ids)
             if common > best_len:
                 best_len, best_key = common, key
-        reuse = (min(best_len, len(ids) - 1) // CHUNK_TOKENS) * CHUNK_TOKENS
+        boundaries = self._chunk_boundaries(ids)
+        reuse = max((b for b in boundaries if b <= min(best_len, len(ids) - 1)), default=0)
         if best_key is not None and reuse > 0:
             cache = copy.deepcopy(self._prefix_cache[best_key])
             surplus = cache.get_seq_length() - reuse
@@ -229,16 +231,37 @@ class TransformersJudge:
         self.stats["reused_tokens"] += reuse
         logits = None
         with torch.inference_mode():
-            for start in range(reuse, len(ids), CHUNK_TOKENS):
-                out = self.model(
-                    input_ids=torch.tensor([ids[start : start + CHUNK_TOKENS]]), cache=cache, use_cache=True
-                )
+            starts = [b for b in boundaries if b >= reuse]
+            for start, end in zip(starts, [*starts[1:], len(ids)], strict=True):
+                out = self.model(input_ids=torch.tensor([ids[start:end]]), cache=cache, use_cache=True)
                 cache, logits = out.cache, out.logits[0, -1]
         self._prefix_cache[tuple(ids)] = copy.deepcopy(cache)
         while len(self._prefix_cache) > self._cache_entries:
             self._prefix_cache.popitem(last=False)
         assert logits is not None
         return logits.float(), cache
+
+    def _chunk_boundaries(self, ids: Sequence[int]) -> list[int]:
+        """Chunk starts: every ``CHUNK_TOKENS`` positions, plus just after the prompt's last blank line.
+
+        Prompts about one answer share everything up to their last paragraph (the rubric point), so
+        a boundary there lets each of them reuse the whole shared part. Boundaries depend only on
+        the token ids, never on the cache.
+        """
+        boundaries = set(range(0, len(ids), CHUNK_TOKENS))
+        for index in range(len(ids) - 1, 0, -1):
+            piece, before = self._piece(ids[index]), self._piece(ids[index - 1])
+            if "\n\n" in piece or (piece.startswith("\n") and before.endswith("\n")):
+                if index + 1 < len(ids):
+                    boundaries.add(index + 1)
+                break
+        return sorted(boundaries)
+
+    def _piece(self, token: int) -> str:
+        piece = self._pieces.get(token)
+        if piece is None:
+            piece = self._pieces[token] = self.tokenizer.decode([token])
+        return piece
 
     # -- Judge protocol ------------------------------------------------------------------------
 

@@ -1,0 +1,153 @@
+"""Candid's command line: ``python -m scoring report INPUT.jsonl --role ROLE [--format FMT] [-o FILE]``.
+
+A thin layer over ``scoring.report``: each subcommand registers itself on the shared parser with a
+``_add_<name>_command`` function and sets ``handler``; ``main`` parses and runs the handler.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from scoring.report import ReportFormat, render_report
+from scoring.types import AnswerAssessment
+
+EXIT_OK = 0
+EXIT_INPUT_ERROR = 1
+
+
+class AssessmentInputError(ValueError):
+    """A line of an assessments file that is not a valid assessment (the message names the line)."""
+
+
+def read_assessments_jsonl(lines: Iterable[str], source: str = "<input>") -> list[AnswerAssessment]:
+    """Read assessments from JSON Lines: one JSON object per line, blank lines skipped.
+
+    Each object needs at least ``id``, ``question``, ``answer`` and ``score`` (``strengths``,
+    ``weaknesses``, ``tips``, ``justification`` and the rest of ``AnswerAssessment`` are optional);
+    keys that ``AnswerAssessment`` does not know are ignored.
+
+    Args:
+        lines: The lines of the file (with or without their line endings).
+        source: The file's name, for error messages.
+
+    Returns:
+        The assessments, in file order.
+
+    Raises:
+        AssessmentInputError: On the first bad line, with ``source:line:`` and what is wrong.
+    """
+    assessments = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as error:
+            message = f"{source}:{number}: not valid JSON: {error.msg} (column {error.colno})"
+            raise AssessmentInputError(message) from None
+        if not isinstance(data, dict):
+            raise AssessmentInputError(f"{source}:{number}: expected a JSON object, got {type(data).__name__}")
+        try:
+            assessments.append(AnswerAssessment.model_validate(data))
+        except ValidationError as error:
+            problems = "; ".join(
+                f"{'.'.join(str(part) for part in problem['loc']) or 'line'}: {problem['msg']}"
+                for problem in error.errors()
+            )
+            raise AssessmentInputError(f"{source}:{number}: not a valid assessment: {problems}") from None
+    return assessments
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``python -m scoring`` parser, with one subparser per command.
+
+    Returns:
+        The parser; parsed arguments carry the command's ``handler``.
+    """
+    parser = argparse.ArgumentParser(prog="python -m scoring", description="Candid's scorer and reports.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_report_command(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line.
+
+    Args:
+        argv: The arguments after the program name (default: ``sys.argv[1:]``).
+
+    Returns:
+        The exit status: 0 on success, 1 for bad input, 2 for bad usage (argparse's code).
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # --help and usage errors: report argparse's status instead of exiting
+        return exit_.code if isinstance(exit_.code, int) else EXIT_INPUT_ERROR
+    return args.handler(args)
+
+
+# --- report ----------------------------------------------------------------------------------------
+
+
+def _add_report_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``report``: render an export from a JSON Lines file of assessments."""
+    report = commands.add_parser(
+        "report",
+        help="render an interview report from assessments (JSON Lines)",
+        description="Render an interview report from a JSON Lines file with one assessment per line.",
+    )
+    report.add_argument("input", metavar="INPUT.jsonl", help="assessments, one JSON object per line ('-' for stdin)")
+    report.add_argument("--role", required=True, help='the role interviewed for, e.g. "machine learning engineer"')
+    report.add_argument(
+        "--format",
+        dest="fmt",
+        choices=[fmt.value for fmt in ReportFormat],
+        default=ReportFormat.TXT.value,
+        help="output format (default: txt)",
+    )
+    report.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    report.set_defaults(handler=_run_report)
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    """Read the assessments, render the report, write it out."""
+    try:
+        if args.input == "-":
+            text, source = sys.stdin.read(), "<stdin>"
+        else:
+            text, source = Path(args.input).read_text(encoding="utf-8"), args.input
+        # Split on \n only: str.splitlines would also split inside JSON strings holding U+2028 and the like.
+        assessments = read_assessments_jsonl(text.split("\n"), source)
+    except (OSError, UnicodeDecodeError) as error:
+        return _fail(f"cannot read {args.input}: {error}")
+    except AssessmentInputError as error:
+        return _fail(str(error))
+    data = render_report(assessments, args.role, args.fmt)
+    if args.output is None:
+        _write_stdout(data)
+        return EXIT_OK
+    try:
+        Path(args.output).write_bytes(data)
+    except OSError as error:
+        return _fail(f"cannot write {args.output}: {error}")
+    return EXIT_OK
+
+
+def _write_stdout(data: bytes) -> None:
+    """Write bytes to standard output (binary-safe, whatever the terminal's encoding)."""
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+
+
+def _fail(message: str) -> int:
+    """Print an error for the user and return the input-error status."""
+    print(f"python -m scoring: error: {message}", file=sys.stderr)
+    return EXIT_INPUT_ERROR

@@ -1,0 +1,324 @@
+"""Score one answer: gate, rubric coverage (embeddings + judge), calibrated 0-100 score, feedback.
+
+``score_answer`` is the one entry point the pages, the command line, the worker and the benchmark
+call. It depends only on the ``Judge`` and ``Embedder`` protocols. How the signals combine into a
+score is documented on ``ScoreModel``; its numbers come from ``scoring/calibration.json``, fitted
+on the SemEval-2013 training split by ``python -m scoring.calibrate``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from models.protocols import Embedder, Judge
+from question_banks.schema import RubricPoint
+from scoring import prompts
+from scoring.feedback import Feedback, coverage_feedback, parse_feedback
+from scoring.gate import GATE_MAX_SCORE, GateResult, run_gate
+from scoring.text import normalize_text, split_sentences, truncate_words
+from scoring.types import AnswerAssessment, Flag, RubricCheck, RubricStatus, Timings
+
+CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
+FEEDBACK_TOKENS = 320
+
+
+class ScoringRequest(BaseModel):
+    """One answer to score, with what it is scored against."""
+
+    id: str = "Q"
+    question: str
+    answer: str
+    rubric: list[RubricPoint] = Field(default_factory=list)
+    reference_answers: list[str] = Field(default_factory=list)
+    competency: str | None = None
+    competency_name: str | None = None
+    keywords: list[str] = Field(default_factory=list)
+    job_requirements: list[str] = Field(default_factory=list)
+    rubric_version: str = ""
+    min_words: int | None = Field(default=None, description="Shorter answers are flagged too short.")
+
+
+@dataclass(frozen=True)
+class ScoreModel:
+    """How the signals combine into a score (all numbers from calibration).
+
+    Per rubric point: ``coverage = point_weight * P_judge(yes) + (1 - point_weight) * s`` where
+    ``s = clip((cosine - sim_low) / (sim_high - sim_low), 0, 1)`` is the best answer sentence's
+    similarity to the point, rescaled. A point is *met* at ``coverage >= met``, *partly* at
+    ``>= partly``. The answer's rubric coverage is the mean over points (the max over alternative
+    reference answers). The score is ``100 * sigmoid(bias + w_coverage * coverage + w_relevance *
+    P_judge(relevant) + w_similarity * cos(answer, question))``, minus ``penalty`` for an answer
+    that describes no first-hand experience or addresses the grader. Gate-stopped answers get at
+    most 15.
+    """
+
+    point_weight: float = 0.6
+    sim_low: float = 0.15
+    sim_high: float = 0.65
+    met: float = 0.6
+    partly: float = 0.4
+    bias: float = -3.2
+    w_coverage: float = 5.0
+    w_relevance: float = 2.5
+    w_similarity: float = 1.5
+    penalty: int = 15
+    version: str = "uncalibrated"
+
+    @classmethod
+    def load(cls, path: Path = CALIBRATION_FILE) -> ScoreModel:
+        """Read the calibrated parameters (defaults where the file is absent)."""
+        if not path.is_file():
+            return cls()
+        data = json.loads(path.read_text(encoding="utf-8"))
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.get("parameters", {}).items() if k in names})
+
+    def point_coverage(self, judge_yes: float | None, similarity: float) -> float:
+        """Combined evidence (0-1) that one point is met."""
+        s = min(1.0, max(0.0, (similarity - self.sim_low) / (self.sim_high - self.sim_low)))
+        if judge_yes is None:
+            return s
+        return self.point_weight * judge_yes + (1.0 - self.point_weight) * s
+
+    def status(self, coverage: float) -> RubricStatus:
+        """Met, partly or missing."""
+        if coverage >= self.met:
+            return RubricStatus.MET
+        if coverage >= self.partly:
+            return RubricStatus.PARTLY
+        return RubricStatus.MISSING
+
+    def probability(self, coverage: float, relevance: float, similarity: float) -> float:
+        """P(good answer) from the answer-level signals."""
+        z = self.bias + self.w_coverage * coverage + self.w_relevance * relevance + self.w_similarity * similarity
+        return 1.0 / (1.0 + math.exp(-z))
+
+
+@dataclass(frozen=True)
+class Signals:
+    """The answer-level signals, kept for calibration and explanation."""
+
+    coverage: float
+    relevance: float
+    similarity: float
+    checks: list[RubricCheck]
+
+
+def _points(request: ScoringRequest) -> tuple[list[str], list[str], bool, bool]:
+    """Rubric point texts, their tips, whether they are reference answers, whether they are alternatives."""
+    if request.rubric:
+        return [p.point for p in request.rubric], [p.tip for p in request.rubric], False, False
+    refs = [r.strip() for r in request.reference_answers if r and r.strip()]
+    if len(refs) > 1:
+        return refs, ["" for _ in refs], True, True
+    if refs:
+        sentences = split_sentences(normalize_text(refs[0])) or [refs[0]]
+        return sentences, ["" for _ in sentences], True, False
+    return [], [], False, False
+
+
+def compute_signals(
+    question: str,
+    gate: GateResult,
+    points: Sequence[str],
+    tips: Sequence[str],
+    judge: Judge,
+    embedder: Embedder,
+    model: ScoreModel,
+    *,
+    reference: bool,
+    alternatives: bool,
+) -> Signals:
+    """Rubric coverage per point (evidence sentence, similarity, judge P(yes)) and the relevance signals."""
+    sentences = gate.sentences or [gate.judge_text]
+    vectors = embedder.encode([gate.judge_text, question, *points, *sentences])
+    answer_vec, question_vec = vectors[0], vectors[1]
+    point_vecs = vectors[2 : 2 + len(points)]
+    sentence_vecs = vectors[2 + len(points) :]
+    checks: list[RubricCheck] = []
+    for index, point in enumerate(points):
+        sims = sentence_vecs @ point_vecs[index]
+        best = int(np.argmax(sims))
+        similarity = max(float(sims[best]), float(answer_vec @ point_vecs[index]))
+        probs = judge.option_probabilities(
+            prompts.point_messages(question, gate.judge_text, point, reference=reference), prompts.YES_NO
+        )
+        yes = probs["Yes"]
+        coverage = model.point_coverage(yes, similarity)
+        status = model.status(coverage)
+        evidence = sentences[best] if status is not RubricStatus.MISSING and float(sims[best]) > model.sim_low else None
+        checks.append(
+            RubricCheck(
+                point=point,
+                status=status,
+                confidence=round(min(1.0, abs(coverage - model.partly) * 2 + 0.5 * abs(yes - 0.5)), 4),
+                coverage=round(coverage, 4),
+                evidence=evidence,
+                similarity=round(similarity, 4),
+                judge_probability=round(yes, 4),
+                tip=tips[index] if index < len(tips) else "",
+            )
+        )
+    relevance = judge.option_probabilities(
+        prompts.relevance_messages(question, gate.judge_text, reference=reference), prompts.YES_NO
+    )["Yes"]
+    if checks:
+        values = [c.coverage for c in checks]
+        coverage = max(values) if alternatives else sum(values) / len(values)
+    else:
+        coverage = relevance
+    return Signals(coverage, relevance, float(answer_vec @ question_vec), checks)
+
+
+def _job_alignment(requirements: Sequence[str], sentences: Sequence[str], embedder: Embedder) -> list[str]:
+    """The job requirements some answer sentence speaks to (cosine >= 0.45)."""
+    if not requirements or not sentences:
+        return []
+    vectors = embedder.encode([*requirements, *sentences])
+    req_vecs, sent_vecs = vectors[: len(requirements)], vectors[len(requirements) :]
+    best = (sent_vecs @ req_vecs.T).max(axis=0)
+    return [req for req, sim in zip(requirements, best, strict=True) if float(sim) >= 0.45]
+
+
+def _coverage_lines(checks: Sequence[RubricCheck]) -> list[str]:
+    lines = []
+    for check in checks:
+        line = f"- [{check.status.value}] {check.point}"
+        if check.evidence:
+            line += f' (evidence: "{prompts.sanitize_untrusted(check.evidence)}")'
+        lines.append(line)
+    return lines or ["- (no rubric: judged on relevance to the question)"]
+
+
+def score_answer(
+    request: ScoringRequest,
+    judge: Judge,
+    embedder: Embedder,
+    *,
+    feedback: bool = True,
+    on_feedback: Callable[[str], None] | None = None,
+    model: ScoreModel | None = None,
+) -> AnswerAssessment:
+    """Score one answer and explain the score.
+
+    Args:
+        request: the question, answer and what the answer is scored against.
+        judge: the instruction-tuned model.
+        embedder: the sentence embedder.
+        feedback: have the judge write the feedback (else it is built from the rubric check).
+        on_feedback: called with each chunk of the judge's feedback as it is generated.
+        model: score combination parameters (default: the calibrated ones).
+
+    Returns:
+        The assessment; everything but ``timings`` is the same for the same inputs.
+    """
+    model = model or default_score_model()
+    started = time.perf_counter()
+    cut = truncate_words(normalize_text(request.answer))
+    points, tips, reference, alternatives = _points(request)
+    min_words = request.min_words if request.min_words is not None else (2 if reference else 12)
+    gate = run_gate(cut.text, request.question, points, embedder, min_words=min_words, keywords=request.keywords)
+    flags, notes = list(gate.flags), list(gate.notes)
+    if cut.truncated:
+        flags.append(Flag.TRUNCATED)
+        notes.append(f"The answer had {cut.original_words:,} words; only the first 5,000 were scored.")
+    gate_s = time.perf_counter() - started
+
+    if gate.blocked:
+        checks = [
+            RubricCheck(point=p, status=RubricStatus.MISSING, confidence=1.0, coverage=0.0, similarity=0.0, tip=t)
+            for p, t in zip(points, tips, strict=True)
+        ]
+        score = (
+            0 if Flag.EMPTY in flags or not gate.judge_text else round(GATE_MAX_SCORE * min(1.0, gate.topic_similarity))
+        )
+        score = min(GATE_MAX_SCORE, max(0, score))
+        alignment: list[str] = []
+        rubric_s = 0.0
+    else:
+        t = time.perf_counter()
+        signals = compute_signals(
+            request.question, gate, points, tips, judge, embedder, model, reference=reference, alternatives=alternatives
+        )
+        checks = signals.checks
+        probability = model.probability(signals.coverage, signals.relevance, signals.similarity)
+        score = round(100 * probability)
+        if Flag.NO_DIRECT_EXPERIENCE in flags:
+            score -= model.penalty
+        if Flag.INSTRUCTS_GRADER in flags:
+            score -= model.penalty
+        score = max(0, min(100, score))
+        alignment = _job_alignment(request.job_requirements, gate.sentences, embedder)
+        rubric_s = time.perf_counter() - t
+
+    t = time.perf_counter()
+    first_token: float | None = None
+    written: Feedback | None = None
+    if feedback and not gate.blocked:
+        chunks: list[str] = []
+        for chunk in judge.generate(
+            prompts.feedback_messages(request.question, gate.judge_text, _coverage_lines(checks), score),
+            max_new_tokens=FEEDBACK_TOKENS,
+        ):
+            if first_token is None:
+                first_token = time.perf_counter() - started
+            chunks.append(chunk)
+            if on_feedback is not None:
+                on_feedback(chunk)
+        written = parse_feedback("".join(chunks))
+    fallback = coverage_feedback(checks, score, flags, notes, alignment)
+    final = written or fallback
+    if written and alignment:
+        final = Feedback(
+            written.strengths,
+            written.weaknesses,
+            written.tips,
+            f"{written.justification} Relevant to the job: {'; '.join(alignment[:2])}.",
+        )
+    feedback_s = time.perf_counter() - t
+    return AnswerAssessment(
+        id=request.id,
+        question=request.question,
+        answer=request.answer,
+        competency=request.competency,
+        competency_name=request.competency_name,
+        score=score,
+        strengths=final.strengths,
+        weaknesses=final.weaknesses,
+        tips=final.tips,
+        justification=final.justification,
+        rubric=checks,
+        flags=flags,
+        notes=notes,
+        job_alignment=alignment,
+        model=getattr(judge, "name", "judge"),
+        embedder=getattr(embedder, "name", "embedder"),
+        prompt_version=prompts.PROMPT_VERSION,
+        rubric_version=request.rubric_version or ("reference" if reference else "ad-hoc"),
+        timings=Timings(
+            gate=round(gate_s, 3),
+            rubric=round(rubric_s, 3),
+            feedback=round(feedback_s, 3),
+            total=round(time.perf_counter() - started, 3),
+            first_feedback_token=round(first_token, 3) if first_token is not None else None,
+        ),
+    )
+
+
+_DEFAULT_MODEL: ScoreModel | None = None
+
+
+def default_score_model() -> ScoreModel:
+    """The calibrated score model, read once."""
+    global _DEFAULT_MODEL
+    if _DEFAULT_MODEL is None:
+        _DEFAULT_MODEL = ScoreModel.load()
+    return _DEFAULT_MODEL

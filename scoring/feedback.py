@@ -1,0 +1,122 @@
+"""Feedback: parse what the judge wrote, and build feedback from the rubric check when it does not parse.
+
+``parse_feedback`` is a pure function with a table-driven test; ``coverage_feedback`` never fails,
+so an assessment's strengths, weaknesses, tips and justification are never empty or malformed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from scoring.types import Flag, RubricCheck, RubricStatus
+
+SECTIONS = ("STRENGTHS", "WEAKNESSES", "TIPS", "JUSTIFICATION")
+_HEADING = re.compile(
+    r"^\s*[#*]*\s*(STRENGTHS|WEAKNESSES|(?:IMPROVEMENT\s+)?TIPS|JUSTIFICATION)\s*[*]*\s*:?\s*[*]*\s*(.*)$", re.I
+)
+_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s*")
+MAX_ITEMS = 3
+MAX_ITEM_CHARS = 300
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """Strengths, weaknesses, tips and a justification."""
+
+    strengths: list[str]
+    weaknesses: list[str]
+    tips: list[str]
+    justification: str
+
+
+def _clean_item(text: str) -> str:
+    text = _BULLET.sub("", text).strip().strip("*").strip()
+    if text and text[-1] not in ".!?":
+        text += "."
+    return text[:1].upper() + text[1:]
+
+
+def parse_feedback(text: str) -> Feedback | None:
+    """Parse the four-section feedback format; ``None`` when a section is missing or empty."""
+    found: dict[str, list[str]] = {}
+    current: str | None = None
+    for raw in text.splitlines():
+        heading = _HEADING.match(raw)
+        if heading:
+            name = heading.group(1).upper().split()[-1]
+            current = name
+            found.setdefault(current, [])
+            rest = heading.group(2).strip()
+            if rest:
+                found[current].append(rest)
+            continue
+        if current and raw.strip():
+            found[current].append(raw.strip())
+    if any(not found.get(section) for section in SECTIONS):
+        return None
+
+    def items(section: str) -> list[str]:
+        cleaned = [_clean_item(x) for x in found[section]]
+        cleaned = [x for x in cleaned if 8 <= len(x) <= MAX_ITEM_CHARS and "(" not in x[:2]]
+        return list(dict.fromkeys(cleaned))[:MAX_ITEMS]
+
+    justification = " ".join(_BULLET.sub("", x).strip() for x in found["JUSTIFICATION"]).strip()
+    feedback = Feedback(items("STRENGTHS"), items("WEAKNESSES"), items("TIPS"), justification[:1200])
+    if not (feedback.strengths and feedback.weaknesses and feedback.tips) or len(feedback.justification) < 20:
+        return None
+    return feedback
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
+
+
+def _quote(sentence: str, limit: int = 120) -> str:
+    sentence = sentence.strip()
+    return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
+
+
+def coverage_feedback(
+    checks: Sequence[RubricCheck], score: int, flags: Sequence[Flag], notes: Sequence[str], job_alignment: Sequence[str]
+) -> Feedback:
+    """Feedback built only from the rubric check: met points are strengths, missing ones weaknesses with tips."""
+    met = [c for c in checks if c.status is RubricStatus.MET]
+    partly = [c for c in checks if c.status is RubricStatus.PARTLY]
+    missing = [c for c in checks if c.status is RubricStatus.MISSING]
+    strengths = [
+        f"{c.point.rstrip('.')} (\u201c{_quote(c.evidence)}\u201d)." if c.evidence else c.point for c in met[:MAX_ITEMS]
+    ]
+    if not strengths and partly:
+        strengths = [f"Touches on this: {_lower_first(c.point)}" for c in partly[:1]]
+    if not strengths:
+        strengths = ["The answer was submitted; there is a basis to build on."]
+    weaknesses = [f"Missing: {_lower_first(c.point)}" for c in missing[:MAX_ITEMS]]
+    weaknesses += [f"Only partly shown: {_lower_first(c.point)}" for c in partly[: MAX_ITEMS - len(weaknesses)]]
+    weaknesses = [*notes[:1], *weaknesses][:MAX_ITEMS] if flags else weaknesses
+    if not weaknesses:
+        weaknesses = ["No rubric point is missing; the answer could still be more concise and specific."]
+    tips = [c.tip or f"Add this: {_lower_first(c.point)}" for c in [*missing, *partly][:MAX_ITEMS]]
+    if not tips:
+        tips = ["Keep the same structure: situation, your actions, and a measured result."]
+    total = len(checks)
+    justification = (
+        f"The answer scores {score}/100: it shows {len(met)} of {total} rubric points"
+        + (f" and partly shows {len(partly)} more" if partly else "")
+        + "."
+    )
+    if missing:
+        justification += f" The main gap: {_lower_first(missing[0].point)}"
+        justification = justification.rstrip(".") + "."
+    if job_alignment:
+        justification += f" It speaks to the job's requirement: {_lower_first(job_alignment[0])}"
+        justification = justification.rstrip(".") + "."
+    if flags:
+        justification += " " + notes[0] if notes else ""
+    return Feedback(
+        [s if s.endswith((".", "!", "?", "\u201d.")) else s + "." for s in strengths],
+        [w if w.endswith((".", "!", "?")) else w + "." for w in weaknesses],
+        [t if t.endswith((".", "!", "?")) else t + "." for t in tips],
+        justification.strip(),
+    )
