@@ -125,6 +125,40 @@ def _points(request: ScoringRequest) -> tuple[list[str], list[str], bool, bool]:
     return [], [], False, False
 
 
+@dataclass(frozen=True)
+class GatedAnswer:
+    """An answer after normalisation, truncation and the gate, with the points it is scored against."""
+
+    gate: GateResult
+    points: list[str]
+    tips: list[str]
+    reference: bool
+    alternatives: bool
+    flags: list[Flag]
+    notes: list[str]
+
+
+def gate_answer(request: ScoringRequest, embedder: Embedder) -> GatedAnswer:
+    """Normalise and truncate the answer, pick its rubric points and run the gate."""
+    cut = truncate_words(normalize_text(request.answer))
+    points, tips, reference, alternatives = _points(request)
+    min_words = request.min_words if request.min_words is not None else (2 if reference else 12)
+    gate = run_gate(
+        cut.text,
+        request.question,
+        points,
+        embedder,
+        min_words=min_words,
+        keywords=request.keywords,
+        short_answer=reference,
+    )
+    flags, notes = list(gate.flags), list(gate.notes)
+    if cut.truncated:
+        flags.append(Flag.TRUNCATED)
+        notes.append(f"The answer had {cut.original_words:,} words; only the first 5,000 were scored.")
+    return GatedAnswer(gate, points, tips, reference, alternatives, flags, notes)
+
+
 def compute_signals(
     question: str,
     gate: GateResult,
@@ -222,14 +256,15 @@ def score_answer(
     """
     model = model or default_score_model()
     started = time.perf_counter()
-    cut = truncate_words(normalize_text(request.answer))
-    points, tips, reference, alternatives = _points(request)
-    min_words = request.min_words if request.min_words is not None else (2 if reference else 12)
-    gate = run_gate(cut.text, request.question, points, embedder, min_words=min_words, keywords=request.keywords)
-    flags, notes = list(gate.flags), list(gate.notes)
-    if cut.truncated:
-        flags.append(Flag.TRUNCATED)
-        notes.append(f"The answer had {cut.original_words:,} words; only the first 5,000 were scored.")
+    prepared = gate_answer(request, embedder)
+    gate, points, tips, reference, alternatives = (
+        prepared.gate,
+        prepared.points,
+        prepared.tips,
+        prepared.reference,
+        prepared.alternatives,
+    )
+    flags, notes = list(prepared.flags), list(prepared.notes)
     gate_s = time.perf_counter() - started
 
     if gate.blocked:

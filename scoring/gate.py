@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from wordfreq import zipf_frequency
 
 from models.protocols import Embedder
@@ -37,13 +38,13 @@ INJECTION_PATTERNS = [
     r"\b(ignore|disregard|forget|override|bypass)\b.{0,40}\b(instructions?|prompts?|rules|rubric|guidelines|criteria)\b",
     r"\b(ignore|disregard|forget)\b.{0,20}\b(above|previous|prior|earlier)\b",
     r"\b(give|award|assign|grant)\b.{0,40}\b(score|mark|marks|grade|rating|points)\b.{0,25}\b(100|full|maximum|max|perfect|10/10|top|highest)\b",
-    r"\b(give|award|assign|grant)\b.{0,30}\b(100 ?/ ?100|full marks|10/10|ten out of ten|a perfect score|the (highest|maximum|top) (score|mark|grade))",
+    r"\b(give|award|assign|grant)\b.{0,30}\b(100 ?/ ?100|full marks|10/10|ten out of ten|a perfect score|the (highest|maximum|top) (score|mark|grade))",  # noqa: E501
     r"\b(score|grade|mark|rate)\s+(this|my|the)\s+(answer|response)\b",
     r"\b(a |the )?(score|grade|mark|rating) of (100|10/10|ten)\b",
     r"\b(answer|reply|respond|say|output)\b.{0,20}\b(yes|true|met)\b.{0,30}\b(every|all|each)\b",
     r"\b(you are now|act as|pretend (to be|you are)|as an ai language model)\b",
     r"\b(system prompt|developer mode|jailbreak|new instructions?|prompt injection)\b",
-    r"(^|[.!?]\s*)(note|message|instructions?|request) (to|for) (the )?(grader|evaluator|assessor|scorer|reviewer|ai|llm|judge)\b",
+    r"(^|[.!?]\s*)(note|message|instructions?|request) (to|for) (the )?(grader|evaluator|assessor|scorer|reviewer|ai|llm|judge)\b",  # noqa: E501
     r"(^|[.!?]\s*)(dear|hey|hi|hello|attention|ok|okay)[, ]+(the )?(grader|evaluator|assessor|scorer|ai|llm|judge)\b",
     r"\b(this|my) (answer|response) (deserves|should (get|receive|be given|score))\b",
     r"<\|?(im_start|im_end|system|endoftext|eot_id)\|?>|\[/?inst\]|###\s*(instruction|system)",
@@ -51,21 +52,14 @@ INJECTION_PATTERNS = [
 _INJECTION = [re.compile(p) for p in INJECTION_PATTERNS]
 _HYPOTHETICAL = re.compile(
     r"\b(i would|i'd|i will|i could|i might|one would|you would|i (have|had) (not|never)|i haven't|i've not|"
-    r"i have no|i don't have|i do not have|no (direct|hands-on|practical|real) experience|not (conducted|done|run|used))\b"
+    r"i have no|i don't have|i do not have|no (direct|hands-on|practical|real) experience|not (conducted|done|run|used))\b"  # noqa: E501
 )
 _NO_EXPERIENCE = re.compile(
     r"\b(i (have|had) (not|never)|i haven't|i've never|i've not|i have no|i don't have|i do not have|"
     r"never (actually )?(done|run|used|conducted|worked))\b|\bno (direct|hands-on|practical|real) experience\b"
 )
 
-FUNCTION_WORDS = set(
-    """a about above after again against all am an and any are as at be because been before being below between
-    both but by can could did do does doing down during each few for from further had has have having he her here
-    hers him his how i if in into is it its itself just me more most my no nor not now of off on once only or other
-    our ours out over own same she should so some such than that the their them then there these they this those
-    through to too under until up very was we were what when where which while who whom why will with would you
-    your which also we us our i'm i've i'd we'd we've it's that's there's""".split()
-)
+FUNCTION_WORDS = ENGLISH_STOP_WORDS | {"i'm", "i've", "i'd", "we'd", "we've", "it's", "that's", "there's"}
 
 
 @dataclass(frozen=True)
@@ -137,6 +131,7 @@ def run_gate(
     *,
     min_words: int = 12,
     keywords: Sequence[str] = (),
+    short_answer: bool = False,
 ) -> GateResult:
     """Check one (normalised) answer before judging it.
 
@@ -147,6 +142,7 @@ def run_gate(
         embedder: sentence embedder for the topic and copy checks.
         min_words: fewer words than this is "too short" (short-answer questions pass a small number).
         keywords: terms a relevant answer tends to use (count as real words in the gibberish check).
+        short_answer: the rubric points are reference-answer sentences (a factual short-answer question).
 
     Returns:
         The flags, the notes for the candidate, whether the answer is blocked from judging, and
@@ -202,9 +198,14 @@ def run_gate(
             topic,
             question_sim,
         )
-    question_stems = {w.lower() for w in words(question)}
-    new_words = [t for t in tokens if t.lower() not in question_stems and t.lower() not in FUNCTION_WORDS]
-    if question_sim >= COPY_SIMILARITY or (len(new_words) < 5 and len(tokens) <= 2 * len(words(question))):
+    question_words = {w.lower() for w in words(question)}
+    content = [t.lower() for t in tokens if t.lower() not in FUNCTION_WORDS]
+    # In a short-answer question, reusing the reference answer's words is answering, not copying.
+    reference_words = {w.lower() for w in words(" ".join(rubric_points))} if short_answer else set()
+    new_content = [t for t in content if t not in question_words or t in reference_words]
+    question_content = [w for w in question_words if w not in FUNCTION_WORDS]
+    copies = len(content) >= max(3, len(question_content) // 2) and len(new_content) <= max(1, len(content) // 10)
+    if copies or (question_sim >= COPY_SIMILARITY and len(new_content) <= 3):
         return blocked(
             Flag.COPIES_QUESTION,
             "The answer repeats the question instead of answering it. Describe your own experience.",

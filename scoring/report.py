@@ -516,7 +516,7 @@ _UNICODE_FONT_CANDIDATES = (
 _LATIN_1_PRINTABLE = frozenset([*range(0x20, 0x7F), *range(0xA0, 0x100)])
 _DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
 _PDF_FAMILY = "candid-sans"
-_PAGE_COUNT_ALIAS = "\ue000nb\ue000"
+_PAGE_COUNT_ALIAS = "\x01nb\x01"
 
 
 @dataclass(frozen=True)
@@ -555,8 +555,10 @@ def _load_pdf_font(font_path: Path | None) -> _PdfFont:
 
 
 def pdf_safe_text(text: str, codepoints: frozenset[int] = _LATIN_1_PRINTABLE) -> str:
-    """Text a PDF font can draw: control, format (zero-width, bidi override), surrogate, private-use and
-    unassigned characters are dropped, tabs become four spaces, other characters the font lacks become ``?``.
+    """Clean untrusted text so that a PDF font can draw all of it.
+
+    Control, format (zero-width, bidi override), surrogate, private-use and unassigned characters are
+    dropped; tabs become four spaces; other characters the font lacks become ``?``.
 
     Args:
         text: Untrusted text.
@@ -663,8 +665,8 @@ class _PdfWriter:
     def __init__(self, font: _PdfFont, title: str) -> None:
         self.font = font
         self.pdf = _report_pdf_class()(format="A4")
-        # The page-count alias is private-use text, which pdf_safe_text removes from all other text:
-        # with fpdf2's default "{nb}", candidate text containing "{nb}" would become the page count.
+        # The page-count alias is made of control characters, which pdf_safe_text removes from all other
+        # text: with fpdf2's default "{nb}", candidate text containing "{nb}" would become the page count.
         self.pdf.alias_nb_pages(_PAGE_COUNT_ALIAS)
         self.pdf.set_margins(18, 18, 18)
         self.pdf.set_auto_page_break(auto=True, margin=18)
@@ -715,7 +717,13 @@ class _PdfWriter:
         for item in items:
             self.pdf.cell(indent, self.LINE, self.font.bullet)
             self.pdf.multi_cell(
-                self.pdf.epw - indent, self.LINE, self.text(item), align="L", new_x="LMARGIN", new_y="NEXT"
+                self.pdf.epw - indent,
+                self.LINE,
+                self.text(item),
+                align="L",
+                markdown=False,
+                new_x="LMARGIN",
+                new_y="NEXT",
             )
 
     def table(self, rows: Sequence[Sequence[str]], headings: Sequence[str] | None, col_widths: Sequence[int]) -> None:
