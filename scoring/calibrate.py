@@ -1,12 +1,13 @@
-"""Calibrate the score combination on the SemEval-2013 Task 7 training split, and report ROC-AUC.
+"""Calibrate the reference-answer score on the SemEval-2013 Task 7 training split; report ROC-AUC.
 
 ``python -m scoring.calibrate [--per-corpus N] [--write]`` scores a fixed, seeded sample of each
 corpus (SciEntsBank, Beetle) with the configured judge and embedder, using each question's
 reference answer(s) as its rubric, fits a logistic regression of ``label_2way == correct`` on the
-four answer-level signals, and prints ROC-AUC per corpus: each signal alone, the uncalibrated
-default combination, and the calibrated one (out-of-fold, grouped by question, so the figure is
-not measured on the questions it was fitted on). ``--write`` saves the fitted parameters to
-``scoring/calibration.json``. Only the training split is ever used.
+three per-point signals (judge P(yes), embedding similarity, rarity-weighted word recall), and
+prints ROC-AUC per corpus: each signal alone, the uncalibrated default combination, and the
+calibrated one (out-of-fold, grouped by question, so the figure is not measured on the questions
+it was fitted on). ``--write`` saves the parameters to ``scoring/calibration.json``. Only the
+training split is ever used.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from scoring.gate import GATE_MAX_SCORE
 
 DATASET_DIR = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "semeval2013-task7-train"
 CORPORA = {"sciEntsBank": "sciEntsBank_train.csv", "beetle": "beetle_train.csv"}
-FEATURES = ["judge_yes", "similarity_scaled", "relevance", "question_similarity"]
+FEATURES = ["judge_yes", "similarity", "lexical"]
 TF_IDF_FLOOR = {"sciEntsBank": 0.687, "beetle": 0.760}
 
 
@@ -52,11 +53,11 @@ def request_for(row: pd.Series) -> ScoringRequest:
     )
 
 
-def features_for(row: pd.Series, judge: Judge, embedder: Embedder, model: ScoreModel) -> dict[str, float | int | str]:
-    """The answer-level signals for one row (``blocked`` when the gate stopped it)."""
+def features_for(row: pd.Series, judge: Judge, embedder: Embedder, model: ScoreModel) -> dict[str, object]:
+    """The per-point signals for one row (``blocked`` when the gate stopped it)."""
     prepared = gate_answer(request_for(row), embedder)
-    base: dict[str, float | int | str] = {"answer_id": str(row["answer_id"]), "question_id": str(row["question_id"])}
-    base |= {"corpus": str(row["corpus"]), "correct": int(row["correct"])}
+    base: dict[str, object] = {"answer_id": str(row["answer_id"]), "question_id": str(row["question_id"])}
+    base |= {"corpus": str(row["corpus"]), "correct": int(row["correct"]), "alternatives": prepared.alternatives}
     if prepared.gate.blocked:
         return base | {"blocked": 1, "gate_score": min(GATE_MAX_SCORE, 15 * prepared.gate.topic_similarity)}
     signals = compute_signals(
@@ -70,17 +71,24 @@ def features_for(row: pd.Series, judge: Judge, embedder: Embedder, model: ScoreM
         reference=prepared.reference,
         alternatives=prepared.alternatives,
     )
-    checks = signals.checks
-    chosen = [max(checks, key=lambda c: c.coverage)] if prepared.alternatives else checks
-    yes = float(np.mean([c.judge_probability or 0.0 for c in chosen]))
-    scaled = [min(1.0, max(0.0, (c.similarity - model.sim_low) / (model.sim_high - model.sim_low))) for c in chosen]
-    return base | {
-        "blocked": 0,
-        "judge_yes": yes,
-        "similarity_scaled": float(np.mean(scaled)),
-        "relevance": signals.relevance,
-        "question_similarity": signals.similarity,
-    }
+    points = [
+        {"judge_yes": c.judge_probability or 0.0, "similarity": c.similarity, "lexical": lex}
+        for c, lex in zip(signals.checks, signals.lexical, strict=True)
+    ]
+    return base | {"blocked": 0, "points": points}
+
+
+def aggregate_features(frame: pd.DataFrame, model: ScoreModel) -> pd.DataFrame:
+    """One feature row per answer: the best point's (alternatives) or the points' mean signals."""
+    rows = []
+    for _, row in frame[frame["blocked"] == 0].iterrows():
+        points = pd.DataFrame(row["points"])[FEATURES]
+        if row["alternatives"]:
+            z = [model.reference_coverage(*p) for p in points.itertuples(index=False)]
+            rows.append(points.iloc[int(np.argmax(z))].to_dict() | {"correct": row["correct"]})
+        else:
+            rows.append(points.mean().to_dict() | {"correct": row["correct"]})
+    return pd.DataFrame(rows)
 
 
 def final_scores(frame: pd.DataFrame, model: ScoreModel) -> np.ndarray:
@@ -90,26 +98,24 @@ def final_scores(frame: pd.DataFrame, model: ScoreModel) -> np.ndarray:
         if row["blocked"]:
             out.append(float(row["gate_score"]))
             continue
-        coverage = model.point_weight * row["judge_yes"] + (1 - model.point_weight) * row["similarity_scaled"]
-        out.append(100 * model.probability(coverage, row["relevance"], row["question_similarity"]))
+        coverage = [model.reference_coverage(p["judge_yes"], p["similarity"], p["lexical"]) for p in row["points"]]
+        out.append(100 * (max(coverage) if row["alternatives"] else sum(coverage) / len(coverage)))
     return np.array(out)
 
 
 def fit(frame: pd.DataFrame, base: ScoreModel) -> ScoreModel:
-    """Fit the combination on the rows the gate let through."""
+    """Fit the reference-answer combination on the rows the gate let through."""
     from sklearn.linear_model import LogisticRegression
 
-    rows = frame[frame["blocked"] == 0]
+    rows = aggregate_features(frame, base)
     lr = LogisticRegression(C=1.0, max_iter=1000).fit(rows[FEATURES].to_numpy(), rows["correct"].to_numpy())
-    a, b, c, d = (float(x) for x in lr.coef_[0])
-    a, b = max(a, 1e-3), max(b, 1e-3)  # coverage must not count against an answer
+    judge_w, similarity_w, lexical_w = (round(max(0.0, float(x)), 4) for x in lr.coef_[0])
     return replace(
         base,
-        point_weight=round(a / (a + b), 4),
-        w_coverage=round(a + b, 4),
-        w_relevance=round(c, 4),
-        w_similarity=round(d, 4),
-        bias=round(float(lr.intercept_[0]), 4),
+        ref_bias=round(float(lr.intercept_[0]), 4),
+        ref_w_judge=judge_w,
+        ref_w_similarity=similarity_w,
+        ref_w_lexical=lexical_w,
         version=f"semeval2013-train-{time.strftime('%Y-%m-%d')}",
     )
 
@@ -139,9 +145,14 @@ def report(frame: pd.DataFrame, base: ScoreModel, fitted: ScoreModel) -> dict[st
     frame = frame.assign(calibrated=final_scores(frame, fitted))
     for corpus, part in frame.groupby("corpus"):
         labels = part["correct"].to_numpy()
-        row = {"n": float(len(part)), "tfidf_floor": TF_IDF_FLOOR[str(corpus)]}
-        for feature in FEATURES:
-            row[feature] = auc(labels, part[feature].fillna(0.0).to_numpy())
+        row = {
+            "n": float(len(part)),
+            "blocked_by_gate": float(part["blocked"].sum()),
+            "tfidf_floor": TF_IDF_FLOOR[str(corpus)],
+        }
+        for feature in FEATURES:  # each signal alone: its best point, blocked answers lowest
+            values = [max(p[feature] for p in r["points"]) if not r["blocked"] else -1.0 for _, r in part.iterrows()]
+            row[feature] = auc(labels, np.array(values))
         row["default_combination"] = auc(labels, part["default"].to_numpy())
         row["calibrated_in_sample"] = auc(labels, part["calibrated"].to_numpy())
         row["calibrated_out_of_fold"] = auc(labels, part["oof"].to_numpy())

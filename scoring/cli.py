@@ -1,4 +1,8 @@
-"""Candid's command line: ``python -m scoring report INPUT.jsonl --role ROLE [--format FMT] [-o FILE]``.
+"""Candid's command line: ``python -m scoring score|report ...``.
+
+- ``score INPUT.jsonl [-o OUT.jsonl] [--no-feedback] [--model NAME] [--bank ROLE]``: one assessment
+  per input line, in input order, progress on stderr.
+- ``report INPUT.jsonl --role ROLE [--format FMT] [-o FILE]``: render a report from assessments.
 
 A thin layer over ``scoring.report``: each subcommand registers itself on the shared parser with a
 ``_add_<name>_command`` function and sets ``handler``; ``main`` parses and runs the handler.
@@ -14,6 +18,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from question_banks.schema import QuestionBank
 from scoring.report import ReportFormat, render_report
 from scoring.types import AnswerAssessment
 
@@ -73,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m scoring", description="Candid's scorer and reports.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_report_command(commands)
+    _add_score_command(commands)
     return parser
 
 
@@ -151,3 +157,94 @@ def _fail(message: str) -> int:
     """Print an error for the user and return the input-error status."""
     print(f"python -m scoring: error: {message}", file=sys.stderr)
     return EXIT_INPUT_ERROR
+
+
+# --- score -----------------------------------------------------------------------------------------
+
+
+def _add_score_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``score``: score answers in bulk with the local models."""
+    score = commands.add_parser(
+        "score",
+        help="score answers (JSON Lines) with the local models",
+        description=(
+            'Score answers: each input line is {"id", "question", "answer"} plus optional "rubric", '
+            '"reference_answer", "job_description", "competency". One assessment per output line, in input order.'
+        ),
+    )
+    score.add_argument("input", metavar="INPUT.jsonl", help="answers, one JSON object per line ('-' for stdin)")
+    score.add_argument("-o", "--output", metavar="OUT.jsonl", help="write to OUT.jsonl instead of standard output")
+    score.add_argument("--no-feedback", action="store_true", help="score, rubric and flags only (faster)")
+    score.add_argument("--model", help="judge: registry name/profile or local path (default: configured judge)")
+    score.add_argument("--bank", metavar="ROLE", help="use this bank's rubric for questions it contains (role or slug)")
+    score.set_defaults(handler=_run_score)
+
+
+def _find_bank(role: str) -> QuestionBank | None:
+    from question_banks.loader import load_banks
+
+    banks = load_banks()
+    wanted = role.strip().casefold().replace(" ", "_")
+    for slug, bank in banks.banks.items():
+        if wanted in (slug.casefold(), bank.role.casefold().replace(" ", "_")):
+            return bank
+    return None
+
+
+def _run_score(args: argparse.Namespace) -> int:
+    """Read the answers, score each, write one assessment per line."""
+    from question_banks.requirements import extract_requirements
+    from scoring.batch import BatchInputError, request_from_line
+    from scoring.engine import score_answer
+
+    bank = None
+    if args.bank:
+        bank = _find_bank(args.bank)
+        if bank is None:
+            return _fail(f"no question bank for role {args.bank!r}")
+    try:
+        text = sys.stdin.read() if args.input == "-" else Path(args.input).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        return _fail(f"cannot read {args.input}: {error}")
+    lines = [(n, line) for n, line in enumerate(text.split("\n"), start=1) if line.strip()]
+    try:
+        from models.errors import ModelError
+        from models.loader import load_embedder, load_judge
+
+        judge, embedder = load_judge(args.model), load_embedder()
+    except ModelError as error:
+        return _fail(str(error))
+    cache: dict[str, list] = {}
+
+    def requirements_for(description: str) -> list:
+        if description not in cache:
+            cache[description] = extract_requirements(description, embedder)
+        return cache[description]
+
+    outputs: list[str] = []
+    for index, (number, line) in enumerate(lines, start=1):
+        try:
+            data = json.loads(line)
+            if not isinstance(data, dict):
+                raise BatchInputError(f"line {number}: expected a JSON object")
+            request = request_from_line(data, number, bank=bank, requirements_for=requirements_for)
+        except json.JSONDecodeError as error:
+            return _fail(f"{args.input}:{number}: not valid JSON: {error.msg}")
+        except BatchInputError as error:
+            return _fail(f"{args.input}:{error}")
+        assessment = score_answer(request, judge, embedder, feedback=not args.no_feedback)
+        outputs.append(assessment.model_dump_json())
+        print(
+            f"[{index}/{len(lines)}] {request.id}: {assessment.score}/100 ({assessment.timings.total:.1f} s)",
+            file=sys.stderr,
+            flush=True,
+        )
+    data = ("\n".join(outputs) + "\n").encode("utf-8") if outputs else b""
+    if args.output is None:
+        _write_stdout(data)
+        return EXIT_OK
+    try:
+        Path(args.output).write_bytes(data)
+    except OSError as error:
+        return _fail(f"cannot write {args.output}: {error}")
+    return EXIT_OK

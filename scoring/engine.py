@@ -19,11 +19,12 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from models.protocols import Embedder, Judge
+from question_banks.requirements import JobRequirement, requirement_matches
 from question_banks.schema import RubricPoint
 from scoring import prompts
 from scoring.feedback import Feedback, coverage_feedback, parse_feedback
-from scoring.gate import GATE_MAX_SCORE, GateResult, run_gate
-from scoring.text import normalize_text, split_sentences, truncate_words
+from scoring.gate import FUNCTION_WORDS, GATE_MAX_SCORE, GateResult, run_gate
+from scoring.text import normalize_text, split_sentences, truncate_words, weighted_recall
 from scoring.types import AnswerAssessment, Flag, RubricCheck, RubricStatus, Timings
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
@@ -41,23 +42,31 @@ class ScoringRequest(BaseModel):
     competency: str | None = None
     competency_name: str | None = None
     keywords: list[str] = Field(default_factory=list)
-    job_requirements: list[str] = Field(default_factory=list)
+    job_requirements: list[JobRequirement] = Field(default_factory=list)
     rubric_version: str = ""
     min_words: int | None = Field(default=None, description="Shorter answers are flagged too short.")
 
 
 @dataclass(frozen=True)
 class ScoreModel:
-    """How the signals combine into a score (all numbers from calibration).
+    """How the signals combine into a score. Two kinds of question, two documented combinations.
 
-    Per rubric point: ``coverage = point_weight * P_judge(yes) + (1 - point_weight) * s`` where
-    ``s = clip((cosine - sim_low) / (sim_high - sim_low), 0, 1)`` is the best answer sentence's
-    similarity to the point, rescaled. A point is *met* at ``coverage >= met``, *partly* at
-    ``>= partly``. The answer's rubric coverage is the mean over points (the max over alternative
-    reference answers). The score is ``100 * sigmoid(bias + w_coverage * coverage + w_relevance *
-    P_judge(relevant) + w_similarity * cos(answer, question))``, minus ``penalty`` for an answer
-    that describes no first-hand experience or addresses the grader. Gate-stopped answers get at
-    most 15.
+    **Rubric questions** (bank questions, ad-hoc questions with rubric points). Per point,
+    ``coverage = point_weight * P_judge(yes) + (1 - point_weight) * s``, where ``s = clip((cos -
+    sim_low) / (sim_high - sim_low), 0, 1)`` is the best answer sentence's cosine similarity to the
+    point, rescaled. A point is *met* at ``coverage >= met`` and *partly* met at ``>= partly``. The
+    score is ``100 * sigmoid(rubric_bias + rubric_w_coverage * mean coverage + rubric_w_relevance *
+    P_judge(relevant))``.
+
+    **Reference-answer questions** (no rubric: the reference answer's sentences, or each of
+    several alternative reference answers, are the points). Per point, ``coverage = sigmoid(ref_bias
+    + ref_w_judge * P_judge(same as reference) + ref_w_similarity * cos + ref_w_lexical * rarity-
+    weighted recall of the reference's words)``: a probability that the point is met, fitted by
+    logistic regression on the SemEval-2013 training split (``python -m scoring.calibrate``). The
+    score is ``100 *`` the mean coverage (the max over alternative references).
+
+    Both: an answer that only describes what the candidate *would* do, or that addresses the
+    grader, loses ``penalty`` points; gate-stopped answers get at most 15.
     """
 
     point_weight: float = 0.6
@@ -65,10 +74,13 @@ class ScoreModel:
     sim_high: float = 0.65
     met: float = 0.6
     partly: float = 0.4
-    bias: float = -3.2
-    w_coverage: float = 5.0
-    w_relevance: float = 2.5
-    w_similarity: float = 1.5
+    rubric_bias: float = -3.2
+    rubric_w_coverage: float = 5.0
+    rubric_w_relevance: float = 2.5
+    ref_bias: float = -3.0
+    ref_w_judge: float = 1.0
+    ref_w_similarity: float = 3.0
+    ref_w_lexical: float = 2.0
     penalty: int = 15
     version: str = "uncalibrated"
 
@@ -81,12 +93,18 @@ class ScoreModel:
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.get("parameters", {}).items() if k in names})
 
-    def point_coverage(self, judge_yes: float | None, similarity: float) -> float:
-        """Combined evidence (0-1) that one point is met."""
-        s = min(1.0, max(0.0, (similarity - self.sim_low) / (self.sim_high - self.sim_low)))
-        if judge_yes is None:
-            return s
-        return self.point_weight * judge_yes + (1.0 - self.point_weight) * s
+    def scaled_similarity(self, similarity: float) -> float:
+        """Cosine similarity rescaled to 0-1 between ``sim_low`` and ``sim_high``."""
+        return min(1.0, max(0.0, (similarity - self.sim_low) / (self.sim_high - self.sim_low)))
+
+    def point_coverage(self, judge_yes: float, similarity: float) -> float:
+        """Evidence (0-1) that a rubric point is met."""
+        return self.point_weight * judge_yes + (1.0 - self.point_weight) * self.scaled_similarity(similarity)
+
+    def reference_coverage(self, judge_yes: float, similarity: float, lexical: float) -> float:
+        """Probability (0-1) that the answer states a reference point."""
+        z = self.ref_bias + self.ref_w_judge * judge_yes + self.ref_w_similarity * similarity
+        return _sigmoid(z + self.ref_w_lexical * lexical)
 
     def status(self, coverage: float) -> RubricStatus:
         """Met, partly or missing."""
@@ -96,20 +114,25 @@ class ScoreModel:
             return RubricStatus.PARTLY
         return RubricStatus.MISSING
 
-    def probability(self, coverage: float, relevance: float, similarity: float) -> float:
-        """P(good answer) from the answer-level signals."""
-        z = self.bias + self.w_coverage * coverage + self.w_relevance * relevance + self.w_similarity * similarity
-        return 1.0 / (1.0 + math.exp(-z))
+    def rubric_probability(self, coverage: float, relevance: float) -> float:
+        """P(good answer) for a rubric question."""
+        return _sigmoid(self.rubric_bias + self.rubric_w_coverage * coverage + self.rubric_w_relevance * relevance)
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z))
 
 
 @dataclass(frozen=True)
 class Signals:
     """The answer-level signals, kept for calibration and explanation."""
 
+    probability: float
     coverage: float
-    relevance: float
+    relevance: float | None
     similarity: float
     checks: list[RubricCheck]
+    lexical: list[float]
 
 
 def _points(request: ScoringRequest) -> tuple[list[str], list[str], bool, bool]:
@@ -171,29 +194,33 @@ def compute_signals(
     reference: bool,
     alternatives: bool,
 ) -> Signals:
-    """Rubric coverage per point (evidence sentence, similarity, judge P(yes)) and the relevance signals."""
+    """Rubric coverage per point (evidence sentence, similarity, judge P(yes)) and the answer's probability."""
     sentences = gate.sentences or [gate.judge_text]
     vectors = embedder.encode([gate.judge_text, question, *points, *sentences])
     answer_vec, question_vec = vectors[0], vectors[1]
     point_vecs = vectors[2 : 2 + len(points)]
     sentence_vecs = vectors[2 + len(points) :]
     checks: list[RubricCheck] = []
+    lexical: list[float] = []
     for index, point in enumerate(points):
         sims = sentence_vecs @ point_vecs[index]
         best = int(np.argmax(sims))
         similarity = max(float(sims[best]), float(answer_vec @ point_vecs[index]))
-        probs = judge.option_probabilities(
+        yes = judge.option_probabilities(
             prompts.point_messages(question, gate.judge_text, point, reference=reference), prompts.YES_NO
-        )
-        yes = probs["Yes"]
-        coverage = model.point_coverage(yes, similarity)
+        )["Yes"]
+        if reference:
+            lexical.append(weighted_recall(gate.judge_text, point, FUNCTION_WORDS))
+            coverage = model.reference_coverage(yes, similarity, lexical[-1])
+        else:
+            coverage = model.point_coverage(yes, similarity)
         status = model.status(coverage)
         evidence = sentences[best] if status is not RubricStatus.MISSING and float(sims[best]) > model.sim_low else None
         checks.append(
             RubricCheck(
                 point=point,
                 status=status,
-                confidence=round(min(1.0, abs(coverage - model.partly) * 2 + 0.5 * abs(yes - 0.5)), 4),
+                confidence=round(min(1.0, abs(coverage - 0.5) * 2), 4),
                 coverage=round(coverage, 4),
                 evidence=evidence,
                 similarity=round(similarity, 4),
@@ -201,25 +228,16 @@ def compute_signals(
                 tip=tips[index] if index < len(tips) else "",
             )
         )
-    relevance = judge.option_probabilities(
-        prompts.relevance_messages(question, gate.judge_text, reference=reference), prompts.YES_NO
-    )["Yes"]
-    if checks:
-        values = [c.coverage for c in checks]
-        coverage = max(values) if alternatives else sum(values) / len(values)
-    else:
-        coverage = relevance
-    return Signals(coverage, relevance, float(answer_vec @ question_vec), checks)
-
-
-def _job_alignment(requirements: Sequence[str], sentences: Sequence[str], embedder: Embedder) -> list[str]:
-    """The job requirements some answer sentence speaks to (cosine >= 0.45)."""
-    if not requirements or not sentences:
-        return []
-    vectors = embedder.encode([*requirements, *sentences])
-    req_vecs, sent_vecs = vectors[: len(requirements)], vectors[len(requirements) :]
-    best = (sent_vecs @ req_vecs.T).max(axis=0)
-    return [req for req, sim in zip(requirements, best, strict=True) if float(sim) >= 0.45]
+    values = [c.coverage for c in checks]
+    coverage = (max(values) if alternatives else sum(values) / len(values)) if values else 0.0
+    question_similarity = float(answer_vec @ question_vec)
+    if reference:
+        return Signals(coverage, coverage, None, question_similarity, checks, lexical)
+    relevance = judge.option_probabilities(prompts.relevance_messages(question, gate.judge_text), prompts.YES_NO)["Yes"]
+    if not checks:  # no rubric and no reference: relevance to the question is all there is
+        coverage = 0.5 * relevance + 0.5 * model.scaled_similarity(question_similarity)
+    probability = model.rubric_probability(coverage, relevance)
+    return Signals(probability, coverage, relevance, question_similarity, checks, lexical)
 
 
 def _coverage_lines(checks: Sequence[RubricCheck]) -> list[str]:
@@ -284,14 +302,13 @@ def score_answer(
             request.question, gate, points, tips, judge, embedder, model, reference=reference, alternatives=alternatives
         )
         checks = signals.checks
-        probability = model.probability(signals.coverage, signals.relevance, signals.similarity)
-        score = round(100 * probability)
+        score = round(100 * signals.probability)
         if Flag.NO_DIRECT_EXPERIENCE in flags:
             score -= model.penalty
         if Flag.INSTRUCTS_GRADER in flags:
             score -= model.penalty
         score = max(0, min(100, score))
-        alignment = _job_alignment(request.job_requirements, gate.sentences, embedder)
+        alignment = requirement_matches(request.job_requirements, gate.judge_text, embedder)
         rubric_s = time.perf_counter() - t
 
     t = time.perf_counter()

@@ -66,3 +66,35 @@ def split_sentences(text: str) -> list[str]:
             if part:
                 sentences.append(part)
     return sentences
+
+
+def _stem(word: str) -> str:
+    """A crude suffix stripper: enough to match "evaporated" with "evaporate" and "terminals" with "terminal"."""
+    word = word.lower()
+    for suffix in ("ing", "ed", "es", "s", "ly"):
+        if len(word) > 4 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def content_weights(text: str, stop_words: frozenset[str] | set[str]) -> dict[str, float]:
+    """Content-word stems of ``text`` weighted by rarity (``8 - Zipf frequency``, at least 0.5), like IDF."""
+    from wordfreq import zipf_frequency
+
+    weights: dict[str, float] = {}
+    for word in words(text):
+        low = word.lower()
+        if low in stop_words:
+            continue
+        stem = _stem(low)
+        weights[stem] = max(weights.get(stem, 0.0), max(0.5, 8.0 - zipf_frequency(low, "en")))
+    return weights
+
+
+def weighted_recall(answer: str, reference: str, stop_words: frozenset[str] | set[str]) -> float:
+    """Share of the reference's content (rarity-weighted) that the answer also uses (0-1)."""
+    ref = content_weights(reference, stop_words)
+    if not ref:
+        return 0.0
+    ans = content_weights(answer, stop_words)
+    return sum(weight for stem, weight in ref.items() if stem in ans) / sum(ref.values())
