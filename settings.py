@@ -10,13 +10,16 @@ Nothing else in the code base reads ``os.environ`` for settings. Every variable 
 - ``CANDID_THREADS``: torch threads for inference (default: the number of CPU cores).
 - ``CANDID_DATA_DIR``: where Candid keeps its data (default: the user's data dir, ``candid``).
 - ``CANDID_DEBUG``: ``1`` to log answer text (off by default: logs never contain answers).
+- ``DATABASE_URL``: where interviews, answers and assessments are stored, as a SQLAlchemy URL
+  (default: the SQLite file ``candid.db`` in the data dir; ``postgresql://...`` for PostgreSQL).
+- ``CANDID_RETENTION_DAYS``: delete interviews older than this many days (default, or ``0``: keep them).
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -35,6 +38,16 @@ class Settings:
     threads: int
     data_dir: Path
     debug: bool
+    database_url: str = field(default="", repr=False)  # may hold a password: kept out of repr
+    """SQLAlchemy URL of the database; empty means the SQLite file ``candid.db`` in ``data_dir``."""
+    retention_days: int | None = None
+    """Interviews older than this many days are deleted; ``None`` keeps them."""
+
+    def __post_init__(self) -> None:
+        if not self.database_url:
+            object.__setattr__(self, "database_url", f"sqlite:///{self.data_dir / 'candid.db'}")
+        if self.retention_days is not None and self.retention_days < 1:
+            raise ValueError(f"retention_days must be at least 1 (or unset), not {self.retention_days}")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -43,6 +56,7 @@ class Settings:
         model_dir = env.get("CANDID_MODEL_DIR") or str(Path(platformdirs.user_cache_dir(APP_NAME)) / "models")
         data_dir = env.get("CANDID_DATA_DIR") or platformdirs.user_data_dir(APP_NAME)
         threads = int(env.get("CANDID_THREADS") or os.cpu_count() or 1)
+        retention = (env.get("CANDID_RETENTION_DAYS") or "").strip()
         return cls(
             model_dir=Path(model_dir).expanduser(),
             judge=env.get("CANDID_JUDGE") or "default",
@@ -50,6 +64,8 @@ class Settings:
             threads=max(1, threads),
             data_dir=Path(data_dir).expanduser(),
             debug=(env.get("CANDID_DEBUG", "").strip().lower() in {"1", "true", "yes", "on"}),
+            database_url=(env.get("DATABASE_URL") or "").strip(),
+            retention_days=int(retention) if retention and retention != "0" else None,
         )
 
 

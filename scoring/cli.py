@@ -221,21 +221,23 @@ def _run_score(args: argparse.Namespace) -> int:
             cache[description] = extract_requirements(description, embedder)
         return cache[description]
 
-    outputs: list[str] = []
-    for index, (number, line) in enumerate(lines, start=1):
+    requests = []
+    for number, line in lines:  # validate every line before spending time on scoring
         try:
             data = json.loads(line)
             if not isinstance(data, dict):
                 raise BatchInputError(f"line {number}: expected a JSON object")
-            request = request_from_line(data, number, bank=bank, requirements_for=requirements_for)
+            requests.append(request_from_line(data, number, bank=bank, requirements_for=requirements_for))
         except json.JSONDecodeError as error:
-            return _fail(f"{args.input}:{number}: not valid JSON: {error.msg}")
+            return _fail(f"{args.input}: line {number}: not valid JSON: {error.msg}")
         except BatchInputError as error:
-            return _fail(f"{args.input}:{error}")
+            return _fail(f"{args.input}: {error}")
+    outputs: list[str] = []
+    for index, request in enumerate(requests, start=1):
         assessment = score_answer(request, judge, embedder, feedback=not args.no_feedback)
         outputs.append(assessment.model_dump_json())
         print(
-            f"[{index}/{len(lines)}] {request.id}: {assessment.score}/100 ({assessment.timings.total:.1f} s)",
+            f"[{index}/{len(requests)}] {request.id}: {assessment.score}/100 ({assessment.timings.total:.1f} s)",
             file=sys.stderr,
             flush=True,
         )

@@ -1,4 +1,4 @@
-"""With every non-loopback connection made to fail, verify, load and judge still work."""
+"""With every non-loopback connection made to fail, verify, load, judge and score still work."""
 
 import json
 import os
@@ -23,7 +23,21 @@ embedder = load_embedder("embedder")
 probs = judge.option_probabilities([{"role": "user", "content": "Is the sky blue?"}], ["Yes", "No"])
 vectors = embedder.encode(["offline works", "no network needed"])
 text = "".join(judge.generate([{"role": "user", "content": "Say hello."}], max_new_tokens=8))
-print("RESULT" + json.dumps({"attempts": guard.ATTEMPTS, "probs": probs, "dim": vectors.shape[1], "text": text}))
+from scoring.engine import ScoringRequest, score_answer
+assessment = score_answer(
+    ScoringRequest(
+        question="How did you separate the salt from the water?",
+        answer="I let the water evaporate and the salt stayed in the dish.",
+        reference_answers=["The water was evaporated, leaving the salt."],
+    ),
+    judge,
+    embedder,
+    feedback=True,
+)
+print("RESULT" + json.dumps({
+    "attempts": guard.ATTEMPTS, "probs": probs, "dim": vectors.shape[1], "text": text,
+    "score": assessment.score, "justification": assessment.justification,
+}))
 """
 
 
@@ -38,3 +52,5 @@ def test_models_work_with_the_network_blocked():
     assert sum(result["probs"].values()) == pytest.approx(1.0)
     assert result["dim"] == 384
     assert result["text"].strip()
+    assert 0 <= result["score"] <= 100
+    assert result["justification"]

@@ -1,0 +1,95 @@
+"""The scorer with real models: the tiny judge and the real embedder, through the command line too."""
+
+import json
+
+import pytest
+
+from scoring.cli import main
+from scoring.engine import ScoringRequest, score_answer
+from scoring.types import Flag
+
+pytestmark = pytest.mark.real_model
+
+QUESTION = "Tell me about a time you developed and deployed an ML model. What challenges did you face?"
+ANSWER = (
+    "At my last company I deployed a churn model built with gradient boosted trees. The main challenge was "
+    "label leakage, which I fixed by rebuilding the validation split by time. After launch, churn among "
+    "contacted customers fell by 12 percent, and I monitored drift with a weekly population stability report."
+)
+
+
+def test_real_models_score_deterministically_with_evidence(tiny_judge, real_embedder):
+    request = ScoringRequest(
+        id="ML_Q1",
+        question=QUESTION,
+        answer=ANSWER,
+        rubric=[
+            "Describes a specific model they built and the problem it solved.",
+            "Names a concrete challenge and the step taken to overcome it.",
+            "Gives a quantified result: a metric and how much it changed.",
+            "Says how the model was monitored after release.",
+        ],
+    )
+    first = score_answer(request, tiny_judge, real_embedder, feedback=True)
+    second = score_answer(request, tiny_judge, real_embedder, feedback=True)
+    assert first.canonical_json() == second.canonical_json()
+    assert len(first.rubric) == 4
+    assert any(check.evidence for check in first.rubric)
+    assert first.strengths and first.weaknesses and first.tips and first.justification
+
+
+def test_real_embedder_sends_off_topic_answers_to_the_gate(tiny_judge, real_embedder):
+    request = ScoringRequest(
+        question=QUESTION,
+        answer=(
+            "My favourite recipe is a lasagne with layers of pasta, tomato sauce, bechamel and plenty of "
+            "parmesan cheese, baked for forty minutes until golden."
+        ),
+    )
+    assessment = score_answer(request, tiny_judge, real_embedder, feedback=False)
+    assert Flag.OFF_TOPIC in assessment.flags
+    assert assessment.score <= 15
+
+
+def test_score_command_writes_one_assessment_per_line_in_order(tmp_path, capsys):
+    lines = [
+        {"id": "ML_Q1", "question": "ignored: the bank's question text wins by id", "answer": ANSWER},
+        {
+            "id": "X1",
+            "question": "How did you separate the salt from the water?",
+            "answer": "I evaporated the water.",
+            "reference_answer": "The water was evaporated, leaving the salt.",
+        },
+        {"id": "X2", "question": QUESTION, "answer": "fine"},
+    ]
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(json.dumps(x) for x in lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    status = main(
+        [
+            "score",
+            str(source),
+            "-o",
+            str(out),
+            "--no-feedback",
+            "--model",
+            "tiny",
+            "--bank",
+            "machine learning engineer",
+        ]
+    )
+    assert status == 0
+    results = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in results] == ["ML_Q1", "X1", "X2"]
+    assert results[0]["rubric_version"].startswith("machine_learning_engineer@")
+    assert len(results[0]["rubric"]) >= 4  # the bank's rubric for ML_Q1
+    assert results[1]["rubric_version"] == "reference"
+    assert results[2]["score"] <= 15 and "too_short" in results[2]["flags"]
+    assert "[3/3]" in capsys.readouterr().err
+
+
+def test_score_command_names_a_bad_line(tmp_path, capsys):
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"id": "A", "question": "Q?", "answer": "An answer."}\n{"id": "B"}\n', encoding="utf-8")
+    assert main(["score", str(source), "--model", "tiny", "--no-feedback"]) == 1
+    assert "line 2" in capsys.readouterr().err

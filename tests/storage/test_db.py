@@ -1,0 +1,174 @@
+"""Engine creation, URL handling, migrations and the database-unavailable error."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from settings import Settings
+from storage import DatabaseUnavailableError, Repository, create_engine, database_url, open_repository, upgrade
+from storage.db import alembic_config, current_revision, head_revision
+from storage.tables import Base
+
+TABLES = {
+    "users",
+    "plans",
+    "invites",
+    "interviews",
+    "answers",
+    "scoring_jobs",
+    "assessments",
+    "score_overrides",
+    "alembic_version",
+}
+
+
+@pytest.mark.parametrize(
+    ("given", "driver"),
+    [
+        ("sqlite:////tmp/x/candid.db", "sqlite"),
+        ("sqlite+pysqlite:///relative.db", "sqlite"),
+        ("postgresql://u:p@localhost/candid", "postgresql+psycopg"),
+        ("postgres://u:p@localhost/candid", "postgresql+psycopg"),
+        ("postgresql+psycopg://u:p@localhost:5433/candid", "postgresql+psycopg"),
+    ],
+)
+def test_database_url_picks_the_driver(given, driver):
+    assert database_url(given).drivername == driver
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ("mysql://u:p@localhost/candid", "sqlite:/// or postgresql://"),
+        ("sqlite://", "SQLite file"),
+        ("sqlite:///:memory:", "SQLite file"),
+        ("not a url", "not a valid database URL"),
+    ],
+)
+def test_database_url_rejects_other_databases(given, message):
+    with pytest.raises(ValueError, match=message):
+        database_url(given)
+
+
+def test_settings_default_to_a_sqlite_file_in_the_data_dir(tmp_path):
+    settings = Settings.from_env({"CANDID_DATA_DIR": str(tmp_path)})
+    assert settings.database_url == f"sqlite:///{tmp_path / 'candid.db'}"
+    assert settings.retention_days is None
+    assert "database_url" not in repr(Settings.from_env({"DATABASE_URL": "postgresql://u:secret@h/db"}))
+
+
+def test_settings_read_database_url_and_retention():
+    settings = Settings.from_env({"DATABASE_URL": " postgresql://u:p@h/db ", "CANDID_RETENTION_DAYS": "30"})
+    assert settings.database_url == "postgresql://u:p@h/db"
+    assert settings.retention_days == 30
+    assert Settings.from_env({"CANDID_RETENTION_DAYS": "0"}).retention_days is None
+
+
+def test_migrations_create_the_schema_from_empty(db_url):
+    engine = create_engine(db_url)
+    try:
+        assert current_revision(engine) is None
+        upgrade(db_url)
+        assert set(sa.inspect(engine).get_table_names()) == TABLES
+        assert current_revision(engine) == head_revision()
+        upgrade(db_url)  # a second start changes nothing
+        assert current_revision(engine) == head_revision()
+    finally:
+        engine.dispose()
+
+
+def test_migrations_match_the_models(migrated_url):
+    """The migrated schema is exactly what the ORM classes describe (no forgotten migration)."""
+    engine = create_engine(migrated_url)
+    try:
+        with engine.connect() as connection:
+            differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    finally:
+        engine.dispose()
+    assert differences == []
+
+
+def test_sqlite_uses_wal_and_foreign_keys(tmp_path):
+    engine = create_engine(f"sqlite:///{tmp_path / 'data' / 'candid.db'}")
+    try:
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+    finally:
+        engine.dispose()
+    assert (tmp_path / "data" / "candid.db").is_file()  # the folder was created
+
+
+def test_open_repository_migrates_and_applies_retention(tmp_path):
+    settings = Settings.from_env({"CANDID_DATA_DIR": str(tmp_path), "CANDID_RETENTION_DAYS": "7"})
+    repository = open_repository(settings)
+    try:
+        assert repository.dialect == "sqlite"
+        assert current_revision(repository.engine) == head_revision()
+    finally:
+        repository.close()
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_postgres_down_gives_a_clear_error(tmp_path):
+    url = f"postgresql://candid:s3cret-pw@127.0.0.1:{_closed_port()}/candid"
+    settings = Settings.from_env({"DATABASE_URL": url, "CANDID_DATA_DIR": str(tmp_path)})
+    with pytest.raises(DatabaseUnavailableError) as raised:
+        open_repository(settings)
+    message = str(raised.value)
+    assert "The database is not available" in message
+    assert "Connection refused" in message or "connection" in message.lower()
+    assert "127.0.0.1" in message
+    assert "s3cret-pw" not in message
+
+
+def test_every_call_reports_an_unreachable_database(tmp_path):
+    repository = Repository(create_engine(f"postgresql://candid:pw@127.0.0.1:{_closed_port()}/candid"))
+    try:
+        with pytest.raises(DatabaseUnavailableError):
+            repository.save_answer(1, "BE_Q1", "Why?", "Because my typed answer matters.")
+        with pytest.raises(DatabaseUnavailableError):
+            repository.claim_next_job("worker")
+    finally:
+        repository.close()
+
+
+def test_unusable_sqlite_location_gives_a_clear_error(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the data folder should be")
+    with pytest.raises(DatabaseUnavailableError, match="cannot create the folder"):
+        upgrade(f"sqlite:///{blocker / 'candid.db'}")
+
+
+def test_sqlite_file_that_is_not_a_database_gives_a_clear_error(tmp_path):
+    path = Path(tmp_path / "candid.db")
+    path.write_bytes(b"this is not a SQLite database, just some bytes" * 100)
+    with pytest.raises(DatabaseUnavailableError, match="not a database"):
+        upgrade(f"sqlite:///{path}")
+
+
+def test_the_initial_migration_can_be_reverted(migrated_url):
+    engine = create_engine(migrated_url)
+    config = alembic_config()
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "base")
+        assert set(sa.inspect(engine).get_table_names()) <= {"alembic_version"}
+        upgrade(engine)
+        assert set(sa.inspect(engine).get_table_names()) == TABLES
+    finally:
+        engine.dispose()

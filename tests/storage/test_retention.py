@@ -1,0 +1,98 @@
+"""Deleting an interview ("delete my interview") and the retention purge remove everything in it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from storage import NotFoundError, Role
+from tests.storage.factories import make_assessment, make_plan
+
+CHILD_TABLES = ("answers", "scoring_jobs", "assessments", "score_overrides")
+
+
+def _counts(repo) -> dict[str, int]:
+    with repo.engine.connect() as connection:
+        return {
+            table: connection.execute(sa.text(f"SELECT COUNT(*) FROM {table}")).scalar_one()
+            for table in ("interviews", *CHILD_TABLES)
+        }
+
+
+def _fill(repo, interview_ids: list[int], admin_id: int) -> None:
+    """Per interview, two answers: one scored, rescored and overridden; one still queued."""
+    scored = [repo.save_answer(interview_id, "BE_Q1", "Q", "scored answer") for interview_id in interview_ids]
+    while (job := repo.claim_next_job("w")) is not None:
+        assessment = repo.complete_job(job.job_id, make_assessment(50))
+        repo.add_override(assessment.id, 55, "fair", admin_id)
+    for answer_id in scored:
+        repo.rescore(answer_id)
+    while (job := repo.claim_next_job("w")) is not None:
+        repo.complete_job(job.job_id, make_assessment(60))
+    for interview_id in interview_ids:
+        repo.save_answer(interview_id, "BE_Q2", "Q", "queued answer")
+
+
+@pytest.fixture
+def admin(repo):
+    return repo.create_user("Admin", role=Role.ADMIN)
+
+
+def test_delete_my_interview_removes_everything_in_it(repo, interview, admin):
+    keep = repo.create_interview(interview.plan_id, None, "Other")
+    _fill(repo, [interview.id, keep.id], admin.id)
+    before = _counts(repo)
+    repo.delete_interview(interview.id, user_id=interview.user_id)
+    after = _counts(repo)
+    assert after == {table: count // 2 if table != "interviews" else 1 for table, count in before.items()}
+    assert [i.id for i in repo.list_interviews()] == [keep.id]
+    assert len(repo.answers(keep.id)) == 2
+    with pytest.raises(NotFoundError):
+        repo.get_interview(interview.id)
+
+
+def test_a_user_cannot_delete_someone_elses_interview(repo, interview):
+    other = repo.create_user("Eve")
+    with pytest.raises(NotFoundError):
+        repo.delete_interview(interview.id, user_id=other.id)
+    with pytest.raises(NotFoundError):
+        repo.delete_interview(404)
+    assert repo.get_interview(interview.id).id == interview.id
+
+
+def test_purge_deletes_only_interviews_older_than_the_limit(repo, clock, admin):
+    plan = repo.create_plan(make_plan())
+    old = repo.create_interview(plan.id, None, "Old")
+    _fill(repo, [old.id], admin.id)
+    clock.advance(days=20)
+    recent = repo.create_interview(plan.id, None, "Recent")
+    repo.save_answer(recent.id, "BE_Q1", "Q", "A")
+    clock.advance(days=11)  # old is 31 days old, recent 11
+
+    assert repo.purge_older_than(30) == 1
+    assert [i.id for i in repo.list_interviews()] == [recent.id]
+    assert _counts(repo) == {"interviews": 1, "answers": 1, "scoring_jobs": 1, "assessments": 0, "score_overrides": 0}
+    assert repo.apply_retention(None) == 0
+    assert repo.apply_retention(10) == 1
+    with pytest.raises(ValueError):
+        repo.purge_older_than(0)
+
+
+def test_deleting_a_user_deletes_their_interviews(repo, interview):
+    repo.save_answer(interview.id, "BE_Q1", "Q", "A")
+    with repo.engine.begin() as connection:
+        connection.execute(sa.text("DELETE FROM users WHERE id = :id"), {"id": interview.user_id})
+    assert repo.list_interviews() == []
+    assert _counts(repo)["answers"] == 0
+
+
+def test_retention_keeps_time_zones_straight(repo, clock):
+    plan = repo.create_plan(make_plan())
+    repo.create_interview(plan.id, None, "Edge")
+    clock.advance(days=30, seconds=-1)
+    assert repo.purge_older_than(30) == 0
+    clock.advance(seconds=2)
+    assert repo.purge_older_than(30) == 1
+    assert clock.now - timedelta(days=30) > plan.created_at
