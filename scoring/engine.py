@@ -8,6 +8,7 @@ on the SemEval-2013 training split by ``python -m scoring.calibrate``.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import time
@@ -275,14 +276,8 @@ def score_answer(
     model = model or default_score_model()
     started = time.perf_counter()
     prepared = gate_answer(request, embedder)
-    gate, points, tips, reference, alternatives = (
-        prepared.gate,
-        prepared.points,
-        prepared.tips,
-        prepared.reference,
-        prepared.alternatives,
-    )
-    flags, notes = list(prepared.flags), list(prepared.notes)
+    gate, points, tips, reference = prepared.gate, prepared.points, prepared.tips, prepared.reference
+    flags, notes = prepared.flags, prepared.notes
     gate_s = time.perf_counter() - started
 
     if gate.blocked:
@@ -299,7 +294,15 @@ def score_answer(
     else:
         t = time.perf_counter()
         signals = compute_signals(
-            request.question, gate, points, tips, judge, embedder, model, reference=reference, alternatives=alternatives
+            request.question,
+            gate,
+            points,
+            tips,
+            judge,
+            embedder,
+            model,
+            reference=reference,
+            alternatives=prepared.alternatives,
         )
         checks = signals.checks
         score = round(100 * signals.probability)
@@ -326,15 +329,13 @@ def score_answer(
             if on_feedback is not None:
                 on_feedback(chunk)
         written = parse_feedback("".join(chunks))
-    fallback = coverage_feedback(checks, score, flags, notes, alignment)
-    final = written or fallback
-    if written and alignment:
-        final = Feedback(
-            written.strengths,
-            written.weaknesses,
-            written.tips,
-            f"{written.justification} Relevant to the job: {'; '.join(alignment[:2])}.",
-        )
+    if written is None:
+        final = coverage_feedback(checks, score, flags, notes, alignment)
+    else:  # the judge's words, plus what it was not asked to know: the gate's notes and the job match
+        justification = written.justification
+        if alignment:
+            justification += f" Relevant to the job: {'; '.join(alignment[:2])}."
+        final = Feedback(written.strengths, [*notes[:1], *written.weaknesses][:3], written.tips, justification)
     feedback_s = time.perf_counter() - t
     return AnswerAssessment(
         id=request.id,
@@ -365,12 +366,7 @@ def score_answer(
     )
 
 
-_DEFAULT_MODEL: ScoreModel | None = None
-
-
+@functools.cache
 def default_score_model() -> ScoreModel:
     """The calibrated score model, read once."""
-    global _DEFAULT_MODEL
-    if _DEFAULT_MODEL is None:
-        _DEFAULT_MODEL = ScoreModel.load()
-    return _DEFAULT_MODEL
+    return ScoreModel.load()

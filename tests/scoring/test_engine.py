@@ -152,3 +152,14 @@ def test_assessment_round_trips_through_json():
 
     assessment = _score(GOOD)
     assert AnswerAssessment.model_validate_json(assessment.model_dump_json()) == assessment
+
+
+def test_gate_notes_lead_the_weaknesses_even_when_the_judge_writes_feedback():
+    hypothetical = (
+        "I have not deployed a churn model myself. I would cache features to fix latency in production. "
+        "I would monitor drift in the deployed model with dashboards and I would measure churn."
+    )
+    assessment = _score(hypothetical)
+    assert Flag.NO_DIRECT_EXPERIENCE in assessment.flags
+    assert assessment.weaknesses[0] == assessment.notes[0]
+    assert "The monitoring description is brief." in assessment.weaknesses
