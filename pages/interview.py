@@ -1,0 +1,173 @@
+"""Interview page: one question at a time, answers saved on submit and scored in the background."""
+
+import streamlit as st
+
+from ui import interview, render, resources, state
+from ui.state import AnswerStatus, InterviewKeys, InterviewRecord, Mode
+
+POLL_S = 1.0
+
+
+def submit(record: InterviewRecord, text: str, *, skipped: bool = False, auto: bool = False) -> None:
+    """Save the answer on screen, queue it for scoring and go on (to the report after the last one)."""
+    worker = resources.require_worker()
+    interview.submit_answer(
+        banks,
+        record,
+        text,
+        worker,
+        owner=state.session_owner(),
+        skipped=skipped or not text.strip(),
+        auto_submitted=auto,
+        unavailable=None if worker else resources.unavailable_reason(),
+    )
+    store.save(record)
+    if record.done and record.mode is Mode.INTERVIEW:
+        st.switch_page("pages/report.py")
+    st.rerun()
+
+
+def timer(record: InterviewRecord, question_id: str, answer_key: str) -> None:
+    """The time left for the question; submits the answer as it stands when the time runs out."""
+    limit = record.plan.time_limit_s or 0
+    remaining = interview.remaining_seconds(record, question_id, interview.now())
+    if remaining is None or interview.current_question_id(record) != question_id:
+        return
+    if remaining <= 0:
+        st.toast("Time is up: your answer was submitted as it stood.", icon=":material/timer_off:")
+        submit(record, str(state.widget_value(answer_key, "")), auto=True)
+    minutes, seconds = divmod(int(remaining), 60)
+    st.progress(remaining / limit, text=f":material/timer: {minutes}:{seconds:02d} left for this question")
+
+
+def answer_feedback(record: InterviewRecord, question_id: str) -> None:
+    """The score and feedback of one answer, or its scoring progress (feedback streams in)."""
+    was_pending = record.answers[question_id].status is AnswerStatus.SCORING
+    worker = resources.loaded_worker()
+    if interview.refresh(record, worker):
+        store.save(record)
+    answer = record.answers[question_id]
+    if answer.status is AnswerStatus.SCORED and answer.assessment is not None:
+        if was_pending:
+            st.rerun()  # stop polling: the page is drawn again without the timer
+        render.assessment_details(answer.assessment, show_answer=False)
+    elif answer.status is AnswerStatus.FAILED:
+        st.error(answer.error or "Scoring failed.")
+        if was_pending:
+            st.rerun()
+    elif worker is not None and answer.job_id is not None:
+        render.job_progress(worker.status(answer.job_id))
+
+
+def review(record: InterviewRecord, question_id: str) -> None:
+    """Practice mode: the feedback on the answer just given, then on to the next question."""
+    number = record.question_ids.index(question_id) + 1
+    answer = record.answers[question_id]
+    st.subheader(f"Feedback on question {number} of {record.total}")
+    st.markdown(banks.question(record.plan.bank_slug, question_id).text)
+    with st.expander("Your answer", expanded=False):
+        render.answer_text(answer.text)
+    pending = answer.status is AnswerStatus.SCORING
+    st.fragment(answer_feedback, run_every=POLL_S if pending else None)(record, question_id)
+    if answer.status is AnswerStatus.FAILED and st.button("Score it again", key=InterviewKeys.RETRY):
+        worker = resources.require_worker()
+        unavailable = None if worker else resources.unavailable_reason()
+        interview.retry_scoring(
+            banks, record, question_id, worker, owner=state.session_owner(), unavailable=unavailable
+        )
+        store.save(record)
+        st.rerun()
+    if pending:
+        st.caption("You can go on: scoring continues in the background and the report collects everything.")
+    label = "See the report" if record.done else "Next question"
+    if st.button(label, type="primary", key=InterviewKeys.NEXT, icon=":material/arrow_forward:"):
+        interview.leave_review(record)
+        store.save(record)
+        if record.done:
+            st.switch_page("pages/report.py")
+        st.rerun()
+
+
+def finished(record: InterviewRecord) -> None:
+    """Every question has been gone through."""
+    st.success(f"You went through all {record.total} questions.", icon=":material/task_alt:")
+    waiting = len(interview.pending(record))
+    if waiting:
+        st.caption(f"{waiting} answer(s) still being scored; the report shows their progress.")
+    left, right = st.columns([1, 4])
+    if left.button("Back", key=InterviewKeys.BACK, icon=":material/arrow_back:"):
+        interview.go_back(record)
+        store.save(record)
+        st.rerun()
+    if right.button("Open the report", type="primary", key=InterviewKeys.OPEN_REPORT, icon=":material/assessment:"):
+        st.switch_page("pages/report.py")
+
+
+def ask(record: InterviewRecord, question_id: str) -> None:
+    """One question: its text, the timer, the answer box with a word count, and back / skip / submit."""
+    question = banks.question(record.plan.bank_slug, question_id)
+    position = record.position
+    st.progress(position / record.total, text=f"Question {position + 1} of {record.total}")
+    st.caption(f":material/label: {record.competency_names.get(question.competency, question.competency)}")
+    st.markdown(f"#### {question.text}")
+    key = state.answer_key(record.id, question_id)
+    if record.plan.time_limit_s:
+        interview.mark_shown(record, question_id, interview.now())
+        store.save(record)
+        st.fragment(timer, run_every=1.0)(record, question_id, key)
+    if key not in st.session_state:
+        state.set_widget_value(key, record.drafts.get(question_id, ""))
+    text = st.text_area(
+        "Your answer",
+        key=key,
+        height=280,
+        placeholder="Answer as you would in the interview: what you did, how, and what came of it.",
+    )
+    previous = record.answers.get(question_id)
+    words = interview.word_count(text)
+    note = (
+        " · you already submitted an answer; submitting again replaces it" if previous and not previous.skipped else ""
+    )
+    st.caption(f"{words} word{'s' if words != 1 else ''}{note}")
+    back, skip, send = st.columns([1, 1, 3])
+    if back.button("Back", key=InterviewKeys.BACK, disabled=position == 0, icon=":material/arrow_back:"):
+        record.drafts[question_id] = text
+        interview.go_back(record)
+        store.save(record)
+        st.rerun()
+    if skip.button("Skip", key=InterviewKeys.SKIP, icon=":material/skip_next:"):
+        submit(record, "", skipped=True)
+    if send.button("Submit answer", type="primary", key=InterviewKeys.SUBMIT, icon=":material/send:"):
+        if text.strip():
+            submit(record, text)
+        else:
+            st.warning("Write an answer first, or press Skip to leave this question out.")
+    if not resources.is_loaded("worker"):
+        resources.require_worker()  # load the models while the candidate reads, with visible progress
+
+
+render.sidebar_status()
+store = state.interview_store()
+current = state.active_interview()
+if current is None:
+    st.title("Interview")
+    st.info("No interview in progress. Choose a role and the questions on the Start page, then start.")
+    st.page_link("pages/start.py", label="Go to Start", icon=":material/play_circle:")
+    st.stop()
+
+banks = resources.get_banks()
+if current.plan.bank_slug not in banks.banks:
+    st.error(f"The question bank {current.plan.bank_slug!r} of this interview is no longer available.")
+    st.stop()
+if interview.refresh(current, resources.loaded_worker()):
+    store.save(current)
+mode_label = "practice mode" if current.mode is Mode.PRACTICE else "interview mode"
+st.title(f"{current.role} interview")
+st.caption(f"{mode_label} · started {current.created_at.astimezone():%Y-%m-%d %H:%M}")
+
+if current.reviewing is not None:
+    review(current, current.reviewing)
+elif current.done:
+    finished(current)
+else:
+    ask(current, interview.current_question_id(current) or "")

@@ -1,0 +1,158 @@
+"""Live scoring page (instructors): score an answer step by step, edit and rescore, compare two answers."""
+
+import time
+
+import pandas as pd
+import streamlit as st
+
+from scoring.engine import ScoringRequest
+from scoring.types import AnswerAssessment
+from scoring.worker import JobPhase, JobState, ScoringWorker
+from ui import interview, live, render, resources, state
+from ui.compare import compare_assessments
+from ui.state import LiveKeys
+
+SOURCES = {"bank": "A bank question", "typed": "My own question"}
+MAX_HISTORY = 10
+SLOTS = {"a": LiveKeys.ANSWER_A, "b": LiveKeys.ANSWER_B}
+
+
+def score_with_steps(
+    worker: ScoringWorker, request: ScoringRequest, feedback: bool, title: str
+) -> AnswerAssessment | None:
+    """Queue one answer and show its steps live: queue, gate and rubric checks, streamed feedback."""
+    job_id = worker.submit(request, feedback=feedback, owner=state.session_owner())
+    with st.status(f"{title}: waiting in the scoring queue…", expanded=True) as box:
+        status = worker.status(job_id)
+        while status.state is JobState.QUEUED:
+            box.update(label=f"{title}: waiting in the scoring queue ({status.position} ahead)…")
+            time.sleep(0.2)
+            status = worker.status(job_id)
+        box.update(label=f"{title}: scoring…")
+        st.write("Gate, rubric checks and score…")
+        streamed, placeholder = "", None
+        for chunk in worker.follow(job_id):
+            if placeholder is None:
+                st.write("Writing feedback:")
+                placeholder = st.empty()
+            streamed += chunk
+            placeholder.text(streamed)  # inert: model text may quote the answer
+        final = worker.wait(job_id)
+        if final.state is JobState.FAILED or final.result is None:
+            box.update(label=f"{title}: scoring failed", state="error")
+            st.error(final.error or "Scoring failed.")
+            return None
+        if final.phase is JobPhase.FINISHED:
+            box.update(
+                label=f"{title}: {final.result.score}/100 in {final.result.timings.total:.1f} s", state="complete"
+            )
+        return final.result
+
+
+def show_result(slot: str, label: str) -> None:
+    """The latest assessment of one answer slot: score (with the change since the last run), steps, details."""
+    history = state.live_results().get(slot, [])
+    if not history:
+        return
+    current = history[-1]
+    previous = history[-2] if len(history) > 1 and history[-2].question == current.question else None
+    change = compare_assessments(previous, current) if previous is not None else None
+    st.metric(f"{label} score", f"{current.score}/100", delta=change.score_delta if change else None)
+    if change is not None:
+        if change.unchanged:
+            st.caption("Rescored: nothing changed.")
+        for flipped in change.flipped:
+            arrow = ":green[▲]" if flipped.improved else ":red[▼]"
+            st.markdown(
+                f"{arrow} {render.inert_markdown(flipped.point)}: {flipped.before.value} → {flipped.after.value}"
+            )
+        for flag in change.added_flags:
+            st.caption(f"New flag: {flag}")
+        for flag in change.removed_flags:
+            st.caption(f"Flag gone: {flag}")
+    steps = pd.DataFrame(
+        [
+            {
+                "Step": step.name,
+                "Outcome": step.outcome,
+                "Seconds": None if step.seconds is None else round(step.seconds, 2),
+            }
+            for step in live.scoring_steps(current)
+        ]
+    )
+    st.dataframe(steps, hide_index=True, width="stretch")
+    render.assessment_details(current)
+
+
+render.sidebar_status()
+st.title("Live scoring")
+st.caption("Score an answer and watch each step; edit it and score again to see what changed; compare two answers.")
+banks = resources.get_banks()
+
+source = st.radio("Question", list(SOURCES), format_func=SOURCES.get, horizontal=True, key=LiveKeys.SOURCE)
+question_text = ""
+if source == "bank" and banks.banks:
+    state.keep_valid_choice(LiveKeys.BANK, banks.slugs)
+    slug = st.selectbox("Bank", banks.slugs, format_func=lambda s: banks.get(s).role, key=LiveKeys.BANK)
+    bank = banks.get(slug)
+    ids = [question.id for question in bank.questions]
+    state.keep_valid_choice(LiveKeys.QUESTION, ids)
+    question_id = st.selectbox(
+        "Question", ids, format_func=lambda i: f"{i}: {bank.question(i).text[:100]}", key=LiveKeys.QUESTION
+    )
+    question = bank.question(question_id)
+    st.markdown(f"**{question.text}**")
+    with st.expander("Rubric points"):
+        for number, point in enumerate(question.rubric_points, start=1):
+            st.markdown(f"{number}. {point}")
+else:
+    if source == "bank":
+        st.info("No question bank is available; type a question instead.")
+    question_text = st.text_input("Question", key=LiveKeys.QUESTION_TEXT)
+    rubric_column, reference_column = st.columns(2)
+    rubric_text = rubric_column.text_area("Rubric points, one per line", key=LiveKeys.RUBRIC, height=140)
+    reference = reference_column.text_area(
+        "…or a reference answer (used when there are no rubric points)", key=LiveKeys.REFERENCE, height=140
+    )
+
+options_left, options_right = st.columns(2)
+compare = options_left.toggle("Compare two answers side by side", key=LiveKeys.COMPARE)
+feedback = options_right.toggle("Have the judge write feedback (slower)", value=True, key=LiveKeys.FEEDBACK)
+slots = ["a", "b"] if compare else ["a"]
+labels = {"a": "Answer A" if compare else "Answer", "b": "Answer B"}
+columns = dict(zip(slots, st.columns(len(slots)), strict=True))
+answers = {slot: columns[slot].text_area(labels[slot], key=SLOTS[slot], height=220) for slot in slots}
+
+left, right = st.columns([1, 5])
+score_clicked = left.button("Score", type="primary", key=LiveKeys.SCORE, icon=":material/play_arrow:")
+if right.button("Clear results", key=LiveKeys.CLEAR):
+    state.live_results().clear()
+result_columns = dict(zip(slots, st.columns(len(slots)), strict=True))
+if score_clicked:
+    requests: dict[str, ScoringRequest] = {}
+    try:
+        for slot in slots:
+            if not answers[slot].strip():
+                raise ValueError(f"Type {labels[slot].lower()} first.")
+            if source == "bank" and banks.banks:
+                requests[slot] = interview.question_request(bank, question_id, answers[slot])
+            else:
+                requests[slot] = live.typed_question_request(question_text, rubric_text, reference, answers[slot])
+    except ValueError as exc:
+        st.warning(str(exc))
+        requests = {}
+    worker = resources.require_worker() if requests else None
+    if worker is not None:
+        for slot, request in requests.items():
+            with result_columns[slot]:
+                result = score_with_steps(worker, request, feedback, labels[slot])
+            if result is not None:
+                history = state.live_results().setdefault(slot, [])
+                history.append(result)
+                del history[:-MAX_HISTORY]
+
+if not state.live_results():
+    st.caption("Results appear here after you press Score.")
+for slot in slots:
+    with result_columns[slot]:
+        show_result(slot, labels[slot])

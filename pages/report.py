@@ -1,0 +1,164 @@
+"""Report page: summary metrics, scores by competency, per-question feedback, and downloads."""
+
+import pandas as pd
+import streamlit as st
+
+from scoring.report import ReportFormat, render_report, report_file_name
+from scoring.summary import round_half_up
+from ui import interview, render, resources, state
+from ui.state import AnswerStatus, InterviewRecord, ReportKeys
+
+POLL_S = 1.0
+FORMAT_LABELS = {
+    ReportFormat.TXT: "Text",
+    ReportFormat.MD: "Markdown",
+    ReportFormat.JSON: "JSON",
+    ReportFormat.CSV: "CSV",
+    ReportFormat.PDF: "PDF",
+}
+
+
+def scoring_progress(record: InterviewRecord) -> None:
+    """How many answers are still being scored; draws the page again whenever one finishes."""
+    before = len(interview.pending(record))
+    worker = resources.loaded_worker()
+    if interview.refresh(record, worker):
+        store.save(record)
+    waiting = interview.pending(record)
+    if len(waiting) != before:
+        st.rerun()  # an answer finished: draw the whole report again
+    if not waiting:
+        return
+    answered = len(record.answers)
+    done = answered - len(waiting)
+    st.progress(done / max(1, answered), text=f"Scoring answers: {done} of {answered} done…")
+    current = waiting[0]
+    if worker is not None and current.job_id is not None and worker.knows(current.job_id):
+        number = record.question_ids.index(current.question_id) + 1
+        st.caption(f"Question {number}:")
+        render.job_progress(worker.status(current.job_id))
+
+
+def summary_section(record: InterviewRecord) -> None:
+    """Average, highest, lowest and answered as metrics, and a chart of scores by competency."""
+    summary = interview.interview_summary(record)
+
+    def out_of_100(value: float | None) -> str:
+        return "—" if value is None else f"{round_half_up(value)}/100"
+
+    average, highest, lowest, answered = st.columns(4)
+    average.metric("Average", out_of_100(summary.average))
+    highest.metric("Highest", out_of_100(summary.highest))
+    lowest.metric("Lowest", out_of_100(summary.lowest))
+    answered.metric("Answered", f"{summary.answered} of {summary.total_questions}")
+    if summary.by_competency:
+        chart = pd.DataFrame(
+            {
+                "Competency": [c.name for c in summary.by_competency],
+                "Average score": [c.average for c in summary.by_competency],
+            }
+        )
+        st.bar_chart(chart, x="Competency", y="Average score", horizontal=True, height=80 + 40 * len(chart))
+
+
+def question_section(record: InterviewRecord, number: int, question_id: str) -> None:
+    """One expander per question: its score and feedback, or where its scoring stands."""
+    question = banks.question(record.plan.bank_slug, question_id) if record.plan.bank_slug in banks.banks else None
+    answer = record.answers.get(question_id)
+    competency = record.competency_names.get(question.competency, question.competency) if question else ""
+    if answer is None:
+        badge = "not answered"
+    elif answer.status is AnswerStatus.SCORED and answer.assessment is not None:
+        badge = "skipped · 0/100" if answer.skipped else f"{answer.assessment.score}/100"
+    elif answer.status is AnswerStatus.FAILED:
+        badge = "not scored"
+    else:
+        badge = "scoring…"
+    with st.expander(f"Question {number} · {competency} · {badge}"):
+        if question is not None:
+            st.markdown(f"**{question.text}**")
+        if answer is None:
+            st.caption("Not answered yet: go back to the Interview page to answer it.")
+        elif answer.assessment is not None:
+            render.assessment_details(answer.assessment)
+        elif answer.status is AnswerStatus.FAILED:
+            st.error(answer.error or "Scoring failed.")
+            st.markdown("**Your answer** (saved)")
+            render.answer_text(answer.text)
+            if st.button("Score it again", key=f"{ReportKeys.RETRY}.{question_id}"):
+                worker = resources.require_worker()
+                unavailable = None if worker else resources.unavailable_reason()
+                interview.retry_scoring(
+                    banks, record, question_id, worker, owner=state.session_owner(), unavailable=unavailable
+                )
+                store.save(record)
+                st.rerun()
+        else:
+            st.caption("Being scored; the feedback appears here when it is ready.")
+            render.answer_text(answer.text)
+
+
+def downloads(record: InterviewRecord) -> None:
+    """The report in every export format."""
+    scored = interview.assessments(record)
+    missing = record.total - len(scored)
+    if not scored:
+        st.caption("Downloads appear once an answer has been scored.")
+        return
+    st.caption(f"{missing} question(s) not scored yet are left out of the downloads." if missing else "")
+    summary = interview.interview_summary(record)
+    columns = st.columns(len(FORMAT_LABELS))
+    for column, (fmt, label) in zip(columns, FORMAT_LABELS.items(), strict=True):
+        column.download_button(
+            label,
+            data=render_report(scored, record.role, fmt, summary=summary),
+            file_name=report_file_name(record.role, fmt),
+            mime=fmt.mime_type,
+            key=state.download_key(fmt.value),
+            on_click="ignore",
+            icon=":material/download:",
+        )
+
+
+render.sidebar_status()
+store = state.interview_store()
+records = store.list()
+if not records:
+    st.title("Report")
+    st.info("No interview yet. Start one on the Start page; its report appears here as you answer.")
+    st.page_link("pages/start.py", label="Go to Start", icon=":material/play_circle:")
+    st.stop()
+
+ids = [record.id for record in records]
+state.keep_valid_choice(ReportKeys.INTERVIEW, ids)
+active = state.active_interview()
+if state.widget_value(ReportKeys.INTERVIEW) is None:
+    state.set_widget_value(ReportKeys.INTERVIEW, active.id if active and active.id in ids else ids[0])
+by_id = {record.id: record for record in records}
+chosen = st.selectbox(
+    "Interview",
+    ids,
+    format_func=lambda i: (
+        f"{by_id[i].role} · {by_id[i].created_at.astimezone():%Y-%m-%d %H:%M} · {by_id[i].mode.value}"
+    ),
+    key=ReportKeys.INTERVIEW,
+)
+current = by_id[chosen]
+banks = resources.get_banks()
+
+st.title(f"Report: {current.role}")
+# Every section is drawn on every run, in the same order, so no element is left over from a run
+# in which an answer was still being scored.
+pending = bool(interview.pending(current))
+st.fragment(scoring_progress, run_every=POLL_S if pending else None)(current)
+with st.container():
+    if not current.done:
+        st.info(f"This interview is not finished: {current.position} of {current.total} questions gone through.")
+        st.page_link("pages/interview.py", label="Continue the interview", icon=":material/record_voice_over:")
+
+summary_section(current)
+st.subheader("Questions")
+for index, question_id in enumerate(current.question_ids, start=1):
+    question_section(current, index, question_id)
+st.subheader("Download the report")
+downloads(current)

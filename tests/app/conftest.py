@@ -1,0 +1,108 @@
+"""AppTest fixtures: the app with fake models behind ``ui.resources``'s loader hook, and helpers to drive it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.fakes import FakeEmbedder, FakeJudge
+from ui import resources, state
+
+APP = Path(__file__).resolve().parents[2] / "app.py"
+FEEDBACK = (
+    "STRENGTHS:\n- Names the tools and the volume.\nWEAKNESSES:\n- Little on failures.\n"
+    "TIPS:\n- Describe how late data is handled.\nJUSTIFICATION:\nA concrete answer with numbers."
+)
+GOOD_ANSWER = (
+    "I built a pipeline that ingested order events from Postgres into Snowflake with Airflow and dbt. "
+    "We chose CDC over nightly dumps because the tables were too large. Incremental loads used an updated_at "
+    "watermark with a lookback for late data. It moved 50M rows a day and data was under 30 minutes old."
+)
+
+
+@pytest.fixture
+def fake_judge() -> FakeJudge:
+    return FakeJudge(FEEDBACK)
+
+
+@pytest.fixture
+def fake_models(monkeypatch: pytest.MonkeyPatch, fake_judge: FakeJudge) -> Iterator[FakeJudge]:
+    """Replace the model loaders (the documented test hook) and start from empty caches."""
+    embedder = FakeEmbedder()
+    monkeypatch.setattr(resources, "load_judge_model", lambda: fake_judge)
+    monkeypatch.setattr(resources, "load_embedder_model", lambda: embedder)
+    resources.reset()
+    yield fake_judge
+    worker = resources.loaded_worker()
+    if worker is not None:
+        worker.wait_idle(30)
+    resources.reset()
+
+
+@pytest.fixture
+def app(fake_models: FakeJudge) -> AppTest:
+    """The whole app (``app.py`` and its navigation), first run done, on the Start page."""
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.session_state[state.PLAN_SEED] = 7  # the same questions every time
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def wait_for_scoring(at: AppTest) -> AppTest:
+    """Let the background worker finish, then draw the page again (a fragment's timer would do it live)."""
+    worker = resources.loaded_worker()
+    assert worker is not None, "the scoring worker was never started"
+    assert worker.wait_idle(30)
+    return at.run()
+
+
+def start_interview(
+    at: AppTest,
+    *,
+    bank: str = "data_engineer",
+    questions: int = 2,
+    mode: str = "interview",
+    time_limit: int = 0,
+    competencies: tuple[str, ...] = ("PIPE",),
+) -> str:
+    """Fill in the Start page and start; returns the new interview's id.
+
+    The default competency is the one ``GOOD_ANSWER`` speaks to, so the gate lets it through to the judge.
+    """
+    at.selectbox(key=state.StartKeys.BANK).set_value(bank)
+    at.run()
+    at.multiselect(key=state.StartKeys.COMPETENCIES).set_value(list(competencies))
+    at.number_input(key=state.StartKeys.NUM_QUESTIONS).set_value(questions)
+    at.radio(key=state.StartKeys.MODE).set_value(mode)
+    at.selectbox(key=state.StartKeys.TIME_LIMIT).set_value(time_limit)
+    at.run()
+    at.button(key=state.StartKeys.BEGIN).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at.session_state[state.ACTIVE_INTERVIEW]
+
+
+def interview_record(at: AppTest, interview_id: str) -> state.InterviewRecord:
+    """The stored record of an interview (from the session's store)."""
+    return at.session_state[state.INTERVIEWS][interview_id]
+
+
+def answer_current(at: AppTest, interview_id: str, text: str) -> AppTest:
+    """Type ``text`` into the question on screen and submit it."""
+    record = interview_record(at, interview_id)
+    question_id = record.question_ids[record.position]
+    at.text_area(key=state.answer_key(interview_id, question_id)).set_value(text)
+    return at.button(key=state.InterviewKeys.SUBMIT).click().run()
+
+
+def texts(elements: object) -> str:
+    """Every value of an element list joined, for ``in`` checks."""
+    return "\n".join(str(element.value) for element in elements)
+
+
+def progress_texts(at: AppTest) -> str:
+    """The texts of every progress bar on the page, joined."""
+    return "\n".join(element.proto.text for element in at.get("progress"))

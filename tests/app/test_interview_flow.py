@@ -1,0 +1,122 @@
+"""A whole interview through the app with fake models: start, answer, skip, back, time limit, report."""
+
+from __future__ import annotations
+
+import pytest
+
+from models.errors import ModelNotInstalledError
+from scoring.report import ReportFormat
+from tests.app.conftest import (
+    GOOD_ANSWER,
+    answer_current,
+    interview_record,
+    progress_texts,
+    start_interview,
+    texts,
+    wait_for_scoring,
+)
+from ui import interview, resources, state
+from ui.state import AnswerStatus, InterviewKeys
+
+
+def test_two_question_interview_through_to_the_report(app):
+    interview_id = start_interview(app, questions=2, mode="interview")
+    assert "Question 1 of 2" in progress_texts(app)
+    answer_current(app, interview_id, GOOD_ANSWER)
+    record = interview_record(app, interview_id)
+    first = record.question_ids[0]
+    assert record.answers[first].text == GOOD_ANSWER  # saved the moment it was submitted
+    assert record.answers[first].job_id is not None
+
+    answer_current(app, interview_id, "I would talk to the analysts first and agree on the freshness they need.")
+    assert not app.exception
+    assert app.title[0].value == "Report: Data Engineer"  # interview mode goes straight to the report
+
+    wait_for_scoring(app)
+    metrics = {metric.label: metric.value for metric in app.metric}
+    assert set(metrics) >= {"Average", "Highest", "Lowest", "Answered"}
+    assert metrics["Answered"] == "2 of 2"
+    assert len(app.expander) == 2
+    assert all("/100" in expander.label for expander in app.expander)
+    for fmt in ReportFormat:
+        assert app.download_button(key=state.download_key(fmt.value))  # every export format is offered
+    assert [button.label for button in app.download_button] == ["Text", "Markdown", "JSON", "CSV", "PDF"]
+    assert "Strengths" in texts(app.markdown)
+    assert "Rubric checklist" in texts(app.markdown)
+    assert "Names the tools and the volume" in texts(app.markdown)  # the judge's feedback
+
+
+def test_practice_mode_shows_feedback_after_each_answer(app):
+    interview_id = start_interview(app, questions=2, mode="practice")
+    answer_current(app, interview_id, GOOD_ANSWER)
+    assert "Feedback on question 1 of 2" in texts(app.subheader)
+    wait_for_scoring(app)
+    assert "Names the tools and the volume" in texts(app.markdown)
+    assert any(metric.label == "Score" for metric in app.metric)
+    app.button(key=InterviewKeys.NEXT).click().run()
+    record = interview_record(app, interview_id)
+    assert record.reviewing is None
+    assert app.text_area(key=state.answer_key(interview_id, record.question_ids[1]))
+    answer_current(app, interview_id, "Another answer about agreeing freshness targets with the analysts.")
+    app.button(key=InterviewKeys.NEXT).click().run()  # "See the report"
+    assert app.title[0].value == "Report: Data Engineer"
+
+
+def test_skip_and_back_keep_the_typed_text(app):
+    interview_id = start_interview(app, questions=3)
+    record = interview_record(app, interview_id)
+    first, second = record.question_ids[:2]
+    answer_current(app, interview_id, GOOD_ANSWER)
+    app.text_area(key=state.answer_key(interview_id, second)).set_value("A draft I have not submitted")
+    app.button(key=InterviewKeys.BACK).click().run()
+    assert app.text_area(key=state.answer_key(interview_id, first)).value == GOOD_ANSWER
+    app.button(key=InterviewKeys.SUBMIT).click().run()  # resubmit the first answer unchanged
+    assert app.text_area(key=state.answer_key(interview_id, second)).value == "A draft I have not submitted"
+    app.button(key=InterviewKeys.SKIP).click().run()
+    record = interview_record(app, interview_id)
+    assert record.answers[second].skipped
+    assert record.position == 2
+
+
+def test_submitting_an_empty_answer_asks_for_text(app):
+    interview_id = start_interview(app, questions=2)
+    app.button(key=InterviewKeys.SUBMIT).click().run()
+    assert "Write an answer first" in texts(app.warning)
+    assert interview_record(app, interview_id).position == 0
+
+
+def test_timer_running_out_submits_the_answer(app, monkeypatch):
+    clock = [1_000_000.0]
+    monkeypatch.setattr(interview, "now", lambda: clock[0])
+    interview_id = start_interview(app, questions=2, time_limit=60)
+    record = interview_record(app, interview_id)
+    first = record.question_ids[0]
+    assert "1:00 left for this question" in progress_texts(app)
+    app.text_area(key=state.answer_key(interview_id, first)).set_value("What I had typed when time ran out.")
+    clock[0] += 61
+    app.run()
+    record = interview_record(app, interview_id)
+    assert record.answers[first].auto_submitted
+    assert record.answers[first].text == "What I had typed when time ran out."
+    assert record.position == 1
+
+
+def test_missing_model_shows_the_install_command_and_keeps_the_answer(app, monkeypatch):
+    def missing():
+        raise ModelNotInstalledError("smollm2-135m-instruct", "/nowhere")
+
+    monkeypatch.setattr(resources, "load_judge_model", missing)
+    interview_id = start_interview(app, questions=2, mode="practice")
+    answer_current(app, interview_id, GOOD_ANSWER)
+    record = interview_record(app, interview_id)
+    answer = record.answers[record.question_ids[0]]
+    assert answer.text == GOOD_ANSWER
+    assert answer.status is AnswerStatus.FAILED
+    assert "Not scored" in texts(app.error)
+    assert resources.loaded_worker() is None  # never a fake model behind the user's back
+
+
+@pytest.mark.parametrize("page", ["pages/interview.py", "pages/report.py"])
+def test_empty_states_say_what_to_do(app, page):
+    app.switch_page(page).run()
+    assert "Start" in texts(app.info)

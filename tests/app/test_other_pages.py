@@ -1,0 +1,61 @@
+"""History, Question banks and the sidebar line every page shows."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.app.conftest import GOOD_ANSWER, answer_current, start_interview, texts, wait_for_scoring
+from ui.state import BankKeys, HistoryKeys, StartKeys
+
+PAGES = [
+    "pages/start.py",
+    "pages/interview.py",
+    "pages/report.py",
+    "pages/history.py",
+    "pages/live_scoring.py",
+    "pages/question_banks.py",
+]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_shows_the_models_and_the_queue_in_the_sidebar(app, page):
+    app.switch_page(page).run()
+    assert not app.exception
+    line = texts(app.sidebar.caption)
+    assert "run locally on this machine" in line
+    assert "all-minilm-l6-v2" in line
+    assert "Scoring queue:" in line
+
+
+def test_history_is_empty_until_an_interview_is_scored(app):
+    app.switch_page("pages/history.py").run()
+    assert "this browser session" in texts(app.info)
+
+
+def test_history_lists_interviews_and_practises_the_weakest_competency(app):
+    interview_id = start_interview(app, questions=2)
+    answer_current(app, interview_id, GOOD_ANSWER)
+    app.button(key="interview.skip").click().run()
+    wait_for_scoring(app)
+    app.switch_page("pages/history.py").run()
+    assert not app.exception
+    table = app.dataframe[0].value
+    assert list(table["Role"]) == ["Data Engineer"]
+    assert "Practise your weakest competency" in texts(app.subheader)
+    app.button(key=HistoryKeys.PRACTISE_WEAKEST).click().run()
+    assert app.title[0].value == "Start an interview"
+    chosen = app.multiselect(key=StartKeys.COMPETENCIES).value
+    assert len(chosen) == 1
+    assert app.selectbox(key=StartKeys.BANK).value == "data_engineer"
+    assert len(set(app.dataframe[0].value["Competency"])) == 1  # the plan draws from that competency only
+
+
+def test_question_banks_page_browses_competencies_questions_and_rubrics(app):
+    app.switch_page("pages/question_banks.py").run()
+    app.selectbox(key=BankKeys.BANK).set_value("data_engineer").run()
+    assert "Pipelines and orchestration (PIPE)" in texts(app.subheader)
+    assert any(expander.label.startswith("PIPE_Q1:") for expander in app.expander)
+    app.selectbox(key=BankKeys.COMPETENCY).set_value("QUALITY").run()
+    assert texts(app.subheader).splitlines() == ["Data quality and reliability (QUALITY)"]
+    app.text_input(key=BankKeys.SEARCH).set_value("no such words anywhere xyzzy").run()
+    assert not app.expander

@@ -1,0 +1,209 @@
+"""The app in a real browser: `streamlit run app.py` with the tiny real judge, driven by headless Chromium.
+
+Completes a two-question interview, opens the report, downloads the text export and saves a
+screenshot of the report under ``test-results/browser/``. Uses Debian's Chromium through
+Playwright (no browser download).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+OUTPUT = ROOT / "test-results" / "browser"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+START_TIMEOUT_S = 120
+SCORING_TIMEOUT_MS = 180_000
+ANSWERS = [
+    "I built a batch pipeline that loaded order events from Postgres into the warehouse with Airflow and dbt. "
+    "We chose incremental loads on an updated_at watermark because full reloads took hours. "
+    "It moved 50 million rows a day and the data was never more than 30 minutes old.",
+    "I would agree the freshness target with the analysts first, then add dbt tests and alerts on late tables. "
+    "When a load failed we wrote a short incident review and fixed the root cause the same week.",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.real_model,
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (bash .ci/run)"),
+]
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_healthy(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
+    """Poll Streamlit's health endpoint until it answers ``ok`` (or the server dies, or time runs out)."""
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"streamlit exited with {server.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.read().strip() == b"ok":
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    pytest.fail(f"streamlit did not become healthy in {START_TIMEOUT_S} s:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`streamlit run app.py` on a free localhost port with the tiny judge; stopped after the tests."""
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    log = OUTPUT / "streamlit.log"
+    env = {
+        **os.environ,
+        "CANDID_JUDGE": "tiny",
+        # One torch thread: next to Chromium, the server and anything else on a 2-core machine, more
+        # threads spin against each other and scoring gets 20 times slower.
+        "CANDID_THREADS": "1",
+        "CANDID_DATA_DIR": str(tmp_path_factory.mktemp("candid-data")),
+        "PYTHONUNBUFFERED": "1",
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.headless=true",
+        "--server.address=127.0.0.1",
+        f"--server.port={port}",
+        "--server.fileWatcherType=none",
+        "--browser.gatherUsageStats=false",
+    ]
+    with log.open("wb") as output:
+        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(url, server, log)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(5)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Debian's Chromium, headless, through Playwright's sync API."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def step(message: str) -> None:
+    """Log a step with the time since the test began (shown with ``pytest -s``; kept in the log file)."""
+    line = f"{time.monotonic() - STARTED[0]:7.1f} s  {message}"
+    print(line, flush=True)
+    with (OUTPUT / "steps.log").open("a", encoding="utf-8") as log:
+        log.write(line + "\n")
+
+
+STARTED = [time.monotonic()]
+
+
+def wait_for_idle(page: object) -> None:
+    """Wait until Streamlit has finished the current run (its status widget stops showing 'Running')."""
+    page.wait_for_timeout(300)
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=SCORING_TIMEOUT_MS)
+
+
+def test_a_two_question_interview_in_a_real_browser(app_url: str, browser: object) -> None:
+    from playwright.sync_api import expect
+
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    STARTED[0] = time.monotonic()
+    for stale in ("steps.log", "failure.png", "report.png"):
+        (OUTPUT / stale).unlink(missing_ok=True)
+    try:
+        page.goto(app_url)
+        step("opened the app")
+        expect(page.get_by_role("heading", name="Start an interview")).to_be_visible()
+        questions = page.get_by_label("Number of questions", exact=False)
+        questions.fill("2")
+        questions.press("Enter")
+        wait_for_idle(page)
+        page.get_by_text("Interview: feedback at the end").click()
+        wait_for_idle(page)
+        expect(page.get_by_text("2 questions ·", exact=False)).to_be_visible()
+        step("plan shown")
+        page.get_by_role("button", name="Start interview").click()
+
+        for number, answer in enumerate(ANSWERS, start=1):
+            expect(page.get_by_text(f"Question {number} of 2")).to_be_visible(timeout=SCORING_TIMEOUT_MS)
+            wait_for_idle(page)  # the first question also waits for the models to load
+            step(f"question {number} shown")
+            box = page.get_by_label("Your answer")
+            box.fill(answer)
+            box.press("Control+Enter")  # commit the text before pressing Submit
+            wait_for_idle(page)
+            expect(page.get_by_text(f"{len(answer.split())} words")).to_be_visible()
+            page.get_by_role("button", name="Submit answer").click()
+            step(f"answer {number} submitted")
+
+        expect(page.get_by_role("heading", name="Report: ", exact=False)).to_be_visible(timeout=SCORING_TIMEOUT_MS)
+        step("report shown")
+        expect(page.get_by_text("Scoring answers:", exact=False)).to_have_count(0, timeout=SCORING_TIMEOUT_MS)
+        step("every answer scored")
+        download_text = page.get_by_role("button", name="Text", exact=True)
+        expect(download_text).to_be_visible()
+        expect(page.get_by_text("Answered", exact=True)).to_be_visible()
+        expect(page.get_by_text("2 of 2", exact=True)).to_be_visible()
+
+        with page.expect_download() as download_info:
+            download_text.click()
+        download = download_info.value
+        saved = OUTPUT / download.suggested_filename
+        download.save_as(saved)
+        report = saved.read_text(encoding="utf-8")
+        assert download.suggested_filename.startswith("interview_report_")
+        assert report.startswith("=" * 70 + "\nINTERVIEW REPORT\n")
+        assert "QUESTION 2:" in report
+        assert ANSWERS[0] in report
+        assert "Relevancy Score:" in report
+
+        page.get_by_text("Question 1 ·", exact=False).first.click()  # open the first question's feedback
+        expect(page.get_by_text("Rubric checklist").first).to_be_visible()
+        page.wait_for_timeout(500)  # let the expander finish opening
+        page.screenshot(path=str(OUTPUT / "report.png"), full_page=True)
+        step("report downloaded and screenshot saved")
+    except Exception:
+        page.screenshot(path=str(OUTPUT / "failure.png"), full_page=True)
+        raise
+    finally:
+        context.close()

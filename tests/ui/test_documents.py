@@ -1,0 +1,88 @@
+"""question_banks.documents.read_document: each format, and every way a file can fail, table-driven."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from question_banks.documents import MAX_DOCUMENT_BYTES, DocumentError, read_document
+
+
+def docx_bytes(*paragraphs: str) -> bytes:
+    import docx
+
+    document = docx.Document()
+    for paragraph in paragraphs:
+        document.add_paragraph(paragraph)
+    table = document.add_table(rows=1, cols=2)
+    table.rows[0].cells[0].text = "Python"
+    table.rows[0].cells[1].text = "5 years"
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def pdf_bytes(text: str | None) -> bytes:
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(width=300, height=200)
+    if text is not None:
+        font = DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Font"),
+                NameObject("/Subtype"): NameObject("/Type1"),
+                NameObject("/BaseFont"): NameObject("/Helvetica"),
+            }
+        )
+        page[NameObject("/Resources")] = DictionaryObject(
+            {NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})}
+        )
+        stream = DecodedStreamObject()
+        stream.set_data(f"BT /F1 12 Tf 20 100 Td ({text}) Tj ET".encode("latin-1"))
+        page[NameObject("/Contents")] = writer._add_object(stream)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "expected"),
+    [
+        ("job.txt", b"Experience with Airflow is required.", "Experience with Airflow is required."),
+        ("job.TXT", "\ufeffBOM and café".encode(), "BOM and café"),
+        ("job.txt", "Résumé in cp1252".encode("cp1252"), "Résumé in cp1252"),
+        ("job.txt", "UTF-16 text".encode("utf-16"), "UTF-16 text"),
+        ("cv.docx", docx_bytes("Senior data engineer", "Built Kafka pipelines"), "Built Kafka pipelines"),
+        ("cv.docx", docx_bytes("Skills"), "Python | 5 years"),
+        ("job.pdf", pdf_bytes("Requires SQL and dbt"), "Requires SQL and dbt"),
+    ],
+)
+def test_readable_documents(name, data, expected):
+    assert expected in read_document(name, data)
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("job.txt", b"a" * (MAX_DOCUMENT_BYTES + 1), "at most 2 MB"),
+        ("job.doc", b"old word file", "not a .txt, .pdf or .docx file"),
+        ("job", b"no suffix", "not a .txt, .pdf or .docx file"),
+        ("job.txt", b"", "is empty"),
+        ("job.txt", b"  \n\t ", "contains no text"),
+        ("job.pdf", b"%PDF-1.7 garbage", "could not be read as a PDF"),
+        ("job.pdf", pdf_bytes(None), "scanned image"),
+        ("cv.docx", b"PK\x03\x04 broken zip", "could not be read as a Word .docx file"),
+        ("cv.docx", b"plain text renamed", "save it as .docx"),
+    ],
+)
+def test_unreadable_documents_say_why(name, data, message):
+    with pytest.raises(DocumentError, match=message):
+        read_document(name, data)
+
+
+def test_long_documents_are_cut_to_the_text_limit():
+    text = read_document("job.txt", ("word " * 10_000).encode())
+    assert len(text) <= 20_000

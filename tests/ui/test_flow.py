@@ -1,0 +1,154 @@
+"""ui.interview, ui.compare and ui.live without Streamlit: the flow, history and rescoring logic."""
+
+from __future__ import annotations
+
+import pytest
+
+from question_banks.loader import load_banks
+from question_banks.plans import build_plan
+from scoring.types import AnswerAssessment, Flag, RubricCheck, RubricStatus, Timings
+from scoring.worker import ScoringWorker
+from tests.fakes import FakeEmbedder, FakeJudge
+from ui import interview, live
+from ui.compare import compare_assessments
+from ui.state import AnswerStatus, Mode, SessionInterviewStore
+
+
+@pytest.fixture(scope="module")
+def banks():
+    return load_banks()
+
+
+@pytest.fixture
+def worker():
+    return ScoringWorker(FakeJudge(), FakeEmbedder())
+
+
+def new_interview(banks, mode=Mode.INTERVIEW, count=2, limit=None):
+    plan = build_plan(banks.get("data_engineer"), num_questions=count, seed=1, time_limit_s=limit)
+    return interview.start_interview(banks, plan, mode)
+
+
+def test_submit_skip_back_and_collect(banks, worker):
+    record = new_interview(banks, count=3)
+    first, second, third = record.question_ids
+    interview.submit_answer(banks, record, "I built the pipeline with Airflow.", worker)
+    assert record.position == 1
+    interview.submit_answer(banks, record, "ignored", worker, skipped=True)
+    assert record.answers[second].text == ""
+    interview.go_back(record)
+    assert record.position == 1
+    assert record.drafts[second] == ""
+    interview.submit_answer(banks, record, "Now an answer.", worker)
+    interview.submit_answer(banks, record, "Last one.", worker)
+    assert record.done
+    assert worker.wait_idle(30)
+    assert interview.refresh(record, worker)
+    assert all(answer.status is AnswerStatus.SCORED for answer in record.answers.values())
+    assert [a.id for a in interview.assessments(record)] == [first, second, third]
+    assert record.finished_at is not None
+    assert interview.interview_summary(record).total_questions == 3
+
+
+def test_practice_mode_reviews_each_answer_but_not_skips(banks, worker):
+    record = new_interview(banks, mode=Mode.PRACTICE)
+    interview.submit_answer(banks, record, "An answer.", worker)
+    assert record.reviewing == record.question_ids[0]
+    interview.leave_review(record)
+    interview.submit_answer(banks, record, "", worker, skipped=True)
+    assert record.reviewing is None
+
+
+def test_without_a_worker_the_answer_is_kept_with_the_reason(banks):
+    record = new_interview(banks)
+    answer = interview.submit_answer(banks, record, "Kept text.", None, unavailable="Not scored: no model.")
+    assert answer.text == "Kept text."
+    assert answer.status is AnswerStatus.FAILED
+    assert answer.error == "Not scored: no model."
+
+
+def test_a_job_the_worker_does_not_know_is_reported_interrupted(banks, worker):
+    record = new_interview(banks)
+    answer = interview.submit_answer(banks, record, "Text.", worker)
+    answer.job_id = "job-from-another-process"
+    interview.refresh(record, worker)
+    assert answer.error == interview.INTERRUPTED
+
+
+def test_the_requests_carry_the_rubric_and_the_job(banks):
+    plan = build_plan(
+        banks.get("data_engineer"),
+        num_questions=1,
+        job_description="Requirements: experience with Airflow and dbt is required.",
+        embedder=FakeEmbedder(),
+    )
+    record = interview.start_interview(banks, plan, Mode.INTERVIEW)
+    request = interview.scoring_request(banks, record, plan.question_ids[0], "answer")
+    question = banks.question("data_engineer", plan.question_ids[0])
+    assert request.rubric == list(question.rubric)
+    assert request.job_requirements == list(plan.requirements)
+    assert request.rubric_version == "data_engineer@v" + str(banks.get("data_engineer").version)
+
+
+def test_time_left(banks):
+    record = new_interview(banks, limit=60)
+    question = record.question_ids[0]
+    assert interview.remaining_seconds(record, question, 100.0) is None
+    interview.mark_shown(record, question, 100.0)
+    interview.mark_shown(record, question, 150.0)  # going back does not restart the clock
+    assert interview.remaining_seconds(record, question, 130.0) == 30.0
+    assert interview.remaining_seconds(record, question, 500.0) == 0.0
+
+
+def assessment(score, code="PIPE", statuses=(RubricStatus.MISSING,), flags=()):
+    checks = [
+        RubricCheck(point=f"point {n}", status=status, confidence=1, coverage=0.5, similarity=0.5)
+        for n, status in enumerate(statuses)
+    ]
+    return AnswerAssessment(
+        id=f"{code}_Q1", question="q", answer="a", competency=code, score=score, rubric=checks, flags=list(flags)
+    )
+
+
+def test_weakest_competency_over_the_history(banks):
+    store = SessionInterviewStore({})
+    for scores in ([80, 20], [70, 40]):
+        record = new_interview(banks)
+        for question_id, score in zip(record.question_ids, scores, strict=True):
+            answer = interview.submit_answer(banks, record, "x", None)
+            answer.assessment = assessment(score, code=question_id.split("_")[0])
+            answer.error = None
+        store.save(record)
+    weakest = interview.weakest_competency(store.list())
+    second_code = store.list()[0].question_ids[1].split("_")[0]
+    assert (weakest.bank_slug, weakest.code, weakest.average) == ("data_engineer", second_code, 30.0)
+    assert len(interview.competency_results(store.list())) == 4
+
+
+def test_compare_assessments():
+    before = assessment(40, statuses=(RubricStatus.MISSING, RubricStatus.MET), flags=(Flag.TOO_SHORT,))
+    after = assessment(65, statuses=(RubricStatus.MET, RubricStatus.MET))
+    change = compare_assessments(before, after)
+    assert change.score_delta == 25
+    assert [(f.point, f.before, f.after, f.improved) for f in change.flipped] == [
+        ("point 0", RubricStatus.MISSING, RubricStatus.MET, True)
+    ]
+    assert change.removed_flags == ["too_short"]
+    assert compare_assessments(after, after).unchanged
+
+
+def test_typed_question_requests():
+    request = live.typed_question_request("Q?", "- first\n* second\n\nfirst\n", "", "answer")
+    assert [p.point for p in request.rubric] == ["first", "second"]
+    request = live.typed_question_request("Q?", "", "The reference.", "answer")
+    assert request.reference_answers == ["The reference."]
+    with pytest.raises(ValueError, match="Type the question"):
+        live.typed_question_request(" ", "x", "", "answer")
+
+
+def test_scoring_steps_list_timings():
+    item = assessment(50).model_copy(update={"timings": Timings(gate=0.1, rubric=1.0, feedback=2.0, total=3.1)})
+    steps = live.scoring_steps(item)
+    assert [step.name for step in steps] == ["Gate", "Rubric checks", "Score", "Feedback", "Total"]
+    assert steps[1].outcome == "0 met, 0 partly, 1 missing"
+    assert steps[3].outcome == "built from the rubric check"

@@ -1,0 +1,276 @@
+"""The interview flow without Streamlit: start, submit, skip, go back, collect scores, time limits, history.
+
+Every function takes an ``InterviewRecord`` (and the worker where scoring is involved) and changes
+or reads it; the pages call these and save the record in the ``InterviewStore``. Pure enough to test
+with a dict-backed store and a worker over fake models.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from question_banks.loader import BankSet
+from question_banks.plans import InterviewPlan
+from question_banks.schema import QuestionBank
+from scoring.engine import ScoringRequest
+from scoring.summary import summarize
+from scoring.types import AnswerAssessment, InterviewSummary
+from scoring.worker import JobState, ScoringWorker
+from ui.state import AnswerRecord, AnswerStatus, InterviewRecord, Mode
+
+INTERRUPTED = "Scoring was interrupted (the app restarted). Your answer is saved; score it again."
+
+
+def now() -> float:
+    """The clock the time limits use (tests replace it)."""
+    return time.time()
+
+
+def start_interview(banks: BankSet, plan: InterviewPlan, mode: Mode) -> InterviewRecord:
+    """A new interview over a plan's questions.
+
+    Args:
+        banks: The banks (the plan's bank gives the role and competency names).
+        plan: The questions to ask.
+        mode: Practice (feedback after each answer) or interview (feedback at the end).
+
+    Returns:
+        The record, on its first question.
+    """
+    bank = banks.get(plan.bank_slug)
+    names = {competency.code: competency.name for competency in bank.competencies}
+    return InterviewRecord(role=bank.role, mode=mode, plan=plan, competency_names=names)
+
+
+def current_question_id(interview: InterviewRecord) -> str | None:
+    """The id of the question on screen, or ``None`` when every question has been gone through."""
+    return None if interview.done else interview.question_ids[interview.position]
+
+
+def question_request(bank: QuestionBank, question_id: str, answer: str) -> ScoringRequest:
+    """A request scoring ``answer`` against a bank question's rubric, keywords and competency."""
+    question = bank.question(question_id)
+    return ScoringRequest(
+        id=question.id,
+        question=question.text,
+        answer=answer,
+        rubric=list(question.rubric),
+        competency=question.competency,
+        competency_name=bank.competency(question.competency).name,
+        keywords=list(question.keywords),
+        rubric_version=f"{bank.slug}@v{bank.version}",
+    )
+
+
+def scoring_request(banks: BankSet, interview: InterviewRecord, question_id: str, answer: str) -> ScoringRequest:
+    """What the scorer needs for one interview answer: the bank question and the job's requirements."""
+    request = question_request(banks.get(interview.plan.bank_slug), question_id, answer)
+    return request.model_copy(update={"job_requirements": list(interview.plan.requirements)})
+
+
+def submit_answer(
+    banks: BankSet,
+    interview: InterviewRecord,
+    text: str,
+    worker: ScoringWorker | None,
+    *,
+    owner: str = "",
+    skipped: bool = False,
+    auto_submitted: bool = False,
+    unavailable: str | None = None,
+) -> AnswerRecord:
+    """Save the answer to the question on screen, queue it for scoring and move on.
+
+    The answer is recorded before anything can fail. A skipped question is scored as an empty
+    answer (0, instantly, without the judge) so that every question appears in the report.
+
+    Args:
+        banks: The banks.
+        interview: The interview; its position moves to the next question.
+        text: The answer as typed.
+        worker: The scoring worker, or ``None`` when the models could not be loaded.
+        owner: This session's id, passed to the worker.
+        skipped: The candidate skipped the question.
+        auto_submitted: The time limit ran out.
+        unavailable: Why there is no worker (kept as the answer's error).
+
+    Returns:
+        The saved answer.
+
+    Raises:
+        ValueError: Every question has already been gone through.
+    """
+    question_id = current_question_id(interview)
+    if question_id is None:
+        raise ValueError("the interview has no question left to answer")
+    answer = AnswerRecord(question_id=question_id, text="" if skipped else text, skipped=skipped)
+    answer.auto_submitted = auto_submitted
+    interview.answers[question_id] = answer
+    interview.drafts[question_id] = answer.text
+    _queue(banks, interview, answer, worker, owner, unavailable)
+    interview.position += 1
+    show_feedback = interview.mode is Mode.PRACTICE and not skipped
+    interview.reviewing = question_id if show_feedback else None
+    return answer
+
+
+def retry_scoring(
+    banks: BankSet,
+    interview: InterviewRecord,
+    question_id: str,
+    worker: ScoringWorker | None,
+    *,
+    owner: str = "",
+    unavailable: str | None = None,
+) -> AnswerRecord:
+    """Queue a saved answer for scoring again (after a failure)."""
+    answer = interview.answers[question_id]
+    answer.assessment, answer.error, answer.job_id = None, None, None
+    _queue(banks, interview, answer, worker, owner, unavailable)
+    return answer
+
+
+def _queue(
+    banks: BankSet,
+    interview: InterviewRecord,
+    answer: AnswerRecord,
+    worker: ScoringWorker | None,
+    owner: str,
+    unavailable: str | None,
+) -> None:
+    if worker is None:
+        answer.error = unavailable or "The scoring models are not available; your answer is saved."
+        return
+    request = scoring_request(banks, interview, answer.question_id, answer.text)
+    try:
+        answer.job_id = worker.submit(request, feedback=True, owner=owner)
+    except RuntimeError as exc:
+        answer.error = f"Could not queue the answer for scoring ({exc}); it is saved."
+
+
+def go_back(interview: InterviewRecord) -> None:
+    """Show the previous question again (its saved answer becomes the draft)."""
+    interview.reviewing = None
+    interview.position = max(0, interview.position - 1)
+    question_id = interview.question_ids[interview.position]
+    answer = interview.answers.get(question_id)
+    if answer is not None:
+        interview.drafts[question_id] = answer.text
+
+
+def leave_review(interview: InterviewRecord) -> None:
+    """Close the feedback of the last answer and show the next question."""
+    interview.reviewing = None
+
+
+def refresh(interview: InterviewRecord, worker: ScoringWorker | None) -> bool:
+    """Copy finished scores (and failures) from the worker into the interview.
+
+    Returns:
+        Whether any answer changed.
+    """
+    changed = False
+    for answer in interview.answers.values():
+        if answer.status is not AnswerStatus.SCORING or answer.job_id is None or worker is None:
+            continue
+        if not worker.knows(answer.job_id):
+            answer.error = INTERRUPTED
+            changed = True
+            continue
+        status = worker.status(answer.job_id)
+        if status.state is JobState.DONE:
+            answer.assessment = status.result
+            changed = True
+        elif status.state is JobState.FAILED:
+            answer.error = status.error
+            changed = True
+    if interview.done and interview.finished_at is None and not pending(interview):
+        interview.finished_at = max(answer.submitted_at for answer in interview.answers.values())
+        changed = True
+    return changed
+
+
+def pending(interview: InterviewRecord) -> list[AnswerRecord]:
+    """Answers still being scored, in question order."""
+    return [
+        interview.answers[question_id]
+        for question_id in interview.question_ids
+        if question_id in interview.answers and interview.answers[question_id].status is AnswerStatus.SCORING
+    ]
+
+
+def assessments(interview: InterviewRecord) -> list[AnswerAssessment]:
+    """The scored answers, in question order."""
+    scored = [interview.answers.get(question_id) for question_id in interview.question_ids]
+    return [answer.assessment for answer in scored if answer is not None and answer.assessment is not None]
+
+
+def interview_summary(interview: InterviewRecord) -> InterviewSummary:
+    """Average, highest, lowest and per-competency averages over the scored answers."""
+    return summarize(assessments(interview), interview.total, interview.competency_names)
+
+
+def remaining_seconds(interview: InterviewRecord, question_id: str, at: float) -> float | None:
+    """Seconds left to answer a question (``None`` without a time limit or before it was shown)."""
+    limit = interview.plan.time_limit_s
+    shown = interview.question_shown_at.get(question_id)
+    if limit is None or shown is None:
+        return None
+    return max(0.0, limit - (at - shown))
+
+
+def mark_shown(interview: InterviewRecord, question_id: str, at: float) -> None:
+    """Start a question's clock the first time it is shown (going back does not reset it)."""
+    interview.question_shown_at.setdefault(question_id, at)
+
+
+def word_count(text: str) -> int:
+    """Words in an answer, as the word counter shows them."""
+    return len(text.split())
+
+
+# --- history ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CompetencyResult:
+    """One competency's average in one interview."""
+
+    interview_id: str
+    when: str
+    bank_slug: str
+    code: str
+    name: str
+    average: float
+
+
+def competency_results(interviews: Sequence[InterviewRecord]) -> list[CompetencyResult]:
+    """Per-competency averages of each interview, oldest interview first (for a trend chart)."""
+    rows = []
+    for interview in sorted(interviews, key=lambda record: record.created_at):
+        when = interview.created_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        for competency in interview_summary(interview).by_competency:
+            rows.append(
+                CompetencyResult(
+                    interview.id, when, interview.plan.bank_slug, competency.code, competency.name, competency.average
+                )
+            )
+    return rows
+
+
+def weakest_competency(interviews: Sequence[InterviewRecord]) -> CompetencyResult | None:
+    """The competency with the lowest average over all scored answers (bank and code together)."""
+    totals: dict[tuple[str, str], list[float]] = {}
+    latest: dict[tuple[str, str], CompetencyResult] = {}
+    for result in competency_results(interviews):
+        key = (result.bank_slug, result.code)
+        totals.setdefault(key, []).append(result.average)
+        latest[key] = result
+    if not totals:
+        return None
+    key = min(totals, key=lambda item: (sum(totals[item]) / len(totals[item]), item))
+    result = latest[key]
+    overall = sum(totals[key]) / len(totals[key])
+    return CompetencyResult(result.interview_id, result.when, result.bank_slug, result.code, result.name, overall)

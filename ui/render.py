@@ -1,0 +1,204 @@
+"""Rendering helpers: inert candidate text, evidence highlighting, rubric checklists, feedback, job progress.
+
+Candidate text (and model feedback, which may quote it) is never interpreted: it is shown with
+``st.text``, or escaped with ``escape_markdown`` before any Markdown is added around it.
+``unsafe_allow_html`` is never used.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import streamlit as st
+
+from scoring.report import escape_markdown
+from scoring.types import AnswerAssessment, RubricCheck, RubricStatus
+from scoring.worker import JobPhase, JobState, JobStatus, QueueState
+from ui import resources, state
+
+_MARK_START, _MARK_END = "\ue000", "\ue001"  # private-use characters, removed from the text first
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+_SHORTCODE_START = re.compile(r":(?=[A-Za-z0-9_+\-/])")  # ":smile:", ":material/home:", ":red[...]"
+_WORD_JOINER = "\u2060"
+HIGHLIGHT = ":orange-background[{}]"
+STATUS_ICONS = {
+    RubricStatus.MET: ":material/check_circle:",
+    RubricStatus.PARTLY: ":material/adjust:",
+    RubricStatus.MISSING: ":material/cancel:",
+}
+STATUS_WORDS = {RubricStatus.MET: "met", RubricStatus.PARTLY: "partly met", RubricStatus.MISSING: "missing"}
+
+
+def inert_markdown(text: str, highlights: Sequence[str] = ()) -> str:
+    """Markdown that shows ``text`` exactly as written, with each ``highlights`` sentence marked.
+
+    The text is escaped first (``escape_markdown``: no formatting, links, HTML, maths), emoji and icon
+    shortcodes are broken with an invisible word joiner, line breaks and indentation are kept (as
+    hard breaks and non-breaking spaces, so never a code block); only then are the highlighted spans
+    wrapped in ``:orange-background[...]`` (brackets inside them are escaped, so they cannot close it).
+
+    Args:
+        text: Untrusted text, e.g. an answer.
+        highlights: Sentences of the text to highlight (matched ignoring differences in whitespace).
+
+    Returns:
+        Markdown for ``st.markdown`` (without ``unsafe_allow_html``).
+    """
+    marked = _mark_spans(_PRIVATE_USE.sub("", text.replace("\r\n", "\n")), highlights)
+    escaped = escape_markdown(_SHORTCODE_START.sub(":" + _WORD_JOINER, marked))
+    start, end = HIGHLIGHT.split("{}")
+    lines = []
+    for line in escaped.split("\n"):
+        stripped = line.lstrip(" \t")
+        indent = "\u00a0" * (len(line) - len(stripped))  # indentation kept, but never a code block
+        lines.append(indent + stripped.replace(_MARK_START, start).replace(_MARK_END, end))
+    return "  \n".join(lines)  # two trailing spaces: a hard line break, as typed
+
+
+def _mark_spans(text: str, highlights: Sequence[str]) -> str:
+    """Wrap each found sentence in private-use markers, closed and reopened at line breaks."""
+    spans: list[tuple[int, int]] = []
+    for sentence in highlights:
+        span = find_sentence(text, sentence)
+        if span and not any(span[0] < end and start < span[1] for start, end in spans):
+            spans.append(span)
+    for start, end in sorted(spans, reverse=True):
+        inner = text[start:end].replace("\n", f"{_MARK_END}\n{_MARK_START}")
+        text = f"{text[:start]}{_MARK_START}{inner}{_MARK_END}{text[end:]}"
+    return text
+
+
+def find_sentence(text: str, sentence: str) -> tuple[int, int] | None:
+    """Where ``sentence`` occurs in ``text``, ignoring whitespace differences; ``None`` if it does not.
+
+    Args:
+        text: The text to search (e.g. the answer as typed).
+        sentence: The sentence (e.g. an evidence sentence from the normalised answer).
+
+    Returns:
+        ``(start, end)`` character offsets, or ``None``.
+    """
+    tokens = sentence.split()
+    if not tokens:
+        return None
+    match = re.search(r"\s+".join(re.escape(token) for token in tokens), text)
+    return (match.start(), match.end()) if match else None
+
+
+def answer_text(text: str, *, empty: str = "No answer given.") -> None:
+    """Show an answer as plain text (never Markdown or HTML)."""
+    if text.strip():
+        st.text(text)
+    else:
+        st.caption(empty)
+
+
+def feedback_list(title: str, items: Sequence[str]) -> None:
+    """A titled bullet list of feedback items, each shown inert."""
+    st.markdown(f"**{title}**")
+    if not items:
+        st.caption("None.")
+        return
+    st.markdown("\n".join(f"- {_one_line(inert_markdown(item))}" for item in items))
+
+
+def _one_line(markdown: str) -> str:
+    return markdown.replace("  \n", " ")
+
+
+def rubric_checklist(checks: Sequence[RubricCheck]) -> None:
+    """One line per rubric point: its status, the point, the evidence quoted and the tip when missed."""
+    if not checks:
+        st.caption("No rubric: the answer was judged on its relevance to the question.")
+        return
+    for check in checks:
+        icon = STATUS_ICONS[check.status]
+        st.markdown(f"{icon} **{STATUS_WORDS[check.status]}**: {inert_markdown(check.point)}")
+        if check.evidence:
+            st.caption(f"Evidence: “{inert_markdown(check.evidence)}”")
+        elif check.status is not RubricStatus.MET and check.tip:
+            st.caption(f"Tip: {inert_markdown(check.tip)}")
+
+
+def assessment_details(assessment: AnswerAssessment, *, show_answer: bool = True) -> None:
+    """Score, feedback, justification, rubric checklist and the answer with its evidence highlighted."""
+    st.metric("Score", f"{assessment.score}/100")
+    if assessment.notes:
+        for note in assessment.notes:
+            st.warning(inert_markdown(note), icon=":material/flag:")
+    left, middle, right = st.columns(3)
+    with left:
+        feedback_list("Strengths", assessment.strengths)
+    with middle:
+        feedback_list("Weaknesses", assessment.weaknesses)
+    with right:
+        feedback_list("Tips", assessment.tips)
+    st.markdown("**Justification**")
+    st.markdown(inert_markdown(assessment.justification) or "—")
+    st.markdown("**Rubric checklist**")
+    rubric_checklist(assessment.rubric)
+    if show_answer:
+        st.markdown("**Your answer** (evidence highlighted)")
+        evidence = [check.evidence for check in assessment.rubric if check.evidence]
+        if assessment.answer.strip():
+            with st.container(border=True):
+                st.markdown(inert_markdown(assessment.answer, evidence))
+        else:
+            st.caption("No answer given.")
+
+
+def job_progress(status: JobStatus) -> None:
+    """Progress of one scoring job: queue position, current step and the feedback streamed so far."""
+    if status.state is JobState.QUEUED:
+        ahead = status.position or 0
+        st.progress(0.05, text=f"Waiting to be scored ({ahead} answer{'s' if ahead != 1 else ''} ahead)…")
+    elif status.phase is JobPhase.CHECKING:
+        st.progress(0.35, text="Checking the answer against the rubric…")
+    elif status.phase is JobPhase.WRITING_FEEDBACK:
+        st.progress(0.7, text="Writing feedback…")
+        st.text(status.feedback_text)
+    elif status.state is JobState.FAILED:
+        st.error(status.error or "Scoring failed.")
+
+
+def queue_line(state: QueueState | None) -> str:
+    """The scoring queue in a few words."""
+    if state is None:
+        return "Scoring queue: models load on first use"
+    if state.idle:
+        return "Scoring queue: idle"
+    running = "1 scoring" if state.running else "none scoring"
+    return f"Scoring queue: {running}, {state.queued} waiting"
+
+
+def ensure_app_navigation() -> None:
+    """Run the page through ``app.py``'s navigation even when the first visit to the server is a deep link.
+
+    Streamlit treats a ``pages/`` folder as a legacy multipage app until the entry point has called
+    ``st.navigation`` once; a fresh server whose first visitor opens ``/report`` would run that page
+    bare (no page config, an auto-generated sidebar). Clearing the legacy flag and rerunning makes
+    ``app.py`` run, and its navigation picks the same page (the URL paths are the same).
+    """
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # a Streamlit without the legacy flag: nothing to do
+        return
+    if PagesManager.uses_pages_directory and not st.session_state.get(state.NAVIGATION_SEEN):
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+    st.session_state[state.NAVIGATION_SEEN] = True  # once per session: never drop a click by rerunning
+
+
+def sidebar_status() -> None:
+    """The sidebar line every page shows: which models run, that they run locally, the queue state.
+
+    Every page calls this first; it also makes sure the page runs inside ``app.py``'s navigation.
+    """
+    ensure_app_navigation()
+    judge, embedder = resources.configured_models()
+    with st.sidebar:
+        st.caption(
+            f":material/memory: Judge `{judge}` and embedder `{embedder}` run locally on this machine; "
+            f"nothing leaves it.  \n:material/pending: {queue_line(resources.queue_state())}"
+        )

@@ -1,0 +1,213 @@
+"""Process-wide resources, each behind one ``st.cache_resource`` loader: judge, embedder, banks, scoring worker.
+
+Every user of the app shares these objects, so they are used read-only (the worker serialises the
+judge). Heavy imports happen inside the loaders. Models are never replaced by fakes here: a missing
+model is shown as an ``st.error`` with the command that installs it.
+
+Test hook: tests replace ``load_judge_model`` and ``load_embedder_model`` (e.g. with
+``monkeypatch.setattr(ui.resources, "load_judge_model", FakeJudge)``) and call ``reset()``; the
+caching, worker and progress display then run as in production.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import streamlit as st
+
+from settings import get_settings
+
+if TYPE_CHECKING:
+    from models.protocols import Embedder, Judge
+    from question_banks.loader import BankSet
+    from question_banks.plans import InterviewPlan
+    from scoring.worker import QueueState, ScoringWorker
+
+BANKS_TTL_S = 30  # an edited or newly dropped bank file shows up within this many seconds
+_LOADED: set[str] = set()  # which of "judge", "embedder", "worker" this process has loaded
+_LAST_ERROR: list[str] = []  # why the models could not be loaded, last time it was tried
+
+
+def load_judge_model() -> Judge:
+    """Load the configured judge (``CANDID_JUDGE``). The test hook replaces this function."""
+    from models.loader import load_judge
+
+    return load_judge()
+
+
+def load_embedder_model() -> Embedder:
+    """Load the configured embedder (``CANDID_EMBEDDER``). The test hook replaces this function."""
+    from models.loader import load_embedder
+
+    return load_embedder()
+
+
+@st.cache_resource(show_spinner="Loading the judge model…")
+def get_judge() -> Judge:
+    """The judge, loaded once per process."""
+    judge = load_judge_model()
+    _LOADED.add("judge")
+    return judge
+
+
+@st.cache_resource(show_spinner="Loading the sentence embedder…")
+def get_embedder() -> Embedder:
+    """The embedder, loaded once per process."""
+    embedder = load_embedder_model()
+    _LOADED.add("embedder")
+    return embedder
+
+
+@st.cache_resource(show_spinner=False)
+def get_worker() -> ScoringWorker:
+    """The one scoring worker of the process (loads the models if they are not loaded yet)."""
+    from scoring.worker import ScoringWorker
+
+    worker = ScoringWorker(get_judge(), get_embedder())
+    _LOADED.add("worker")
+    return worker
+
+
+@st.cache_resource(ttl=BANKS_TTL_S, show_spinner=False)
+def get_banks() -> BankSet:
+    """Every valid question bank, and the problems with the invalid ones."""
+    from question_banks.loader import load_banks
+
+    return load_banks()
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def cached_plan(
+    bank_slug: str,
+    bank_version: int,
+    num_questions: int,
+    competencies: Sequence[str],
+    time_limit_s: int | None,
+    job_description: str,
+    resume: str,
+    seed: int,
+    rank: bool,
+) -> InterviewPlan:
+    """``build_plan`` for the Start page, remembered per inputs (ranking by the job needs the embedder).
+
+    Raises:
+        ValueError: The inputs do not make a plan (see ``build_plan``).
+    """
+    from question_banks.plans import build_plan
+
+    del bank_version  # part of the cache key: an edited bank gets a new plan
+    return build_plan(
+        get_banks().get(bank_slug),
+        num_questions=num_questions,
+        competencies=list(competencies),
+        time_limit_s=time_limit_s,
+        job_description=job_description,
+        resume=resume,
+        seed=seed,
+        embedder=get_embedder() if rank else None,
+    )
+
+
+def is_loaded(name: str) -> bool:
+    """Whether ``"judge"``, ``"embedder"`` or ``"worker"`` is loaded in this process."""
+    return name in _LOADED
+
+
+def require_embedder() -> Embedder | None:
+    """The embedder, loading it under a visible status the first time; ``None`` (after an error) if missing."""
+    try:
+        if is_loaded("embedder"):
+            return get_embedder()
+        with st.status("Loading the sentence embedder (first use only)…", expanded=False) as status:
+            embedder = get_embedder()
+            status.update(label="Sentence embedder ready", state="complete")
+        return embedder
+    except Exception as exc:  # a missing or broken model: say so and what to run, never fall back
+        show_model_error(exc)
+        return None
+
+
+def require_worker() -> ScoringWorker | None:
+    """The scoring worker, loading the models under a visible status the first time.
+
+    Returns:
+        The worker, or ``None`` after showing an ``st.error`` that names the install command.
+    """
+    if is_loaded("worker"):
+        return get_worker()
+    try:
+        with st.status("Loading the scoring models (first use only)…", expanded=True) as status:
+            st.write(f"Sentence embedder `{configured_models()[1]}`…")
+            get_embedder()
+            st.write(f"Judge `{configured_models()[0]}` (a few seconds)…")
+            get_judge()
+            worker = get_worker()
+            status.update(label="Scoring models ready", state="complete", expanded=False)
+        return worker
+    except Exception as exc:  # a missing or broken model: say so and what to run, never fall back
+        show_model_error(exc)
+        _LAST_ERROR[:] = [str(exc)]
+        return None
+
+
+def unavailable_reason() -> str:
+    """The sentence kept with an answer that could not be queued because the models are missing."""
+    why = f" ({_LAST_ERROR[0]})" if _LAST_ERROR else ""
+    return f"Not scored: the scoring models could not be loaded{why}. Your answer is saved; score it again later."
+
+
+def show_model_error(exc: BaseException) -> None:
+    """An ``st.error`` for a model that cannot be loaded, with the command that installs it."""
+    from models.errors import ModelNotInstalledError
+
+    st.error(f"The scoring models cannot be loaded: {exc}", icon=":material/error:")
+    if isinstance(exc, ModelNotInstalledError):
+        st.code(f".venv/bin/python -m models install {exc.name}", language="bash")
+    else:
+        st.caption("Check the installed models with `.venv/bin/python -m models list`.")
+
+
+def loaded_worker() -> ScoringWorker | None:
+    """The scoring worker if the models are already loaded (never starts loading them)."""
+    return get_worker() if is_loaded("worker") else None
+
+
+def queue_state() -> QueueState | None:
+    """The scoring queue's state, or ``None`` while the models have not been loaded."""
+    return get_worker().queue_state() if is_loaded("worker") else None
+
+
+@st.cache_data(show_spinner=False)
+def configured_models() -> tuple[str, str]:
+    """Display names of the configured judge and embedder (without loading them)."""
+    settings = get_settings()
+    return _model_name(settings.judge), _model_name(settings.embedder)
+
+
+def _model_name(spec: str) -> str:
+    from models.registry import load_registry
+
+    entry = load_registry().find(spec)
+    return entry.name if entry is not None else Path(spec).name
+
+
+def reset() -> None:
+    """Forget every cached resource (tests call this after replacing the model loaders)."""
+    _LOADED.clear()
+    _LAST_ERROR.clear()
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+@st.cache_data(max_entries=16, show_spinner="Reading the file…")
+def read_upload(filename: str, data: bytes) -> str:
+    """``read_document`` remembered per file, so reruns do not parse the same upload again.
+
+    Raises:
+        DocumentError: The file cannot be used (too large, wrong type, unreadable, no text).
+    """
+    from question_banks.documents import read_document
+
+    return read_document(filename, data)

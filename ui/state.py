@@ -1,0 +1,301 @@
+"""Session state: every key as a constant, small typed accessors, and the interview records and their store.
+
+Pages never write ``st.session_state["..."]`` themselves. Interviews live in an ``InterviewStore``;
+``SessionInterviewStore`` keeps them in this browser session until the database layer replaces it
+(same interface: ``save`` / ``get`` / ``list``). Records are pydantic models, so they serialise to
+JSON just like the assessments they hold.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import MutableMapping
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, Protocol
+
+import streamlit as st
+from pydantic import BaseModel, Field
+
+from question_banks.plans import InterviewPlan
+from scoring.types import AnswerAssessment
+
+# --- session-state keys that are not widgets -------------------------------------------------------
+INTERVIEWS = "candid.interviews"
+ACTIVE_INTERVIEW = "candid.active_interview"
+OWNER = "candid.owner"
+PLAN_SEED = "candid.plan_seed"
+LIVE_RESULTS = "candid.live.results"
+NAVIGATION_SEEN = "candid.navigation_seen"
+
+
+class StartKeys:
+    """Widget keys of the Start page."""
+
+    BANK = "start.bank"
+    NUM_QUESTIONS = "start.num_questions"
+    COMPETENCIES = "start.competencies"
+    MODE = "start.mode"
+    TIME_LIMIT = "start.time_limit"
+    JOB_TEXT = "start.job_text"
+    JOB_FILE = "start.job_file"
+    RESUME_TEXT = "start.resume_text"
+    RESUME_FILE = "start.resume_file"
+    SHUFFLE = "start.shuffle"
+    BEGIN = "start.begin"
+
+
+class InterviewKeys:
+    """Widget keys of the Interview page (the answer box's key depends on the question: ``answer_key``)."""
+
+    BACK = "interview.back"
+    SKIP = "interview.skip"
+    SUBMIT = "interview.submit"
+    NEXT = "interview.next"
+    OPEN_REPORT = "interview.open_report"
+    RETRY = "interview.retry"
+
+
+class ReportKeys:
+    """Widget keys of the Report page (download buttons: ``download_key``)."""
+
+    INTERVIEW = "report.interview"
+    RETRY = "report.retry"
+
+
+class HistoryKeys:
+    """Widget keys of the History page."""
+
+    PRACTISE_WEAKEST = "history.practise_weakest"
+
+
+class LiveKeys:
+    """Widget keys of the Live scoring page."""
+
+    SOURCE = "live.source"
+    BANK = "live.bank"
+    QUESTION = "live.question"
+    QUESTION_TEXT = "live.question_text"
+    RUBRIC = "live.rubric"
+    REFERENCE = "live.reference"
+    ANSWER_A = "live.answer_a"
+    ANSWER_B = "live.answer_b"
+    COMPARE = "live.compare"
+    FEEDBACK = "live.feedback"
+    SCORE = "live.score"
+    CLEAR = "live.clear"
+
+
+class BankKeys:
+    """Widget keys of the Question banks page."""
+
+    BANK = "banks.bank"
+    COMPETENCY = "banks.competency"
+    SEARCH = "banks.search"
+
+
+def answer_key(interview_id: str, question_id: str) -> str:
+    """The key of the answer box of one question of one interview (drafts survive Back / Next)."""
+    return f"interview.answer.{interview_id}.{question_id}"
+
+
+def download_key(fmt: str) -> str:
+    """The key of the download button of one report format (``txt``, ``md``, ...)."""
+    return f"report.download.{fmt}"
+
+
+# --- interview records -----------------------------------------------------------------------------
+
+
+class Mode(StrEnum):
+    """Practice: feedback after each answer. Interview: feedback at the end."""
+
+    PRACTICE = "practice"
+    INTERVIEW = "interview"
+
+
+class AnswerStatus(StrEnum):
+    """Where one answer stands."""
+
+    SCORING = "scoring"
+    SCORED = "scored"
+    FAILED = "failed"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class AnswerRecord(BaseModel):
+    """One submitted (or skipped) answer and what became of its scoring.
+
+    The text is kept whatever happens to the scoring, so a failure never loses what was typed.
+    """
+
+    question_id: str
+    text: str = ""
+    skipped: bool = False
+    auto_submitted: bool = Field(default=False, description="Submitted by the timer running out.")
+    submitted_at: datetime = Field(default_factory=_now)
+    job_id: str | None = None
+    assessment: AnswerAssessment | None = None
+    error: str | None = None
+
+    @property
+    def status(self) -> AnswerStatus:
+        """Scored, failed, or still being scored."""
+        if self.assessment is not None:
+            return AnswerStatus.SCORED
+        if self.error is not None:
+            return AnswerStatus.FAILED
+        return AnswerStatus.SCORING
+
+
+class InterviewRecord(BaseModel):
+    """One interview: its plan, the candidate's progress through it and the answers given."""
+
+    id: str = Field(default_factory=lambda: uuid.uuid4().hex[:12])
+    role: str
+    mode: Mode = Mode.PRACTICE
+    plan: InterviewPlan
+    competency_names: dict[str, str] = Field(default_factory=dict)
+    created_at: datetime = Field(default_factory=_now)
+    finished_at: datetime | None = None
+    position: int = Field(default=0, ge=0, description="Index of the question on screen; len(plan) when done.")
+    reviewing: str | None = Field(default=None, description="Practice mode: the question whose feedback is shown.")
+    question_shown_at: dict[str, float] = Field(default_factory=dict, description="Timer start per question.")
+    drafts: dict[str, str] = Field(default_factory=dict)
+    answers: dict[str, AnswerRecord] = Field(default_factory=dict)
+
+    @property
+    def question_ids(self) -> list[str]:
+        """The planned question ids, in order."""
+        return list(self.plan.question_ids)
+
+    @property
+    def total(self) -> int:
+        """How many questions the interview has."""
+        return len(self.plan.question_ids)
+
+    @property
+    def done(self) -> bool:
+        """Whether the candidate has gone through every question."""
+        return self.position >= self.total
+
+
+class InterviewStore(Protocol):
+    """Where interviews are kept (this session for now; the database later)."""
+
+    def save(self, interview: InterviewRecord) -> None:
+        """Insert or replace an interview."""
+        ...
+
+    def get(self, interview_id: str) -> InterviewRecord | None:
+        """The interview with this id, if any."""
+        ...
+
+    def list(self) -> list[InterviewRecord]:
+        """Every interview, newest first."""
+        ...
+
+
+class SessionInterviewStore:
+    """An ``InterviewStore`` over a mapping (``st.session_state`` in the app, a dict in tests)."""
+
+    def __init__(self, state: MutableMapping[str, Any], key: str = INTERVIEWS) -> None:
+        self._state = state
+        self._key = key
+
+    def _records(self) -> dict[str, InterviewRecord]:
+        if self._key not in self._state:
+            self._state[self._key] = {}
+        return self._state[self._key]
+
+    def save(self, interview: InterviewRecord) -> None:
+        """Insert or replace an interview."""
+        self._records()[interview.id] = interview
+
+    def get(self, interview_id: str) -> InterviewRecord | None:
+        """The interview with this id, if any."""
+        return self._records().get(interview_id)
+
+    def list(self) -> list[InterviewRecord]:
+        """Every interview, newest first."""
+        return sorted(self._records().values(), key=lambda record: record.created_at, reverse=True)
+
+
+# --- accessors -------------------------------------------------------------------------------------
+
+
+def interview_store() -> InterviewStore:
+    """The interview store of this session."""
+    return SessionInterviewStore(st.session_state)
+
+
+def active_interview() -> InterviewRecord | None:
+    """The interview being taken (or last taken) in this session."""
+    interview_id = st.session_state.get(ACTIVE_INTERVIEW)
+    return interview_store().get(interview_id) if interview_id else None
+
+
+def set_active_interview(interview: InterviewRecord | None) -> None:
+    """Make an interview the one the Interview and Report pages show."""
+    st.session_state[ACTIVE_INTERVIEW] = interview.id if interview else None
+
+
+def session_owner() -> str:
+    """A random id for this browser session, used to tell its scoring jobs apart."""
+    if OWNER not in st.session_state:
+        st.session_state[OWNER] = uuid.uuid4().hex[:8]
+    return st.session_state[OWNER]
+
+
+def plan_seed() -> int:
+    """The seed of this session's question choice (a new one on "Shuffle questions")."""
+    if PLAN_SEED not in st.session_state:
+        st.session_state[PLAN_SEED] = random.randrange(1_000_000)
+    return st.session_state[PLAN_SEED]
+
+
+def new_plan_seed() -> None:
+    """Choose another seed, so the plan picks other questions."""
+    st.session_state[PLAN_SEED] = random.randrange(1_000_000)
+
+
+def preset_start(bank_slug: str, competencies: list[str]) -> None:
+    """Pre-fill the Start page (used by "practise my weakest competency")."""
+    st.session_state[StartKeys.BANK] = bank_slug
+    st.session_state[StartKeys.COMPETENCIES] = list(competencies)
+
+
+def live_results() -> dict[str, list[AnswerAssessment]]:
+    """The Live scoring page's assessments per answer slot (``"a"``, ``"b"``), oldest first."""
+    if LIVE_RESULTS not in st.session_state:
+        st.session_state[LIVE_RESULTS] = {}
+    return st.session_state[LIVE_RESULTS]
+
+
+def widget_value(key: str, default: Any = None) -> Any:
+    """A widget's current value (``default`` before it is first drawn)."""
+    return st.session_state.get(key, default)
+
+
+def set_widget_value(key: str, value: Any) -> None:
+    """Set a widget's value before it is drawn (e.g. to restore a draft)."""
+    st.session_state[key] = value
+
+
+def keep_valid_choice(key: str, options: list[Any]) -> None:
+    """Drop a stored widget value that is no longer among ``options`` (e.g. after the bank changed)."""
+    value = st.session_state.get(key)
+    if isinstance(value, list):
+        st.session_state[key] = [item for item in value if item in options]
+    elif value is not None and value not in options:
+        del st.session_state[key]
+
+
+def bounded_number(key: str, default: int, low: int, high: int) -> None:
+    """Give a number input its default, or keep its stored value within ``[low, high]`` (limits may change)."""
+    value = st.session_state.get(key, default)
+    st.session_state[key] = int(min(high, max(low, value)))
