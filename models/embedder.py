@@ -31,18 +31,18 @@ class SentenceTransformerEmbedder:
             return np.zeros((0, self.dimension), dtype=np.float32)
         with self._lock:
             missing = list(dict.fromkeys(t for t in texts if t not in self._memo))
+            fresh: dict[str, np.ndarray] = {}
             if missing:
                 vectors = self.model.encode(
                     missing, batch_size=32, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
                 )
-                for text, vector in zip(missing, vectors, strict=True):
-                    self._memo[text] = vector.astype(np.float32)
-                while len(self._memo) > self._memo_size:
-                    self._memo.popitem(last=False)
-            rows = [self._memo[t] for t in texts]
-            for t in texts:
-                if t in self._memo:
-                    self._memo.move_to_end(t)
+                fresh = {text: vector.astype(np.float32) for text, vector in zip(missing, vectors, strict=True)}
+            rows = [fresh[t] if t in fresh else self._memo[t] for t in texts]  # before any eviction below
+            for text in texts:
+                self._memo[text] = fresh[text] if text in fresh else self._memo[text]
+                self._memo.move_to_end(text)
+            while len(self._memo) > self._memo_size:
+                self._memo.popitem(last=False)
         return np.stack(rows)
 
 

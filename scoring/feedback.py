@@ -91,7 +91,7 @@ def coverage_feedback(
     if not strengths and partly:
         strengths = [f"Touches on this: {_lower_first(c.point)}" for c in partly[:1]]
     if not strengths:
-        strengths = ["The answer was submitted; there is a basis to build on."]
+        strengths = ["None yet: the answer does not show any rubric point. The tips say what to add."]
     weaknesses = [f"Missing: {_lower_first(c.point)}" for c in missing[:MAX_ITEMS]]
     weaknesses += [f"Only partly shown: {_lower_first(c.point)}" for c in partly[: MAX_ITEMS - len(weaknesses)]]
     weaknesses = [*notes[:1], *weaknesses][:MAX_ITEMS] if flags else weaknesses

@@ -87,3 +87,14 @@ def test_a_corrupt_runtime_form_gives_a_clear_error(tmp_path):
     (tmp_path / MODULE_FILE).write_bytes(b"not a torch file")
     with pytest.raises(ModelLoadError, match="is corrupt.*python -m models install"):
         load_prepared(tmp_path, "tiny", threads=1)
+
+
+def test_embedder_memo_eviction_never_loses_rows_of_the_current_call(real_embedder):
+    from models.embedder import SentenceTransformerEmbedder
+
+    small = SentenceTransformerEmbedder(real_embedder.model, name="small", memo_size=3)
+    small.encode(["old one", "old two", "old three"])
+    vectors = small.encode(["old one", "new a", "new b", "new c", "new d"])
+    assert vectors.shape == (5, 384)
+    assert len(small._memo) == 3
+    assert float(vectors[0] @ small.encode(["old one"])[0]) > 0.999
