@@ -98,3 +98,22 @@ def test_embedder_memo_eviction_never_loses_rows_of_the_current_call(real_embedd
     assert vectors.shape == (5, 384)
     assert len(small._memo) == 3
     assert float(vectors[0] @ small.encode(["old one"])[0]) > 0.999
+
+
+def test_bring_your_own_model_path_takes_the_same_code_path(tmp_path):
+    """A local GGUF file (here the tiny model's own file) is prepared once and loaded like a registry model."""
+    from dataclasses import replace
+
+    from models.install import artifact_path
+    from models.loader import load_judge
+    from models.registry import load_registry
+    from settings import get_settings
+
+    settings = get_settings()
+    source = artifact_path(load_registry().get("tiny"), settings.model_dir)
+    byo = replace(settings, model_dir=tmp_path, judge=str(source))
+    judge = load_judge(settings=byo, log=lambda m: None)
+    assert judge.name == source.name
+    assert list((tmp_path / "custom").glob("*/runtime-*/model.pt"))  # prepared under the configured model dir
+    probs = judge.option_probabilities(QUESTION, ["Yes", "No"])
+    assert sum(probs.values()) == pytest.approx(1.0)
