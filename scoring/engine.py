@@ -29,7 +29,7 @@ from scoring.text import normalize_text, split_sentences, truncate_words, weight
 from scoring.types import AnswerAssessment, Flag, RubricCheck, RubricStatus, Timings
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
-FEEDBACK_TOKENS = 320
+FEEDBACK_TOKENS = 240
 
 
 class ScoringRequest(BaseModel):
@@ -75,9 +75,9 @@ class ScoreModel:
     sim_high: float = 0.65
     met: float = 0.6
     partly: float = 0.4
-    rubric_bias: float = -3.2
-    rubric_w_coverage: float = 5.0
-    rubric_w_relevance: float = 2.5
+    rubric_bias: float = -1.86
+    rubric_w_coverage: float = 2.0
+    rubric_w_relevance: float = 3.0
     ref_bias: float = -3.0
     ref_w_judge: float = 1.0
     ref_w_similarity: float = 3.0
