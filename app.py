@@ -1,9 +1,19 @@
-"""Candid's entry point: page configuration and navigation, nothing else."""
+"""Candid's entry point: page configuration and navigation, nothing else (staff pages only for signed-in staff)."""
 
 import streamlit as st
 
-st.set_page_config(page_title="Candid", page_icon=":material/record_voice_over:", layout="wide")
+from ui import auth
 
+st.set_page_config(page_title="Candid", page_icon=":material/record_voice_over:", layout="wide")
+auth.sync_oidc_role()
+
+staff_pages = {
+    auth.StaffRole.ADMIN: [
+        st.Page("pages/admin.py", title="Admin", icon=":material/admin_panel_settings:"),
+        st.Page("pages/calibration.py", title="Calibration", icon=":material/balance:"),
+    ],
+    auth.StaffRole.REVIEWER: [],
+}
 st.navigation(
     {
         "Practice": [
@@ -15,6 +25,10 @@ st.navigation(
         "Instructors": [
             st.Page("pages/live_scoring.py", title="Live scoring", icon=":material/speed:"),
             st.Page("pages/question_banks.py", title="Question banks", icon=":material/library_books:"),
+        ],
+        "Staff": [
+            *staff_pages.get(auth.current_role(), []),
+            st.Page("pages/sign_in.py", title="Staff sign-in", icon=":material/login:"),
         ],
     }
 ).run()

@@ -12,8 +12,7 @@ st.title("History")
 records = [record for record in state.interview_store().list() if interview.assessments(record)]
 if not records:
     st.info(
-        "No scored interview yet. History lists the interviews taken in this browser session "
-        "(they are kept across sessions once saving to the database arrives). "
+        "No scored interview yet. History lists the interviews taken in this browser session. "
         "Take an interview and it shows up here."
     )
     st.page_link("pages/start.py", label="Start an interview", icon=":material/play_circle:")

@@ -2,25 +2,37 @@
 
 import streamlit as st
 
-from ui import interview, render, resources, state
+from storage.errors import DatabaseUnavailableError
+from ui import access, interview, render, resources, state
 from ui.state import AnswerStatus, InterviewKeys, InterviewRecord, Mode
 
 POLL_S = 1.0
 
 
 def submit(record: InterviewRecord, text: str, *, skipped: bool = False, auto: bool = False) -> None:
-    """Save the answer on screen, queue it for scoring and go on (to the report after the last one)."""
-    worker = resources.require_worker()
-    interview.submit_answer(
-        banks,
-        record,
-        text,
-        worker,
-        owner=state.session_owner(),
-        skipped=skipped or not text.strip(),
-        auto_submitted=auto,
-        unavailable=None if worker else resources.unavailable_reason(),
-    )
+    """Save the answer on screen (committed), queue it for scoring and go on (to the report after the last one).
+
+    When the database cannot save it, says so and leaves the typed answer in the box.
+    """
+    worker = resources.require_scoring()
+    try:
+        interview.submit_answer(
+            banks,
+            record,
+            text,
+            store.answer_queue(record, worker),
+            owner=state.session_owner(),
+            skipped=skipped or not text.strip(),
+            auto_submitted=auto,
+            unavailable=None if worker else resources.unavailable_reason(),
+        )
+    except DatabaseUnavailableError as exc:
+        question_id = interview.current_question_id(record)
+        if question_id is not None:
+            record.drafts[question_id] = text
+            store.save(record)
+        st.error(str(exc), icon=":material/cloud_off:")
+        return
     store.save(record)
     if record.done and record.mode is Mode.INTERVIEW:
         st.switch_page("pages/report.py")
@@ -43,7 +55,7 @@ def timer(record: InterviewRecord, question_id: str, answer_key: str) -> None:
 def answer_feedback(record: InterviewRecord, question_id: str) -> None:
     """The score and feedback of one answer, or its scoring progress (feedback streams in)."""
     was_pending = record.answers[question_id].status is AnswerStatus.SCORING
-    worker = resources.loaded_worker()
+    worker = resources.job_tracker()
     if interview.refresh(record, worker):
         store.save(record)
     answer = record.answers[question_id]
@@ -57,6 +69,13 @@ def answer_feedback(record: InterviewRecord, question_id: str) -> None:
             st.rerun()
     elif worker is not None and answer.job_id is not None:
         render.job_progress(worker.status(answer.job_id))
+        problem = resources.models_problem()
+        if problem:
+            st.warning(
+                f"Not scored yet: the scoring models could not be loaded ({problem}). Your answer is saved and "
+                "is scored as soon as a worker with the models runs (`python -m models install`).",
+                icon=":material/error:",
+            )
 
 
 def review(record: InterviewRecord, question_id: str) -> None:
@@ -70,11 +89,20 @@ def review(record: InterviewRecord, question_id: str) -> None:
     pending = answer.status is AnswerStatus.SCORING
     st.fragment(answer_feedback, run_every=POLL_S if pending else None)(record, question_id)
     if answer.status is AnswerStatus.FAILED and st.button("Score it again", key=InterviewKeys.RETRY):
-        worker = resources.require_worker()
+        worker = resources.require_scoring()
         unavailable = None if worker else resources.unavailable_reason()
-        interview.retry_scoring(
-            banks, record, question_id, worker, owner=state.session_owner(), unavailable=unavailable
-        )
+        try:
+            interview.retry_scoring(
+                banks,
+                record,
+                question_id,
+                store.answer_queue(record, worker),
+                owner=state.session_owner(),
+                unavailable=unavailable,
+            )
+        except DatabaseUnavailableError as exc:
+            st.error(str(exc), icon=":material/cloud_off:")
+            st.stop()
         store.save(record)
         st.rerun()
     if pending:
@@ -142,13 +170,13 @@ def ask(record: InterviewRecord, question_id: str) -> None:
             submit(record, text)
         else:
             st.warning("Write an answer first, or press Skip to leave this question out.")
-    if not resources.is_loaded("worker"):
-        resources.require_worker()  # load the models while the candidate reads, with visible progress
+    if not resources.is_loaded("scoring"):
+        resources.require_scoring()  # load the models while the candidate reads, with visible progress
 
 
 render.sidebar_status()
 store = state.interview_store()
-current = state.active_interview()
+current = state.active_interview(store)
 if current is None:
     st.title("Interview")
     st.info("No interview in progress. Choose a role and the questions on the Start page, then start.")
@@ -159,11 +187,18 @@ banks = resources.get_banks()
 if current.plan.bank_slug not in banks.banks:
     st.error(f"The question bank {current.plan.bank_slug!r} of this interview is no longer available.")
     st.stop()
-if interview.refresh(current, resources.loaded_worker()):
+if store.last_error is not None:
+    st.warning(f"{store.last_error} Scores shown may be out of date.", icon=":material/cloud_off:")
+if interview.refresh(current, resources.job_tracker()):
     store.save(current)
 mode_label = "practice mode" if current.mode is Mode.PRACTICE else "interview mode"
 st.title(f"{current.role} interview")
 st.caption(f"{mode_label} · started {current.created_at.astimezone():%Y-%m-%d %H:%M}")
+
+if current.id.isdigit() and not current.done:
+    with st.expander("Come back later", icon=":material/bookmark:"):
+        st.caption("Your answers are saved as you submit them. Keep this link to go on from another visit:")
+        st.code(access.resume_link(current.id), language=None)
 
 if current.reviewing is not None:
     review(current, current.reviewing)

@@ -5,7 +5,8 @@ import streamlit as st
 
 from scoring.report import ReportFormat, render_report, report_file_name
 from scoring.summary import round_half_up
-from ui import interview, render, resources, state
+from storage.errors import DatabaseUnavailableError
+from ui import auth, interview, render, resources, state
 from ui.state import AnswerStatus, InterviewRecord, ReportKeys
 
 POLL_S = 1.0
@@ -21,7 +22,7 @@ FORMAT_LABELS = {
 def scoring_progress(record: InterviewRecord) -> None:
     """How many answers are still being scored; draws the page again whenever one finishes."""
     before = len(interview.pending(record))
-    worker = resources.loaded_worker()
+    worker = resources.job_tracker()
     if interview.refresh(record, worker):
         store.save(record)
     waiting = interview.pending(record)
@@ -85,12 +86,21 @@ def question_section(record: InterviewRecord, number: int, question_id: str) -> 
             st.error(answer.error or "Scoring failed.")
             st.markdown("**Your answer** (saved)")
             render.answer_text(answer.text)
-            if st.button("Score it again", key=f"{ReportKeys.RETRY}.{question_id}"):
-                worker = resources.require_worker()
+            if not auth.is_reviewer() and st.button("Score it again", key=f"{ReportKeys.RETRY}.{question_id}"):
+                worker = resources.require_scoring()
                 unavailable = None if worker else resources.unavailable_reason()
-                interview.retry_scoring(
-                    banks, record, question_id, worker, owner=state.session_owner(), unavailable=unavailable
-                )
+                try:
+                    interview.retry_scoring(
+                        banks,
+                        record,
+                        question_id,
+                        store.answer_queue(record, worker),
+                        owner=state.session_owner(),
+                        unavailable=unavailable,
+                    )
+                except DatabaseUnavailableError as exc:
+                    st.error(str(exc), icon=":material/cloud_off:")
+                    st.stop()
                 store.save(record)
                 st.rerun()
         else:
@@ -120,6 +130,22 @@ def downloads(record: InterviewRecord) -> None:
         )
 
 
+def delete_section(record: InterviewRecord) -> None:
+    """ "Delete my interview": the answers, scores and feedback go from the database for good."""
+    with st.expander("Delete this interview"):
+        st.caption("Deletes your answers, their scores and the feedback from the server. This cannot be undone.")
+        confirmed = st.checkbox("I understand", key=ReportKeys.DELETE_CONFIRM)
+        if st.button("Delete my interview", key=ReportKeys.DELETE, disabled=not confirmed, icon=":material/delete:"):
+            try:
+                store.delete(record.id)
+            except DatabaseUnavailableError as exc:
+                st.error(str(exc), icon=":material/cloud_off:")
+                return
+            state.set_active_interview(None)
+            st.toast("Your interview was deleted.", icon=":material/delete:")
+            st.rerun()
+
+
 render.sidebar_status()
 store = state.interview_store()
 records = store.list()
@@ -131,7 +157,7 @@ if not records:
 
 ids = [record.id for record in records]
 state.keep_valid_choice(ReportKeys.INTERVIEW, ids)
-active = state.active_interview()
+active = state.active_interview(store)
 if state.widget_value(ReportKeys.INTERVIEW) is None:
     state.set_widget_value(ReportKeys.INTERVIEW, active.id if active and active.id in ids else ids[0])
 by_id = {record.id: record for record in records}
@@ -162,3 +188,5 @@ for index, question_id in enumerate(current.question_ids, start=1):
     question_section(current, index, question_id)
 st.subheader("Download the report")
 downloads(current)
+if not auth.is_staff():
+    delete_section(current)

@@ -4,7 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from question_banks.documents import DOCUMENT_TYPES, MAX_DOCUMENT_BYTES, DocumentError
-from ui import interview, render, resources, state
+from storage.errors import DatabaseUnavailableError
+from ui import access, interview, render, resources, state
 from ui.state import Mode, StartKeys
 
 TIME_LIMITS = [0, 60, 90, 120, 180, 300, 600]
@@ -37,9 +38,19 @@ def document_input(label: str, text_key: str, file_key: str, placeholder: str) -
 
 
 render.sidebar_status()
+token = access.invite_token()
+if token is not None:
+    access.invite_landing(token)
+    st.stop()
+resume = access.resume_param()
+if resume is not None:
+    st.title("Your interview")
+    access.resume_landing(resume)
+    st.stop()
 st.title("Start an interview")
 
-current = state.active_interview()
+store = state.interview_store()
+current = state.active_interview(store)
 if current is not None and not current.done:
     st.info(f"You have an interview in progress ({current.role}, question {current.position + 1} of {current.total}).")
     st.page_link("pages/interview.py", label="Continue it", icon=":material/arrow_forward:")
@@ -141,6 +152,10 @@ shuffle_column, begin_column = st.columns([1, 3])
 shuffle_column.button("Other questions", key=StartKeys.SHUFFLE, on_click=state.new_plan_seed, icon=":material/shuffle:")
 if begin_column.button("Start interview", type="primary", key=StartKeys.BEGIN, icon=":material/play_arrow:"):
     record = interview.start_interview(banks, plan, Mode(mode))
-    state.interview_store().save(record)
+    try:
+        store.save(record)
+    except DatabaseUnavailableError as exc:
+        st.error(str(exc), icon=":material/cloud_off:")
+        st.stop()
     state.set_active_interview(record)
     st.switch_page("pages/interview.py")

@@ -3,6 +3,8 @@
 - ``score INPUT.jsonl [-o OUT.jsonl] [--no-feedback] [--model NAME] [--bank ROLE]``: one assessment
   per input line, in input order, progress on stderr.
 - ``report INPUT.jsonl --role ROLE [--format FMT] [-o FILE]``: render a report from assessments.
+- ``worker [--model NAME] [--stale-after S] [--poll S]``: score queued interview answers from the
+  database (``DATABASE_URL``) until SIGTERM or SIGINT; any number of these may run beside the app.
 
 A thin layer over ``scoring.report``: each subcommand registers itself on the shared parser with a
 ``_add_<name>_command`` function and sets ``handler``; ``main`` parses and runs the handler.
@@ -79,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_report_command(commands)
     _add_score_command(commands)
+    _add_worker_command(commands)
     return parser
 
 
@@ -249,4 +252,77 @@ def _run_score(args: argparse.Namespace) -> int:
         Path(args.output).write_bytes(data)
     except OSError as error:
         return _fail(f"cannot write {args.output}: {error}")
+    return EXIT_OK
+
+
+# --- worker ----------------------------------------------------------------------------------------
+
+
+def _add_worker_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``worker``: claim and score queued interview answers from the database until stopped."""
+    worker = commands.add_parser(
+        "worker",
+        help="score queued interview answers from the database until SIGTERM/SIGINT",
+        description=(
+            "Claim scoring jobs from the database (DATABASE_URL) with row locks, score them with the local "
+            "models and store the assessments. Answers left unscored by a crash are picked up at start. "
+            "Several workers (and the app's own) can run at once."
+        ),
+    )
+    worker.add_argument("--model", help="judge: registry name/profile or local path (default: configured judge)")
+    worker.add_argument(
+        "--stale-after",
+        type=float,
+        default=None,
+        metavar="S",
+        help="requeue jobs running longer than S seconds, i.e. of dead workers (default: 600)",
+    )
+    worker.add_argument("--poll", type=float, default=1.0, metavar="S", help="idle wait between looks (default: 1)")
+    worker.set_defaults(handler=_run_worker)
+
+
+def _run_worker(args: argparse.Namespace) -> int:
+    """Open the database, load the models, score until a signal asks to stop."""
+    import logging
+    import signal
+
+    from models.errors import ModelError
+    from models.loader import load_embedder, load_judge
+    from scoring.service import DatabaseScoringService
+    from settings import get_settings
+    from storage.errors import DatabaseUnavailableError
+    from storage.repository import open_repository
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = get_settings()
+    try:
+        repository = open_repository(settings)
+    except DatabaseUnavailableError as error:
+        return _fail(str(error))
+    try:
+        judge, embedder = load_judge(args.model), load_embedder()
+    except ModelError as error:
+        return _fail(str(error))
+    service = DatabaseScoringService(
+        repository,
+        judge,
+        embedder,
+        poll_interval_s=args.poll,
+        retention_days=settings.retention_days,
+        stale_after_s=args.stale_after,
+    )
+
+    def stop(signum: int, _frame: object) -> None:
+        print(
+            f"python -m scoring worker: {signal.Signals(signum).name}, stopping after the current job", file=sys.stderr
+        )
+        service.close(timeout=0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    print(
+        f"python -m scoring worker {service.worker.worker_id}: scoring with {judge.name}", file=sys.stderr, flush=True
+    )
+    service.run()
+    repository.close()
     return EXIT_OK

@@ -660,6 +660,37 @@ class Repository:
             ahead = select(func.count()).where(ScoringJob.status == JobStatus.QUEUED, ScoringJob.id < job_id)
             return int(session.scalar(ahead) or 0) + 1
 
+    def queue_counts(self) -> tuple[int, int]:
+        """How many jobs are queued and how many are running, across every worker."""
+        query = (
+            select(ScoringJob.status, func.count())
+            .where(ScoringJob.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]))
+            .group_by(ScoringJob.status)
+        )
+        with self._transaction() as session:
+            counts = {status: int(count) for status, count in session.execute(query)}
+        return counts.get(JobStatus.QUEUED.value, 0), counts.get(JobStatus.RUNNING.value, 0)
+
+    def answer_states(self, interview_id: int) -> list[tuple[AnswerRecord, JobRecord | None, AssessmentRecord | None]]:
+        """Each answer of an interview with its newest job and newest assessment, in the order they were saved."""
+        answers_query = select(Answer).where(Answer.interview_id == interview_id).order_by(Answer.id)
+        answer_ids = select(Answer.id).where(Answer.interview_id == interview_id)
+        jobs_query = select(ScoringJob).where(ScoringJob.answer_id.in_(answer_ids)).order_by(ScoringJob.id)
+        assessed = select(Assessment).where(Assessment.answer_id.in_(answer_ids)).order_by(Assessment.id)
+        with self._transaction() as session:
+            answers = [_answer_record(row) for row in session.scalars(answers_query)]
+            jobs = {row.answer_id: _job_record(row) for row in session.scalars(jobs_query)}
+            latest = {row.answer_id: row for row in session.scalars(assessed)}
+            scored = {record.answer_id: record for record in _with_overrides(session, list(latest.values()))}
+        return [(answer, jobs.get(answer.id), scored.get(answer.id)) for answer in answers]
+
+    def overridden_assessments(self) -> list[AssessmentRecord]:
+        """Every assessment an administrator overrode, with its newest override, oldest first."""
+        overridden = select(ScoreOverride.assessment_id)
+        query = select(Assessment).where(Assessment.id.in_(overridden)).order_by(Assessment.id)
+        with self._transaction() as session:
+            return _with_overrides(session, list(session.scalars(query)))
+
     # Assessments and overrides
 
     def latest_assessments(self, interview_id: int) -> list[AssessmentRecord]:
@@ -769,6 +800,24 @@ class Repository:
         query = select(Invite).where(Invite.plan_id == plan_id).order_by(Invite.id.desc())
         with self._transaction() as session:
             return [_invite_record(row) for row in session.scalars(query)]
+
+    def check_invite(self, token: str) -> InviteRecord:
+        """The invite with this token if it can still be redeemed (nothing is counted).
+
+        Raises:
+            UnknownInviteError: No invite has this token.
+            ExpiredInviteError: The invite has expired.
+            InviteUsedUpError: The invite has been used ``max_uses`` times.
+        """
+        with self._transaction() as session:
+            invite = session.scalars(select(Invite).where(Invite.token_hash == hash_token(token or ""))).first()
+            if invite is None:
+                raise UnknownInviteError()
+            if invite.expires_at <= self._clock():
+                raise ExpiredInviteError(invite.expires_at)
+            if invite.uses >= invite.max_uses:
+                raise InviteUsedUpError(invite.max_uses)
+            return _invite_record(invite)
 
     def redeem_invite(self, token: str, candidate_name: str, *, user_id: int | None = None) -> InterviewRecord:
         """Use an invite link: count one use and start an interview on its plan.

@@ -10,17 +10,39 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from question_banks.loader import BankSet
 from question_banks.plans import InterviewPlan
-from question_banks.schema import QuestionBank
 from scoring.engine import ScoringRequest
+from scoring.service import question_request
 from scoring.summary import summarize
 from scoring.types import AnswerAssessment, InterviewSummary
-from scoring.worker import JobState, ScoringWorker
+from scoring.worker import JobState, JobStatus
+from storage.errors import StorageError
 from ui.state import AnswerRecord, AnswerStatus, InterviewRecord, Mode
 
 INTERRUPTED = "Scoring was interrupted (the app restarted). Your answer is saved; score it again."
+
+
+class AnswerQueue(Protocol):
+    """Where a submitted answer goes to be scored: the in-memory worker, or the database (``ui.dbstore``)."""
+
+    def submit(self, request: ScoringRequest, *, feedback: bool = True, owner: str = "") -> str:
+        """Queue ``request``; return its job id."""
+        ...
+
+
+class JobSource(Protocol):
+    """Where the pages read a job's progress: the in-memory worker, or the database job tracker."""
+
+    def knows(self, job_id: str) -> bool:
+        """Whether ``status(job_id)`` would answer."""
+        ...
+
+    def status(self, job_id: str) -> JobStatus:
+        """A snapshot of the job."""
+        ...
 
 
 def now() -> float:
@@ -49,21 +71,6 @@ def current_question_id(interview: InterviewRecord) -> str | None:
     return None if interview.done else interview.question_ids[interview.position]
 
 
-def question_request(bank: QuestionBank, question_id: str, answer: str) -> ScoringRequest:
-    """A request scoring ``answer`` against a bank question's rubric, keywords and competency."""
-    question = bank.question(question_id)
-    return ScoringRequest(
-        id=question.id,
-        question=question.text,
-        answer=answer,
-        rubric=list(question.rubric),
-        competency=question.competency,
-        competency_name=bank.competency(question.competency).name,
-        keywords=list(question.keywords),
-        rubric_version=f"{bank.slug}@v{bank.version}",
-    )
-
-
 def scoring_request(banks: BankSet, interview: InterviewRecord, question_id: str, answer: str) -> ScoringRequest:
     """What the scorer needs for one interview answer: the bank question and the job's requirements."""
     request = question_request(banks.get(interview.plan.bank_slug), question_id, answer)
@@ -74,7 +81,7 @@ def submit_answer(
     banks: BankSet,
     interview: InterviewRecord,
     text: str,
-    worker: ScoringWorker | None,
+    worker: AnswerQueue | None,
     *,
     owner: str = "",
     skipped: bool = False,
@@ -83,14 +90,15 @@ def submit_answer(
 ) -> AnswerRecord:
     """Save the answer to the question on screen, queue it for scoring and move on.
 
-    The answer is recorded before anything can fail. A skipped question is scored as an empty
-    answer (0, instantly, without the judge) so that every question appears in the report.
+    The answer is queued first (with the database queue: committed), and only then recorded in the
+    interview, so a database outage leaves the interview as it was. A skipped question is scored as
+    an empty answer (0, instantly, without the judge) so that every question appears in the report.
 
     Args:
         banks: The banks.
         interview: The interview; its position moves to the next question.
         text: The answer as typed.
-        worker: The scoring worker, or ``None`` when the models could not be loaded.
+        worker: Where the answer is queued, or ``None`` when it cannot be scored (models missing).
         owner: This session's id, passed to the worker.
         skipped: The candidate skipped the question.
         auto_submitted: The time limit ran out.
@@ -101,15 +109,17 @@ def submit_answer(
 
     Raises:
         ValueError: Every question has already been gone through.
+        StorageError: The database could not save the answer (``DatabaseUnavailableError``); nothing changed.
     """
     question_id = current_question_id(interview)
     if question_id is None:
         raise ValueError("the interview has no question left to answer")
     answer = AnswerRecord(question_id=question_id, text="" if skipped else text, skipped=skipped)
     answer.auto_submitted = auto_submitted
+    # Queued (in the database: committed) first, so an unreachable database changes nothing on screen.
+    _queue(banks, interview, answer, worker, owner, unavailable)
     interview.answers[question_id] = answer
     interview.drafts[question_id] = answer.text
-    _queue(banks, interview, answer, worker, owner, unavailable)
     interview.position += 1
     show_feedback = interview.mode is Mode.PRACTICE and not skipped
     interview.reviewing = question_id if show_feedback else None
@@ -120,7 +130,7 @@ def retry_scoring(
     banks: BankSet,
     interview: InterviewRecord,
     question_id: str,
-    worker: ScoringWorker | None,
+    worker: AnswerQueue | None,
     *,
     owner: str = "",
     unavailable: str | None = None,
@@ -136,7 +146,7 @@ def _queue(
     banks: BankSet,
     interview: InterviewRecord,
     answer: AnswerRecord,
-    worker: ScoringWorker | None,
+    worker: AnswerQueue | None,
     owner: str,
     unavailable: str | None,
 ) -> None:
@@ -146,6 +156,8 @@ def _queue(
     request = scoring_request(banks, interview, answer.question_id, answer.text)
     try:
         answer.job_id = worker.submit(request, feedback=True, owner=owner)
+    except StorageError:
+        raise  # the database is down: the page says so and keeps the typed answer
     except RuntimeError as exc:
         answer.error = f"Could not queue the answer for scoring ({exc}); it is saved."
 
@@ -165,7 +177,7 @@ def leave_review(interview: InterviewRecord) -> None:
     interview.reviewing = None
 
 
-def refresh(interview: InterviewRecord, worker: ScoringWorker | None) -> bool:
+def refresh(interview: InterviewRecord, worker: AnswerQueue | None) -> bool:
     """Copy finished scores (and failures) from the worker into the interview.
 
     Returns:

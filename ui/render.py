@@ -165,7 +165,7 @@ def job_progress(status: JobStatus) -> None:
 def queue_line(state: QueueState | None) -> str:
     """The scoring queue in a few words."""
     if state is None:
-        return "Scoring queue: models load on first use"
+        return "Scoring queue: the database is not reachable"
     if state.idle:
         return "Scoring queue: idle"
     running = "1 scoring" if state.running else "none scoring"

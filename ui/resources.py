@@ -1,4 +1,9 @@
-"""Process-wide resources, each behind one ``st.cache_resource`` loader: judge, embedder, banks, scoring worker.
+"""Process-wide resources, each behind one ``st.cache_resource`` loader: judge, embedder, banks, database, workers.
+
+Interview answers are scored by ``scoring.service.DatabaseScoringService``, the one worker of the
+process that claims jobs from the database (started with the models; at start it picks up answers
+left unscored by a crash or restart). The Live scoring page, whose results are not stored, uses the
+in-memory ``scoring.worker.ScoringWorker``; both share the one judge, whose calls are serialised.
 
 Every user of the app shares these objects, so they are used read-only (the worker serialises the
 judge). Heavy imports happen inside the loaders. Models are never replaced by fakes here: a missing
@@ -23,11 +28,14 @@ if TYPE_CHECKING:
     from models.protocols import Embedder, Judge
     from question_banks.loader import BankSet
     from question_banks.plans import InterviewPlan
+    from scoring.service import DatabaseJobTracker, DatabaseScoringService
     from scoring.worker import QueueState, ScoringWorker
+    from storage.repository import Repository
 
 BANKS_TTL_S = 30  # an edited or newly dropped bank file shows up within this many seconds
 _LOADED: set[str] = set()  # which of "judge", "embedder", "worker" this process has loaded
 _LAST_ERROR: list[str] = []  # why the models could not be loaded, last time it was tried
+_SERVICES: list[DatabaseScoringService] = []  # started database workers, stopped by ``reset``
 
 
 def load_judge_model() -> Judge:
@@ -68,6 +76,57 @@ def get_worker() -> ScoringWorker:
     worker = ScoringWorker(get_judge(), get_embedder())
     _LOADED.add("worker")
     return worker
+
+
+def open_app_repository() -> Repository:
+    """Open the configured database (``DATABASE_URL``), migrating it; tests point ``DATABASE_URL`` at a temp file.
+
+    Raises:
+        DatabaseUnavailableError: The database cannot be reached (not cached: the next run tries again).
+    """
+    from storage.repository import open_repository
+
+    return open_repository(get_settings())
+
+
+@st.cache_resource(show_spinner="Opening the database…")
+def get_repository() -> Repository:
+    """The database, opened once per process (shared by every session; thread-safe)."""
+    return open_app_repository()
+
+
+@st.cache_resource(show_spinner=False)
+def get_scoring_service() -> DatabaseScoringService:
+    """The process's database scoring worker, started (loads the models if they are not loaded yet)."""
+    from question_banks.loader import load_banks
+    from scoring.service import DatabaseScoringService
+
+    service = DatabaseScoringService(
+        get_repository(),
+        get_judge(),
+        get_embedder(),
+        banks=load_banks,
+        retention_days=get_settings().retention_days,
+    ).start()
+    _SERVICES.append(service)
+    _LOADED.add("scoring")
+    return service
+
+
+@st.cache_resource(show_spinner=False)
+def _plain_tracker() -> DatabaseJobTracker:
+    from scoring.service import DatabaseJobTracker
+
+    return DatabaseJobTracker(get_repository())
+
+
+def job_tracker() -> DatabaseJobTracker:
+    """Where pages read the progress of interview answers: the database, with live feedback when scored here.
+
+    Raises:
+        DatabaseUnavailableError: The database cannot be opened.
+    """
+    return get_scoring_service().tracker if is_loaded("scoring") else _plain_tracker()
 
 
 @st.cache_resource(ttl=BANKS_TTL_S, show_spinner=False)
@@ -111,7 +170,7 @@ def cached_plan(
 
 
 def is_loaded(name: str) -> bool:
-    """Whether ``"judge"``, ``"embedder"`` or ``"worker"`` is loaded in this process."""
+    """Whether ``"judge"``, ``"embedder"``, ``"worker"`` or ``"scoring"`` is loaded in this process."""
     return name in _LOADED
 
 
@@ -129,8 +188,28 @@ def require_embedder() -> Embedder | None:
         return None
 
 
+def require_scoring() -> DatabaseScoringService | None:
+    """The database scoring worker, loading the models under a visible status the first time.
+
+    Returns:
+        The service, or ``None`` after showing an ``st.error`` (models missing: the install command;
+        database unreachable: why). Answers are saved and queued either way.
+    """
+    from storage.errors import DatabaseUnavailableError
+
+    if is_loaded("scoring"):
+        return get_scoring_service()
+    if require_worker() is None:
+        return None
+    try:
+        return get_scoring_service()
+    except DatabaseUnavailableError as exc:
+        st.error(str(exc), icon=":material/cloud_off:")
+        return None
+
+
 def require_worker() -> ScoringWorker | None:
-    """The scoring worker, loading the models under a visible status the first time.
+    """The in-memory scoring worker (Live scoring), loading the models under a visible status the first time.
 
     Returns:
         The worker, or ``None`` after showing an ``st.error`` that names the install command.
@@ -158,6 +237,11 @@ def unavailable_reason() -> str:
     return f"Not scored: the scoring models could not be loaded{why}. Your answer is saved; score it again later."
 
 
+def models_problem() -> str | None:
+    """Why the models could not be loaded the last time it was tried in this process, if they could not."""
+    return None if is_loaded("scoring") or not _LAST_ERROR else _LAST_ERROR[0]
+
+
 def show_model_error(exc: BaseException) -> None:
     """An ``st.error`` for a model that cannot be loaded, with the command that installs it."""
     from models.errors import ModelNotInstalledError
@@ -175,8 +259,13 @@ def loaded_worker() -> ScoringWorker | None:
 
 
 def queue_state() -> QueueState | None:
-    """The scoring queue's state, or ``None`` while the models have not been loaded."""
-    return get_worker().queue_state() if is_loaded("worker") else None
+    """The database scoring queue's state, or ``None`` when the database cannot be reached."""
+    from storage.errors import StorageError
+
+    try:
+        return job_tracker().queue_state()
+    except StorageError:
+        return None
 
 
 @st.cache_data(show_spinner=False)
@@ -194,7 +283,9 @@ def _model_name(spec: str) -> str:
 
 
 def reset() -> None:
-    """Forget every cached resource (tests call this after replacing the model loaders)."""
+    """Forget every cached resource and stop the database workers (tests call this after replacing the loaders)."""
+    while _SERVICES:
+        _SERVICES.pop().close()
     _LOADED.clear()
     _LAST_ERROR.clear()
     st.cache_resource.clear()

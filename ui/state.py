@@ -1,9 +1,9 @@
 """Session state: every key as a constant, small typed accessors, and the interview records and their store.
 
 Pages never write ``st.session_state["..."]`` themselves. Interviews live in an ``InterviewStore``;
-``SessionInterviewStore`` keeps them in this browser session until the database layer replaces it
-(same interface: ``save`` / ``get`` / ``list``). Records are pydantic models, so they serialise to
-JSON just like the assessments they hold.
+the app uses ``ui.dbstore.DatabaseInterviewStore`` (answers and scores in the database, scoped to
+this session or to staff); ``SessionInterviewStore`` keeps them in a mapping only (unit tests).
+Records are pydantic models, so they serialise to JSON just like the assessments they hold.
 """
 
 from __future__ import annotations
@@ -25,6 +25,9 @@ from scoring.types import AnswerAssessment
 INTERVIEWS = "candid.interviews"
 ACTIVE_INTERVIEW = "candid.active_interview"
 OWNER = "candid.owner"
+ROLE = "candid.role"
+STAFF_USER = "candid.staff_user"
+INVITE_NOTICE = "candid.invite_notice"
 PLAN_SEED = "candid.plan_seed"
 LIVE_RESULTS = "candid.live.results"
 NAVIGATION_SEEN = "candid.navigation_seen"
@@ -62,6 +65,37 @@ class ReportKeys:
 
     INTERVIEW = "report.interview"
     RETRY = "report.retry"
+    DELETE_CONFIRM = "report.delete_confirm"
+    DELETE = "report.delete"
+
+
+class SignInKeys:
+    """Widget keys of the Staff sign-in page."""
+
+    FORM = "sign_in.form"
+    PASSWORD = "sign_in.password"
+    OIDC = "sign_in.oidc"
+    SIGN_OUT = "sign_in.sign_out"
+
+
+class AdminKeys:
+    """Widget keys of the Admin page."""
+
+    INVITE_BANK = "admin.invite.bank"
+    INVITE_QUESTIONS = "admin.invite.questions"
+    INVITE_DAYS = "admin.invite.days"
+    INVITE_USES = "admin.invite.uses"
+    INVITE_CREATE = "admin.invite.create"
+    INTERVIEW = "admin.interview"
+    OVERRIDE_ANSWER = "admin.override.answer"
+    OVERRIDE_SCORE = "admin.override.score"
+    OVERRIDE_COMMENT = "admin.override.comment"
+    OVERRIDE_SAVE = "admin.override.save"
+    EXPORT = "admin.export"
+    BANK_UPLOAD = "admin.bank.upload"
+    BANK_EDIT = "admin.bank.edit"
+    BANK_TEXT = "admin.bank.text"
+    BANK_SAVE = "admin.bank.save"
 
 
 class HistoryKeys:
@@ -155,7 +189,10 @@ class AnswerRecord(BaseModel):
 class InterviewRecord(BaseModel):
     """One interview: its plan, the candidate's progress through it and the answers given."""
 
-    id: str = Field(default_factory=lambda: uuid.uuid4().hex[:12])
+    id: str = Field(
+        default_factory=lambda: f"s{uuid.uuid4().hex[:11]}",
+        description="Never all digits until the database gives the interview its id.",
+    )
     role: str
     mode: Mode = Mode.PRACTICE
     plan: InterviewPlan
@@ -185,7 +222,7 @@ class InterviewRecord(BaseModel):
 
 
 class InterviewStore(Protocol):
-    """Where interviews are kept (this session for now; the database later)."""
+    """Where interviews are kept: the database (``ui.dbstore``), or a mapping (``SessionInterviewStore``)."""
 
     def save(self, interview: InterviewRecord) -> None:
         """Insert or replace an interview."""
@@ -197,6 +234,10 @@ class InterviewStore(Protocol):
 
     def list(self) -> list[InterviewRecord]:
         """Every interview, newest first."""
+        ...
+
+    def answer_queue(self, interview: InterviewRecord, worker: Any) -> Any:
+        """Where the interview's answers are queued for scoring (``ui.interview.AnswerQueue``), or ``None``."""
         ...
 
 
@@ -224,19 +265,45 @@ class SessionInterviewStore:
         """Every interview, newest first."""
         return sorted(self._records().values(), key=lambda record: record.created_at, reverse=True)
 
+    def answer_queue(self, interview: InterviewRecord, worker: Any) -> Any:
+        """The in-memory worker itself (answers are kept only in the mapping)."""
+        del interview
+        return worker
+
 
 # --- accessors -------------------------------------------------------------------------------------
 
 
 def interview_store() -> InterviewStore:
-    """The interview store of this session."""
-    return SessionInterviewStore(st.session_state)
+    """The interview store of this session: the database, scoped to this session (or every interview for staff).
+
+    When the database cannot be reached, shows why (``st.error``) and stops the page.
+    """
+    from storage.errors import DatabaseUnavailableError
+    from ui import resources
+    from ui.dbstore import DatabaseInterviewStore
+
+    try:
+        repository = resources.get_repository()
+    except DatabaseUnavailableError as exc:
+        st.error(str(exc), icon=":material/cloud_off:")
+        st.stop()
+    role = st.session_state.get(ROLE)
+    return DatabaseInterviewStore(
+        repository,
+        resources.get_banks(),
+        st.session_state,
+        staff=role in {"admin", "reviewer"},
+        read_only=role == "reviewer",
+    )
 
 
-def active_interview() -> InterviewRecord | None:
-    """The interview being taken (or last taken) in this session."""
+def active_interview(store: InterviewStore | None = None) -> InterviewRecord | None:
+    """The interview being taken (or last taken) in this session (read through ``store`` when given)."""
     interview_id = st.session_state.get(ACTIVE_INTERVIEW)
-    return interview_store().get(interview_id) if interview_id else None
+    if not interview_id:
+        return None
+    return (store or interview_store()).get(interview_id)
 
 
 def set_active_interview(interview: InterviewRecord | None) -> None:

@@ -1,4 +1,4 @@
-"""AppTest fixtures: the app with fake models behind ``ui.resources``'s loader hook, and helpers to drive it."""
+"""AppTest fixtures: the app with fake models behind ``ui.resources``'s loader hook and a temporary SQLite database."""
 
 from __future__ import annotations
 
@@ -8,8 +8,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from question_banks.loader import load_banks
+from settings import get_settings
 from tests.fakes import FakeEmbedder, FakeJudge
 from ui import resources, state
+from ui.dbstore import DatabaseInterviewStore
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 FEEDBACK = (
@@ -29,8 +32,19 @@ def fake_judge() -> FakeJudge:
 
 
 @pytest.fixture
-def fake_models(monkeypatch: pytest.MonkeyPatch, fake_judge: FakeJudge) -> Iterator[FakeJudge]:
-    """Replace the model loaders (the documented test hook) and start from empty caches."""
+def database_url(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
+    """A fresh SQLite file as ``DATABASE_URL`` and a fresh data dir (the settings are read again)."""
+    url = f"sqlite:///{tmp_path / 'candid.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("CANDID_DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
+    yield url
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def fake_models(monkeypatch: pytest.MonkeyPatch, fake_judge: FakeJudge, database_url: str) -> Iterator[FakeJudge]:
+    """Replace the model loaders (the documented test hook) and start from empty caches and an empty database."""
     embedder = FakeEmbedder()
     monkeypatch.setattr(resources, "load_judge_model", lambda: fake_judge)
     monkeypatch.setattr(resources, "load_embedder_model", lambda: embedder)
@@ -39,6 +53,8 @@ def fake_models(monkeypatch: pytest.MonkeyPatch, fake_judge: FakeJudge) -> Itera
     worker = resources.loaded_worker()
     if worker is not None:
         worker.wait_idle(30)
+    if resources.is_loaded("scoring"):
+        resources.job_tracker().wait_idle(30)
     resources.reset()
 
 
@@ -54,9 +70,8 @@ def app(fake_models: FakeJudge) -> AppTest:
 
 def wait_for_scoring(at: AppTest) -> AppTest:
     """Let the background worker finish, then draw the page again (a fragment's timer would do it live)."""
-    worker = resources.loaded_worker()
-    assert worker is not None, "the scoring worker was never started"
-    assert worker.wait_idle(30)
+    assert resources.is_loaded("scoring"), "the scoring worker was never started"
+    assert resources.job_tracker().wait_idle(30)
     return at.run()
 
 
@@ -85,9 +100,18 @@ def start_interview(
     return at.session_state[state.ACTIVE_INTERVIEW]
 
 
+def session_store(at: AppTest) -> DatabaseInterviewStore:
+    """The interview store as the app's session sees it (its interviews, answers from the database)."""
+    return DatabaseInterviewStore(
+        resources.get_repository(), load_banks(), {state.INTERVIEWS: at.session_state[state.INTERVIEWS]}
+    )
+
+
 def interview_record(at: AppTest, interview_id: str) -> state.InterviewRecord:
-    """The stored record of an interview (from the session's store)."""
-    return at.session_state[state.INTERVIEWS][interview_id]
+    """The stored record of an interview: the session's place in it, answers and scores from the database."""
+    record = session_store(at).get(interview_id)
+    assert record is not None, f"interview {interview_id} is not this session's"
+    return record
 
 
 def answer_current(at: AppTest, interview_id: str, text: str) -> AppTest:

@@ -1,0 +1,236 @@
+"""``DatabaseInterviewStore``: interviews, answers and scores in the database, scoped to who is asking.
+
+Answers, scoring jobs and assessments live in the database (``storage.Repository``); the session
+keeps only the candidate's place in the interview (question on screen, drafts, timers). A candidate
+or practice session can read only the interviews it started or redeemed an invite for: every read
+goes through ``_allowed``, so no page can reach another candidate's interview by id. A staff store
+(admin or reviewer) reads every interview.
+"""
+
+from __future__ import annotations
+
+from collections.abc import MutableMapping
+from typing import Any
+
+from question_banks.loader import BankSet
+from scoring.engine import ScoringRequest
+from storage.errors import NotFoundError, StorageError
+from storage.records import AnswerRecord as StoredAnswer
+from storage.records import AssessmentRecord, JobRecord
+from storage.records import InterviewRecord as StoredInterview
+from storage.repository import Repository
+from storage.tables import JobStatus
+from ui.state import INTERVIEWS, AnswerRecord, InterviewRecord, Mode
+
+GUEST_NAME = "Guest"
+
+
+class DatabaseAnswerQueue:
+    """Saves an answer of one interview in the database (committed, with its scoring job) and returns the job id."""
+
+    def __init__(self, repository: Repository, interview_id: int) -> None:
+        self._repository = repository
+        self._interview_id = interview_id
+
+    def submit(self, request: ScoringRequest, *, feedback: bool = True, owner: str = "") -> str:
+        """Save ``request.answer`` to question ``request.id``; the worker of any process scores it.
+
+        Raises:
+            DatabaseUnavailableError: Nothing was saved.
+        """
+        del feedback, owner  # the database worker always writes feedback; jobs are not per session
+        answer_id = self._repository.save_answer(self._interview_id, request.id, request.question, request.answer)
+        job = self._repository.job_for_answer(answer_id)
+        if job is None:  # save_answer queues in the same transaction; a missing job is a bug
+            raise RuntimeError(f"answer {answer_id} was saved without a scoring job")
+        return str(job.id)
+
+
+class DatabaseInterviewStore:
+    """An ``InterviewStore`` over the database, for one browser session.
+
+    Args:
+        repository: The database.
+        banks: The question banks (a staff member's view of someone else's interview is rebuilt from them).
+        state: The session's mapping (``st.session_state``): the interviews this session may read,
+            with its place in each.
+        staff: Read every interview (admins and reviewers).
+        read_only: Answer and delete only this session's own interviews (reviewers).
+    """
+
+    def __init__(
+        self,
+        repository: Repository,
+        banks: BankSet,
+        state: MutableMapping[str, Any],
+        *,
+        staff: bool = False,
+        read_only: bool = False,
+    ) -> None:
+        self.repository = repository
+        self._banks = banks
+        self._state = state
+        self._staff = staff
+        self._read_only = read_only
+        self.last_error: StorageError | None = None
+
+    def _progress(self) -> dict[str, InterviewRecord]:
+        if INTERVIEWS not in self._state:
+            self._state[INTERVIEWS] = {}
+        return self._state[INTERVIEWS]
+
+    def _allowed(self, interview_id: str) -> bool:
+        return self._staff or interview_id in self._progress()
+
+    def _writable(self, interview_id: str) -> bool:
+        return interview_id in self._progress() or (self._staff and not self._read_only)
+
+    def save(self, interview: InterviewRecord) -> None:
+        """Save this session's place in an interview; a new interview is first created in the database.
+
+        A new interview (its id is not a database id yet: never all digits) gets its database id as ``interview.id``.
+
+        Raises:
+            DatabaseUnavailableError: A new interview could not be created.
+        """
+        progress = self._progress()
+        if not interview.id.isdigit():
+            plan = self.repository.create_plan(interview.plan, title=f"{interview.role} practice")
+            stored = self.repository.create_interview(plan.id, None, GUEST_NAME)
+            interview.id = str(stored.id)
+        progress[interview.id] = interview
+
+    def adopt(self, interview: InterviewRecord) -> None:
+        """Let this session read an interview that already exists in the database (an invite's)."""
+        self._progress()[interview.id] = interview
+
+    def resume(self, interview_id: int) -> InterviewRecord | None:
+        """Let this session go on with an interview it proved it owns (a signed resume link).
+
+        The interview opens at its first unanswered question.
+
+        Raises:
+            DatabaseUnavailableError: The database cannot be reached.
+        """
+        try:
+            record = self._rebuild(interview_id)
+        except NotFoundError:
+            return None
+        answered = {answer.question_id for answer in self.repository.answers(interview_id)}
+        unanswered = [i for i, question_id in enumerate(record.question_ids) if question_id not in answered]
+        record.position = unanswered[0] if unanswered else record.total
+        record.finished_at = None
+        self.adopt(record)
+        return record
+
+    def get(self, interview_id: str) -> InterviewRecord | None:
+        """The interview with this id, with its answers and scores from the database; ``None`` if not this session's.
+
+        When the database cannot be reached, the session's own copy is returned and ``last_error`` is set.
+        """
+        if not self._allowed(interview_id) or not interview_id.isdigit():
+            return None
+        record = self._progress().get(interview_id)
+        try:
+            if record is None:
+                record = self._rebuild(int(interview_id))
+                if record is None:
+                    return None
+            states = self.repository.answer_states(int(interview_id))
+        except NotFoundError:
+            self._progress().pop(interview_id, None)  # deleted (by the candidate, an admin or retention)
+            return None
+        except StorageError as exc:
+            self.last_error = exc
+            return record
+        return _with_answers(record, states)
+
+    def list(self) -> list[InterviewRecord]:
+        """The interviews this session may read, newest first."""
+        ids = (
+            [str(stored.id) for stored in self._list_stored()]
+            if self._staff
+            else [key for key in self._progress() if key.isdigit()]
+        )
+        records = [record for record in (self.get(interview_id) for interview_id in ids) if record is not None]
+        return sorted(records, key=lambda record: record.created_at, reverse=True)
+
+    def _list_stored(self) -> list[StoredInterview]:
+        try:
+            return self.repository.list_interviews()
+        except StorageError as exc:
+            self.last_error = exc
+            return []
+
+    def answer_queue(self, interview: InterviewRecord, worker: object) -> DatabaseAnswerQueue:
+        """Where this interview's answers go: the database, whether or not this process has the models."""
+        del worker
+        if not self._writable(interview.id):
+            raise PermissionError("This session cannot answer someone else's interview.")
+        return DatabaseAnswerQueue(self.repository, int(interview.id))
+
+    def candidate_name(self, interview_id: str) -> str:
+        """The name the candidate gave (for staff pages)."""
+        if not self._allowed(interview_id):
+            raise PermissionError("This session cannot read someone else's interview.")
+        return self.repository.get_interview(int(interview_id)).candidate_name
+
+    def delete(self, interview_id: str) -> None:
+        """Delete an interview with everything in it ("delete my interview").
+
+        Raises:
+            PermissionError: The interview is not this session's.
+            DatabaseUnavailableError: Nothing was deleted.
+        """
+        if not self._writable(interview_id) or not interview_id.isdigit():
+            raise PermissionError("This session cannot delete someone else's interview.")
+        self.repository.delete_interview(int(interview_id))
+        self._progress().pop(interview_id, None)
+
+    def _rebuild(self, interview_id: int) -> InterviewRecord | None:
+        """A staff view of an interview this session did not take: plan and bank from the database."""
+        stored = self.repository.get_interview(interview_id)
+        plan = self.repository.get_plan(stored.plan_id).plan
+        bank = self._banks.banks.get(plan.bank_slug)
+        names = {competency.code: competency.name for competency in bank.competencies} if bank else {}
+        return InterviewRecord(
+            id=str(stored.id),
+            role=bank.role if bank else plan.bank_slug,
+            mode=Mode.INTERVIEW,
+            plan=plan,
+            competency_names=names,
+            created_at=stored.created_at,
+            finished_at=stored.completed_at,
+            position=plan.num_questions,
+        )
+
+
+def _with_answers(
+    record: InterviewRecord, states: list[tuple[StoredAnswer, JobRecord | None, AssessmentRecord | None]]
+) -> InterviewRecord:
+    """The record with each question's newest saved answer and where its scoring stands, from the database."""
+    answers: dict[str, AnswerRecord] = {}
+    for stored, job, assessed in states:
+        earlier = record.answers.get(stored.question_id)
+        answer = AnswerRecord(
+            question_id=stored.question_id,
+            text=stored.answer_text,
+            skipped=not stored.answer_text.strip(),
+            auto_submitted=bool(earlier and earlier.auto_submitted and earlier.text == stored.answer_text),
+            submitted_at=stored.created_at,
+            job_id=str(job.id) if job else None,
+        )
+        if assessed is not None and (job is None or job.status is not JobStatus.FAILED or assessed.job_id == job.id):
+            answer.assessment = assessed.assessment
+        if answer.assessment is None and job is not None and job.status is JobStatus.FAILED:
+            answer.error = job.error or "Scoring failed."
+        answers[stored.question_id] = answer
+    updated = record.model_copy(update={"answers": answers})
+    if (
+        record.done
+        and record.finished_at is None
+        and answers
+        and all(a.assessment or a.error for a in answers.values())
+    ):
+        updated.finished_at = max(answer.submitted_at for answer in answers.values())
+    return updated
