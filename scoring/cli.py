@@ -128,24 +128,32 @@ def _add_report_command(commands: argparse._SubParsersAction[argparse.ArgumentPa
 def _run_report(args: argparse.Namespace) -> int:
     """Read the assessments, render the report, write it out."""
     try:
-        if args.input == "-":
-            text, source = sys.stdin.read(), "<stdin>"
-        else:
-            text, source = Path(args.input).read_text(encoding="utf-8"), args.input
+        text, source = _read_input(args.input)
         # Split on \n only: str.splitlines would also split inside JSON strings holding U+2028 and the like.
         assessments = read_assessments_jsonl(text.split("\n"), source)
     except (OSError, UnicodeDecodeError) as error:
         return _fail(f"cannot read {args.input}: {error}")
     except AssessmentInputError as error:
         return _fail(str(error))
-    data = render_report(assessments, args.role, args.fmt)
-    if args.output is None:
+    return _write_output(render_report(assessments, args.role, args.fmt), args.output)
+
+
+def _read_input(path: str) -> tuple[str, str]:
+    """The text of ``path`` (``-`` for standard input) and its name for messages."""
+    if path == "-":
+        return sys.stdin.read(), "<stdin>"
+    return Path(path).read_text(encoding="utf-8"), path
+
+
+def _write_output(data: bytes, path: str | None) -> int:
+    """Write ``data`` to ``path`` (standard output when ``None``); the exit status."""
+    if path is None:
         _write_stdout(data)
         return EXIT_OK
     try:
-        Path(args.output).write_bytes(data)
+        Path(path).write_bytes(data)
     except OSError as error:
-        return _fail(f"cannot write {args.output}: {error}")
+        return _fail(f"cannot write {path}: {error}")
     return EXIT_OK
 
 
@@ -206,7 +214,7 @@ def _run_score(args: argparse.Namespace) -> int:
         if bank is None:
             return _fail(f"no question bank for role {args.bank!r}")
     try:
-        text = sys.stdin.read() if args.input == "-" else Path(args.input).read_text(encoding="utf-8")
+        text, _ = _read_input(args.input)
     except (OSError, UnicodeDecodeError) as error:
         return _fail(f"cannot read {args.input}: {error}")
     lines = [(n, line) for n, line in enumerate(text.split("\n"), start=1) if line.strip()]
@@ -244,15 +252,7 @@ def _run_score(args: argparse.Namespace) -> int:
             file=sys.stderr,
             flush=True,
         )
-    data = ("\n".join(outputs) + "\n").encode("utf-8") if outputs else b""
-    if args.output is None:
-        _write_stdout(data)
-        return EXIT_OK
-    try:
-        Path(args.output).write_bytes(data)
-    except OSError as error:
-        return _fail(f"cannot write {args.output}: {error}")
-    return EXIT_OK
+    return _write_output(("\n".join(outputs) + "\n").encode("utf-8") if outputs else b"", args.output)
 
 
 # --- worker ----------------------------------------------------------------------------------------
