@@ -1,9 +1,10 @@
 """Bulk scoring input: turn one JSON line into a ``ScoringRequest``, using a bank's rubric when it matches.
 
 Each line is ``{"id", "question", "answer"}`` plus optional ``"rubric"`` (a list of strings or of
-``{"point", "tip"}``), ``"reference_answer"`` (or ``"reference_answers"``), ``"job_description"``
-and ``"competency"``. With a bank, a question whose id or text matches a bank question is scored
-against that question's rubric.
+``{"point", "tip"}``), ``"reference_answer"`` (or ``"reference_answers"``), ``"examples"`` (graded
+example answers to the same question: ``[{"answer": "...", "correct": true}, ...]``, used with a
+reference answer), ``"job_description"`` and ``"competency"``. With a bank, a question whose id or
+text matches a bank question is scored against that question's rubric.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pydantic import ValidationError
 from question_banks.requirements import JobRequirement
 from question_banks.schema import Question, QuestionBank, RubricPoint
 from scoring.engine import ScoringRequest
+from scoring.reference import GradedExample
 
 
 class BatchInputError(ValueError):
@@ -78,6 +80,8 @@ def request_from_line(
             [data["reference_answer"]] if data.get("reference_answer") else []
         )
         fields["reference_answers"] = [str(r) for r in references]
+        if data.get("examples"):
+            fields["examples"] = [GradedExample.model_validate(item) for item in data["examples"]]
         if data.get("competency") and "competency" not in fields:
             fields["competency"] = str(data["competency"])
         if data.get("job_description") and requirements_for is not None:

@@ -3,8 +3,9 @@
 Scores the reference report's ten answers against the Machine Learning Engineer bank's rubrics,
 bad answers of every gate kind, and three paraphrases of one answer; prints each score, where
 ``MONITOR_Q2`` (the weak A/B-testing answer) ranks and its gap to the median of the other nine,
-the highest bad-answer score, the paraphrase spread, ROC-AUC on a fixed SemEval training sample,
-and latency per answer (without feedback, and with streamed feedback and its first-token time).
+the highest bad-answer score, the paraphrase spread, ROC-AUC on a fixed SemEval training sample
+(from the reference answer alone, and with 10 graded example answers to the same question), and
+latency per answer (without feedback, and with streamed feedback and its first-token time).
 Not a test: the figures are for README's Performance section and the issue notes.
 """
 
@@ -19,6 +20,7 @@ from pathlib import Path
 
 REFERENCE_REPORT = Path(__file__).resolve().parents[2] / "shared" / "reference" / "example_interview_report.txt"
 BANK_SLUG = "machine_learning_engineer"
+SEMEVAL_EXAMPLES = 10
 
 BAD_ANSWERS = {
     "empty": "",
@@ -77,7 +79,7 @@ def run(model: str | None, semeval_per_corpus: int, feedback_answers: int) -> di
 
     from models.loader import load_embedder, load_judge
     from question_banks.loader import load_banks
-    from scoring.calibrate import CORPORA, auc, load_sample, request_for
+    from scoring.calibrate import CORPORA, auc, graded_examples, load_sample, request_for
     from scoring.engine import ScoringRequest, score_answer
     from scoring.report import assessments_from_reference_report
 
@@ -127,11 +129,20 @@ def run(model: str | None, semeval_per_corpus: int, feedback_answers: int) -> di
     semeval: dict[str, float] = {}
     if semeval_per_corpus > 0:
         for corpus in CORPORA:
-            sample = load_sample(corpus, semeval_per_corpus, seed=7)
-            values = [
-                score_answer(request_for(row), judge, embedder, feedback=False).score for _, row in sample.iterrows()
-            ]
-            semeval[corpus] = round(auc(sample["correct"].to_numpy(), np.array(values, dtype=float)), 4)
+            frame = load_sample(corpus, 0)
+            picked = frame.sample(n=min(semeval_per_corpus, len(frame)), random_state=7).index.tolist()
+            plain, graded = [], []
+            for index in picked:
+                request = request_for(frame.iloc[index])
+                plain.append(score_answer(request, judge, embedder, feedback=False).score)
+                examples = graded_examples(frame, index, SEMEVAL_EXAMPLES)
+                with_examples = request.model_copy(update={"examples": examples})
+                graded.append(score_answer(with_examples, judge, embedder, feedback=False).score)
+            labels = frame.loc[picked, "correct"].to_numpy()
+            semeval[corpus] = round(auc(labels, np.array(plain, dtype=float)), 4)
+            semeval[f"{corpus}_with_{SEMEVAL_EXAMPLES}_graded_examples"] = round(
+                auc(labels, np.array(graded, dtype=float)), 4
+            )
 
     return {
         "judge": judge.name,

@@ -1,13 +1,15 @@
 """Calibrate the reference-answer score on the SemEval-2013 Task 7 training split; report ROC-AUC.
 
-``python -m scoring.calibrate [--per-corpus N] [--write]`` scores a fixed, seeded sample of each
-corpus (SciEntsBank, Beetle) with the configured judge and embedder, using each question's
-reference answer(s) as its rubric, fits a logistic regression of ``label_2way == correct`` on the
-three per-point signals (judge P(yes), embedding similarity, rarity-weighted word recall), and
-prints ROC-AUC per corpus: each signal alone, the uncalibrated default combination, and the
-calibrated one (out-of-fold, grouped by question, so the figure is not measured on the questions
-it was fitted on). ``--write`` saves the parameters to ``scoring/calibration.json``. Only the
-training split is ever used.
+``python -m scoring.calibrate [--per-corpus N] [--examples K] [--write]`` runs the gate and
+computes the ``scoring.reference`` signals for each answer of both corpora (SciEntsBank, Beetle;
+all of them by default), against the question's reference answer(s), then fits two logistic
+regressions of ``label_2way == correct``: one on the reference signals alone, one that also uses
+``K`` graded example answers to the same question (drawn, seeded, from the question's other
+answers). It prints ROC-AUC per corpus for each signal alone and for the final 0-100 scores
+(gate-stopped answers keep their gate score), in sample and out of fold: ``GroupKFold`` by
+question, so each figure is measured on questions the weights were not fitted on. ``--write``
+saves both models to ``scoring/calibration.json``. Only the training split is ever used; the
+embedder is the only model involved (the judge added nothing measurable here, see README).
 """
 
 from __future__ import annotations
@@ -16,20 +18,30 @@ import argparse
 import json
 import sys
 import time
+import zlib
 from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from models.protocols import Embedder, Judge
-from scoring.engine import CALIBRATION_FILE, ScoreModel, ScoringRequest, compute_signals, gate_answer
+from models.protocols import Embedder
+from scoring.engine import CALIBRATION_FILE, ScoreModel, ScoringRequest, gate_answer
 from scoring.gate import GATE_MAX_SCORE
+from scoring.reference import (
+    EXAMPLE_FEATURES,
+    REFERENCE_FEATURES,
+    GradedExample,
+    LinearModel,
+    ReferenceScorer,
+    best_reference,
+    reference_features,
+)
 
 DATASET_DIR = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "semeval2013-task7-train"
 CORPORA = {"sciEntsBank": "sciEntsBank_train.csv", "beetle": "beetle_train.csv"}
-FEATURES = ["judge_yes", "similarity", "lexical"]
 TF_IDF_FLOOR = {"sciEntsBank": 0.687, "beetle": 0.760}
+ALL_FEATURES = [*REFERENCE_FEATURES, *EXAMPLE_FEATURES]
 
 
 def load_sample(corpus: str, per_corpus: int, seed: int = 2013, dataset_dir: Path = DATASET_DIR) -> pd.DataFrame:
@@ -42,7 +54,7 @@ def load_sample(corpus: str, per_corpus: int, seed: int = 2013, dataset_dir: Pat
 
 
 def request_for(row: pd.Series) -> ScoringRequest:
-    """A scoring request whose rubric is the row's reference answer(s)."""
+    """A scoring request whose references are the row's reference answer(s)."""
     references = [r.strip() for r in str(row["all_reference_answers"]).split("|||") if r.strip()]
     return ScoringRequest(
         id=str(row["answer_id"]),
@@ -53,81 +65,78 @@ def request_for(row: pd.Series) -> ScoringRequest:
     )
 
 
-def features_for(row: pd.Series, judge: Judge, embedder: Embedder, model: ScoreModel) -> dict[str, object]:
-    """The per-point signals for one row (``blocked`` when the gate stopped it)."""
+def graded_examples(frame: pd.DataFrame, index: int, k: int) -> list[GradedExample]:
+    """``k`` other answers to the same question with their labels, drawn with a per-question seed."""
+    row = frame.iloc[index]
+    others = frame.index[(frame["question_id"] == row["question_id"]) & (frame.index != index)].to_numpy()
+    rng = np.random.default_rng(zlib.crc32(f"{row['question_id']}:{row['answer_id']}".encode()))
+    chosen = rng.choice(others, size=min(k, len(others)), replace=False) if len(others) else others
+    return [
+        GradedExample(answer=str(frame.at[j, "student_answer"]), correct=bool(frame.at[j, "correct"]))
+        for j in sorted(chosen.tolist())
+        if str(frame.at[j, "student_answer"]).strip()
+    ]
+
+
+def features_for(frame: pd.DataFrame, index: int, embedder: Embedder, k: int) -> dict[str, object]:
+    """The gate's verdict and the reference signals (with and without examples) for one row."""
+    row = frame.iloc[index]
     prepared = gate_answer(request_for(row), embedder)
     base: dict[str, object] = {"answer_id": str(row["answer_id"]), "question_id": str(row["question_id"])}
-    base |= {"corpus": str(row["corpus"]), "correct": int(row["correct"]), "alternatives": prepared.alternatives}
+    base |= {"corpus": str(row["corpus"]), "correct": int(row["correct"])}
     if prepared.gate.blocked:
         return base | {"blocked": 1, "gate_score": min(GATE_MAX_SCORE, 15 * prepared.gate.topic_similarity)}
-    signals = compute_signals(
-        str(row["question"]),
-        prepared.gate,
-        prepared.points,
-        prepared.tips,
-        judge,
-        embedder,
-        model,
-        reference=prepared.reference,
-        alternatives=prepared.alternatives,
-    )
-    points = [
-        {"judge_yes": c.judge_probability or 0.0, "similarity": c.similarity, "lexical": lex}
-        for c, lex in zip(signals.checks, signals.lexical, strict=True)
-    ]
-    return base | {"blocked": 0, "points": points}
+    question, answer = str(row["question"]), prepared.gate.judge_text
+    examples = graded_examples(frame, index, k)
+    features = reference_features(question, answer, prepared.references, embedder, examples)
+    return base | {"blocked": 0, "gate_score": None} | features[best_reference(features)]
 
 
-def aggregate_features(frame: pd.DataFrame, model: ScoreModel) -> pd.DataFrame:
-    """One feature row per answer: the best point's (alternatives) or the points' mean signals."""
-    rows = []
-    for _, row in frame[frame["blocked"] == 0].iterrows():
-        points = pd.DataFrame(row["points"])[FEATURES]
-        if row["alternatives"]:
-            z = [model.reference_coverage(*p) for p in points.itertuples(index=False)]
-            rows.append(points.iloc[int(np.argmax(z))].to_dict() | {"correct": row["correct"]})
-        else:
-            rows.append(points.mean().to_dict() | {"correct": row["correct"]})
-    return pd.DataFrame(rows)
+def _fit_linear(rows: pd.DataFrame, names: list[str]) -> LinearModel:
+    """Standardised logistic regression, folded back into weights on the raw features."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    x = rows[names].to_numpy(dtype=float)
+    scaler = StandardScaler().fit(x)
+    lr = LogisticRegression(C=1.0, max_iter=5000).fit(scaler.transform(x), rows["correct"].to_numpy())
+    weights = lr.coef_[0] / scaler.scale_
+    bias = float(lr.intercept_[0] - np.sum(weights * scaler.mean_))
+    rounded = {name: round(float(w), 4) for name, w in zip(names, weights, strict=True)}
+    return LinearModel(bias=round(bias, 4), weights=rounded)
 
 
-def final_scores(frame: pd.DataFrame, model: ScoreModel) -> np.ndarray:
-    """The 0-100 score the engine would give each row (gate score for blocked rows)."""
+def fit(frame: pd.DataFrame) -> ReferenceScorer:
+    """Both models, fitted on the rows the gate let through."""
+    rows = frame[frame["blocked"] == 0]
+    with_examples = rows.dropna(subset=list(EXAMPLE_FEATURES))  # questions with no other answer have none
+    return ReferenceScorer(_fit_linear(rows, list(REFERENCE_FEATURES)), _fit_linear(with_examples, ALL_FEATURES))
+
+
+def final_scores(frame: pd.DataFrame, scorer: ReferenceScorer, examples: bool) -> np.ndarray:
+    """The 0-100 score the engine would give each row (gate score for blocked rows).
+
+    With ``examples``, rows that have graded examples use the example model, as the engine does.
+    """
     out = []
-    for _, row in frame.iterrows():
+    for row in frame.to_dict("records"):
         if row["blocked"]:
             out.append(float(row["gate_score"]))
             continue
-        coverage = [model.reference_coverage(p["judge_yes"], p["similarity"], p["lexical"]) for p in row["points"]]
-        out.append(100 * (max(coverage) if row["alternatives"] else sum(coverage) / len(coverage)))
+        features = {k: float(row[k]) for k in ALL_FEATURES if k in row and pd.notna(row[k])}
+        if not examples:
+            features = {k: v for k, v in features.items() if k not in EXAMPLE_FEATURES}
+        out.append(100 * scorer.probability(features))
     return np.array(out)
 
 
-def fit(frame: pd.DataFrame, base: ScoreModel) -> ScoreModel:
-    """Fit the reference-answer combination on the rows the gate let through."""
-    from sklearn.linear_model import LogisticRegression
-
-    rows = aggregate_features(frame, base)
-    lr = LogisticRegression(C=1.0, max_iter=1000).fit(rows[FEATURES].to_numpy(), rows["correct"].to_numpy())
-    judge_w, similarity_w, lexical_w = (round(max(0.0, float(x)), 4) for x in lr.coef_[0])
-    return replace(
-        base,
-        ref_bias=round(float(lr.intercept_[0]), 4),
-        ref_w_judge=judge_w,
-        ref_w_similarity=similarity_w,
-        ref_w_lexical=lexical_w,
-        version=f"semeval2013-train-{time.strftime('%Y-%m-%d')}",
-    )
-
-
-def out_of_fold_scores(frame: pd.DataFrame, base: ScoreModel, folds: int = 5) -> np.ndarray:
-    """Scores where each row's parameters were fitted without its question (GroupKFold by question)."""
+def out_of_fold_scores(frame: pd.DataFrame, examples: bool, folds: int = 5) -> np.ndarray:
+    """Scores where each row's weights were fitted without its question (GroupKFold by question)."""
     from sklearn.model_selection import GroupKFold
 
     scores = np.zeros(len(frame))
     for train, test in GroupKFold(n_splits=folds).split(frame, groups=frame["question_id"]):
-        fitted = fit(frame.iloc[train], base)
-        scores[test] = final_scores(frame.iloc[test], fitted)
+        scores[test] = final_scores(frame.iloc[test], fit(frame.iloc[train]), examples)
     return scores
 
 
@@ -138,24 +147,26 @@ def auc(labels: np.ndarray, scores: np.ndarray) -> float:
     return float(roc_auc_score(labels, scores)) if len(set(labels.tolist())) > 1 else 0.5
 
 
-def report(frame: pd.DataFrame, base: ScoreModel, fitted: ScoreModel) -> dict[str, dict[str, float]]:
-    """ROC-AUC per corpus for each signal, the default combination and the calibrated one."""
+def report(frame: pd.DataFrame, fitted: ReferenceScorer) -> dict[str, dict[str, float]]:
+    """ROC-AUC per corpus: each signal alone, then the calibrated scores in sample and out of fold."""
+    frame = frame.assign(
+        reference_in_sample=final_scores(frame, fitted, examples=False),
+        reference_out_of_fold=out_of_fold_scores(frame, examples=False),
+        with_examples_in_sample=final_scores(frame, fitted, examples=True),
+        with_examples_out_of_fold=out_of_fold_scores(frame, examples=True),
+    )
     out: dict[str, dict[str, float]] = {}
-    frame = frame.assign(oof=out_of_fold_scores(frame, base), default=final_scores(frame, base))
-    frame = frame.assign(calibrated=final_scores(frame, fitted))
     for corpus, part in frame.groupby("corpus"):
         labels = part["correct"].to_numpy()
-        row = {
-            "n": float(len(part)),
-            "blocked_by_gate": float(part["blocked"].sum()),
-            "tfidf_floor": TF_IDF_FLOOR[str(corpus)],
-        }
-        for feature in FEATURES:  # each signal alone: its best point, blocked answers lowest
-            values = [max(p[feature] for p in r["points"]) if not r["blocked"] else -1.0 for _, r in part.iterrows()]
-            row[feature] = auc(labels, np.array(values))
-        row["default_combination"] = auc(labels, part["default"].to_numpy())
-        row["calibrated_in_sample"] = auc(labels, part["calibrated"].to_numpy())
-        row["calibrated_out_of_fold"] = auc(labels, part["oof"].to_numpy())
+        row = {"n": float(len(part)), "blocked_by_gate": float(part["blocked"].sum())}
+        row["tfidf_floor"] = TF_IDF_FLOOR[str(corpus)]
+        for feature in ALL_FEATURES:  # each signal alone, blocked answers lowest
+            row[feature] = auc(labels, part[feature].fillna(-10.0).to_numpy(dtype=float))
+        for column in ("reference_in_sample", "reference_out_of_fold"):
+            row[column] = auc(labels, part[column].to_numpy())
+        row["with_examples"] = float(part[EXAMPLE_FEATURES[0]].notna().sum())
+        for column in ("with_examples_in_sample", "with_examples_out_of_fold"):
+            row[column] = auc(labels, part[column].to_numpy())
         out[str(corpus)] = {k: round(v, 4) for k, v in row.items()}
     return out
 
@@ -163,39 +174,45 @@ def report(frame: pd.DataFrame, base: ScoreModel, fitted: ScoreModel) -> dict[st
 def main(argv: list[str] | None = None) -> int:
     """Run the calibration and print the figures."""
     parser = argparse.ArgumentParser(prog="python -m scoring.calibrate", description=__doc__)
-    parser.add_argument("--per-corpus", type=int, default=400, help="answers sampled per corpus (0 = all)")
-    parser.add_argument("--model", default=None, help="judge (default: configured judge)")
+    parser.add_argument("--per-corpus", type=int, default=0, help="answers sampled per corpus (0 = all)")
+    parser.add_argument("--examples", type=int, default=10, help="graded example answers per question")
     parser.add_argument(
         "--features", type=Path, help="cache of computed signals (JSONL): read if present, else written"
     )
-    parser.add_argument("--write", action="store_true", help=f"save the fitted parameters to {CALIBRATION_FILE.name}")
+    parser.add_argument("--write", action="store_true", help=f"save the fitted models to {CALIBRATION_FILE.name}")
     args = parser.parse_args(argv)
 
-    base = ScoreModel()
     if args.features and args.features.is_file():
         frame = pd.read_json(args.features, lines=True, dtype={"answer_id": str, "question_id": str})
-        judge_name = "cached"
+        embedder_name = "cached"
     else:
-        from models.loader import load_embedder, load_judge
+        from models.loader import load_embedder
 
-        judge, embedder = load_judge(args.model), load_embedder()
-        judge_name = judge.name
-        rows = []
+        embedder = load_embedder()
+        embedder_name = getattr(embedder, "name", "embedder")
         sample = pd.concat([load_sample(c, args.per_corpus) for c in CORPORA], ignore_index=True)
-        started = time.perf_counter()
-        for index, row in sample.iterrows():
-            rows.append(features_for(row, judge, embedder, base))
-            if (index + 1) % 50 == 0:
+        rows, started = [], time.perf_counter()
+        for index in range(len(sample)):
+            rows.append(features_for(sample, index, embedder, args.examples))
+            if (index + 1) % 500 == 0:
                 rate = (time.perf_counter() - started) / (index + 1)
-                print(f"  {index + 1}/{len(sample)} answers, {rate:.2f} s each", file=sys.stderr, flush=True)
+                print(f"  {index + 1}/{len(sample)} answers, {rate * 1000:.0f} ms each", file=sys.stderr, flush=True)
         frame = pd.DataFrame(rows)
         if args.features:
             frame.to_json(args.features, orient="records", lines=True)
-    fitted = fit(frame, base)
-    figures = report(frame, base, fitted)
+    fitted = fit(frame)
+    figures = report(frame, fitted)
     for corpus, row in figures.items():
         print(f"{corpus}: " + ", ".join(f"{k}={v}" for k, v in row.items()))
-    result = {"judge": judge_name, "parameters": asdict(fitted), "roc_auc": figures}
+    parameters = replace(ScoreModel(), version=f"semeval2013-train-{time.strftime('%Y-%m-%d')}")
+    result = {
+        "embedder": embedder_name,
+        "examples_per_question": args.examples,
+        "parameters": {k: v for k, v in asdict(parameters).items() if k != "reference"},
+        "reference_model": fitted.reference.to_dict(),
+        "example_model": fitted.with_examples.to_dict(),
+        "roc_auc": figures,
+    }
     print(json.dumps(result))
     if args.write:
         CALIBRATION_FILE.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

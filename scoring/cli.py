@@ -180,7 +180,8 @@ def _add_score_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
         help="score answers (JSON Lines) with the local models",
         description=(
             'Score answers: each input line is {"id", "question", "answer"} plus optional "rubric", '
-            '"reference_answer", "job_description", "competency". One assessment per output line, in input order.'
+            '"reference_answer", "examples", "job_description", "competency". '
+            "One assessment per output line, in input order."
         ),
     )
     score.add_argument("input", metavar="INPUT.jsonl", help="answers, one JSON object per line ('-' for stdin)")

@@ -13,7 +13,7 @@ import json
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
@@ -24,8 +24,17 @@ from question_banks.requirements import JobRequirement, requirement_matches
 from question_banks.schema import RubricPoint
 from scoring import prompts
 from scoring.feedback import Feedback, coverage_feedback, parse_feedback
-from scoring.gate import FUNCTION_WORDS, GATE_MAX_SCORE, GateResult, run_gate
-from scoring.text import normalize_text, split_sentences, truncate_words, weighted_recall
+from scoring.gate import GATE_MAX_SCORE, GateResult, run_gate
+from scoring.reference import (
+    DEFAULT_EXAMPLE_MODEL,
+    DEFAULT_REFERENCE_MODEL,
+    GradedExample,
+    LinearModel,
+    ReferenceScorer,
+    best_reference,
+    reference_features,
+)
+from scoring.text import normalize_text, split_sentences, truncate_words
 from scoring.types import AnswerAssessment, Flag, RubricCheck, RubricStatus, Timings
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
@@ -44,6 +53,9 @@ class ScoringRequest(BaseModel):
     competency_name: str | None = None
     keywords: list[str] = Field(default_factory=list)
     job_requirements: list[JobRequirement] = Field(default_factory=list)
+    examples: list[GradedExample] = Field(
+        default_factory=list, description="Graded example answers to the same question (reference mode)."
+    )
     rubric_version: str = ""
     min_words: int | None = Field(default=None, description="Shorter answers are flagged too short.")
 
@@ -59,12 +71,12 @@ class ScoreModel:
     score is ``100 * sigmoid(rubric_bias + rubric_w_coverage * mean coverage + rubric_w_relevance *
     P_judge(relevant))``.
 
-    **Reference-answer questions** (no rubric: the reference answer's sentences, or each of
-    several alternative reference answers, are the points). Per point, ``coverage = sigmoid(ref_bias
-    + ref_w_judge * P_judge(same as reference) + ref_w_similarity * cos + ref_w_lexical * rarity-
-    weighted recall of the reference's words)``: a probability that the point is met, fitted by
-    logistic regression on the SemEval-2013 training split (``python -m scoring.calibrate``). The
-    score is ``100 *`` the mean coverage (the max over alternative references).
+    **Reference-answer questions** (no rubric, a reference answer or several alternatives): the
+    score is ``100 * P(correct)`` from the logistic model of ``scoring.reference`` (embedding,
+    question-demoted and word-overlap signals against the best-matching reference, plus graded
+    example answers when given), fitted on the SemEval-2013 training split by ``python -m
+    scoring.calibrate``. Each reference sentence (or alternative) is shown as a rubric point with
+    the same model's probability for it.
 
     Both: an answer that only describes what the candidate *would* do, or that addresses the
     grader, loses ``penalty`` points; gate-stopped answers get at most 15.
@@ -78,12 +90,11 @@ class ScoreModel:
     rubric_bias: float = -1.86
     rubric_w_coverage: float = 2.0
     rubric_w_relevance: float = 3.0
-    ref_bias: float = -3.0
-    ref_w_judge: float = 1.0
-    ref_w_similarity: float = 3.0
-    ref_w_lexical: float = 2.0
     penalty: int = 15
     version: str = "uncalibrated"
+    reference: ReferenceScorer = field(
+        default_factory=lambda: ReferenceScorer(DEFAULT_REFERENCE_MODEL, DEFAULT_EXAMPLE_MODEL), compare=False
+    )
 
     @classmethod
     def load(cls, path: Path = CALIBRATION_FILE) -> ScoreModel:
@@ -91,8 +102,13 @@ class ScoreModel:
         if not path.is_file():
             return cls()
         data = json.loads(path.read_text(encoding="utf-8"))
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.get("parameters", {}).items() if k in names})
+        names = {f.name for f in fields(cls)} - {"reference"}
+        values = {k: v for k, v in data.get("parameters", {}).items() if k in names}
+        if "reference_model" in data and "example_model" in data:
+            values["reference"] = ReferenceScorer(
+                LinearModel.from_dict(data["reference_model"]), LinearModel.from_dict(data["example_model"])
+            )
+        return cls(**values)
 
     def scaled_similarity(self, similarity: float) -> float:
         """Cosine similarity rescaled to 0-1 between ``sim_low`` and ``sim_high``."""
@@ -101,11 +117,6 @@ class ScoreModel:
     def point_coverage(self, judge_yes: float, similarity: float) -> float:
         """Evidence (0-1) that a rubric point is met."""
         return self.point_weight * judge_yes + (1.0 - self.point_weight) * self.scaled_similarity(similarity)
-
-    def reference_coverage(self, judge_yes: float, similarity: float, lexical: float) -> float:
-        """Probability (0-1) that the answer states a reference point."""
-        z = self.ref_bias + self.ref_w_judge * judge_yes + self.ref_w_similarity * similarity
-        return _sigmoid(z + self.ref_w_lexical * lexical)
 
     def status(self, coverage: float) -> RubricStatus:
         """Met, partly or missing."""
@@ -133,20 +144,24 @@ class Signals:
     relevance: float | None
     similarity: float
     checks: list[RubricCheck]
-    lexical: list[float]
+    features: dict[str, float] | None = None
 
 
 def _points(request: ScoringRequest) -> tuple[list[str], list[str], bool, bool]:
     """Rubric point texts, their tips, whether they are reference answers, whether they are alternatives."""
     if request.rubric:
         return [p.point for p in request.rubric], [p.tip for p in request.rubric], False, False
-    refs = [r.strip() for r in request.reference_answers if r and r.strip()]
+    refs = _references(request)
     if len(refs) > 1:
         return refs, ["" for _ in refs], True, True
     if refs:
         sentences = split_sentences(normalize_text(refs[0])) or [refs[0]]
         return sentences, ["" for _ in sentences], True, False
     return [], [], False, False
+
+
+def _references(request: ScoringRequest) -> list[str]:
+    return [r.strip() for r in request.reference_answers if r and r.strip()]
 
 
 @dataclass(frozen=True)
@@ -160,6 +175,7 @@ class GatedAnswer:
     alternatives: bool
     flags: list[Flag]
     notes: list[str]
+    references: list[str] = field(default_factory=list)
 
 
 def gate_answer(request: ScoringRequest, embedder: Embedder) -> GatedAnswer:
@@ -180,7 +196,57 @@ def gate_answer(request: ScoringRequest, embedder: Embedder) -> GatedAnswer:
     if cut.truncated:
         flags.append(Flag.TRUNCATED)
         notes.append(f"The answer had {cut.original_words:,} words; only the first 5,000 were scored.")
-    return GatedAnswer(gate, points, tips, reference, alternatives, flags, notes)
+    references = _references(request) if reference else []
+    return GatedAnswer(gate, points, tips, reference, alternatives, flags, notes, references)
+
+
+def _evidence(sentences: Sequence[str], sentence_vecs: np.ndarray, point_vec: np.ndarray) -> tuple[int, float]:
+    sims = sentence_vecs @ point_vec
+    best = int(np.argmax(sims))
+    return best, float(sims[best])
+
+
+def reference_signals(
+    question: str,
+    gate: GateResult,
+    prepared: GatedAnswer,
+    embedder: Embedder,
+    model: ScoreModel,
+    examples: Sequence[GradedExample] = (),
+) -> Signals:
+    """Reference mode: P(correct) from ``scoring.reference``; each reference sentence or alternative as a point."""
+    answer = gate.judge_text
+    features = reference_features(question, answer, prepared.references, embedder, examples)
+    chosen = features[best_reference(features)]
+    probability = model.reference.probability(chosen)
+    # The shown points: each alternative reference, or each sentence of the single reference.
+    point_features = (
+        features
+        if prepared.alternatives or len(prepared.points) == 1
+        else reference_features(question, answer, prepared.points, embedder, examples)
+    )
+    sentences = gate.sentences or [answer]
+    vectors = embedder.encode([*prepared.points, *sentences])
+    point_vecs, sentence_vecs = vectors[: len(prepared.points)], vectors[len(prepared.points) :]
+    checks = []
+    for index, point in enumerate(prepared.points):
+        coverage = model.reference.probability(point_features[index])
+        status = model.status(coverage)
+        best, best_sim = _evidence(sentences, sentence_vecs, point_vecs[index])
+        evidence = sentences[best] if status is not RubricStatus.MISSING and best_sim > model.sim_low else None
+        checks.append(
+            RubricCheck(
+                point=point,
+                status=status,
+                confidence=round(min(1.0, abs(coverage - 0.5) * 2), 4),
+                coverage=round(coverage, 4),
+                evidence=evidence,
+                similarity=round(point_features[index]["similarity"], 4),
+                judge_probability=None,
+                tip="",
+            )
+        )
+    return Signals(probability, probability, None, chosen["question_similarity"], checks, chosen)
 
 
 def compute_signals(
@@ -191,32 +257,23 @@ def compute_signals(
     judge: Judge,
     embedder: Embedder,
     model: ScoreModel,
-    *,
-    reference: bool,
-    alternatives: bool,
 ) -> Signals:
-    """Rubric coverage per point (evidence sentence, similarity, judge P(yes)) and the answer's probability."""
+    """Rubric mode: coverage per point (evidence sentence, similarity, judge P(yes)) and the answer's probability."""
     sentences = gate.sentences or [gate.judge_text]
     vectors = embedder.encode([gate.judge_text, question, *points, *sentences])
     answer_vec, question_vec = vectors[0], vectors[1]
     point_vecs = vectors[2 : 2 + len(points)]
     sentence_vecs = vectors[2 + len(points) :]
     checks: list[RubricCheck] = []
-    lexical: list[float] = []
     for index, point in enumerate(points):
-        sims = sentence_vecs @ point_vecs[index]
-        best = int(np.argmax(sims))
-        similarity = max(float(sims[best]), float(answer_vec @ point_vecs[index]))
-        yes = judge.option_probabilities(
-            prompts.point_messages(question, gate.judge_text, point, reference=reference), prompts.YES_NO
-        )["Yes"]
-        if reference:
-            lexical.append(weighted_recall(gate.judge_text, point, FUNCTION_WORDS))
-            coverage = model.reference_coverage(yes, similarity, lexical[-1])
-        else:
-            coverage = model.point_coverage(yes, similarity)
+        best, best_sim = _evidence(sentences, sentence_vecs, point_vecs[index])
+        similarity = max(best_sim, float(answer_vec @ point_vecs[index]))
+        yes = judge.option_probabilities(prompts.point_messages(question, gate.judge_text, point), prompts.YES_NO)[
+            "Yes"
+        ]
+        coverage = model.point_coverage(yes, similarity)
         status = model.status(coverage)
-        evidence = sentences[best] if status is not RubricStatus.MISSING and float(sims[best]) > model.sim_low else None
+        evidence = sentences[best] if status is not RubricStatus.MISSING and best_sim > model.sim_low else None
         checks.append(
             RubricCheck(
                 point=point,
@@ -230,15 +287,13 @@ def compute_signals(
             )
         )
     values = [c.coverage for c in checks]
-    coverage = (max(values) if alternatives else sum(values) / len(values)) if values else 0.0
+    coverage = sum(values) / len(values) if values else 0.0
     question_similarity = float(answer_vec @ question_vec)
-    if reference:
-        return Signals(coverage, coverage, None, question_similarity, checks, lexical)
     relevance = judge.option_probabilities(prompts.relevance_messages(question, gate.judge_text), prompts.YES_NO)["Yes"]
     if not checks:  # no rubric and no reference: relevance to the question is all there is
         coverage = 0.5 * relevance + 0.5 * model.scaled_similarity(question_similarity)
     probability = model.rubric_probability(coverage, relevance)
-    return Signals(probability, coverage, relevance, question_similarity, checks, lexical)
+    return Signals(probability, coverage, relevance, question_similarity, checks)
 
 
 def _coverage_lines(checks: Sequence[RubricCheck]) -> list[str]:
@@ -293,17 +348,10 @@ def score_answer(
         rubric_s = 0.0
     else:
         t = time.perf_counter()
-        signals = compute_signals(
-            request.question,
-            gate,
-            points,
-            tips,
-            judge,
-            embedder,
-            model,
-            reference=reference,
-            alternatives=prepared.alternatives,
-        )
+        if reference:
+            signals = reference_signals(request.question, gate, prepared, embedder, model, request.examples)
+        else:
+            signals = compute_signals(request.question, gate, points, tips, judge, embedder, model)
         checks = signals.checks
         score = round(100 * signals.probability)
         if Flag.NO_DIRECT_EXPERIENCE in flags:

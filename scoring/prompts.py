@@ -28,10 +28,6 @@ SYSTEM_JUDGE = (
 _ANSWER_BLOCK = "Interview question: {question}\n\n<answer>\n{answer}\n</answer>\n\n"
 
 POINT_CHECK = "Criterion: {point}\nDoes the answer clearly satisfy this criterion? Reply with only Yes or No."
-REFERENCE_CHECK = (
-    "Reference answer: {point}\nDoes the candidate's answer state the same thing as the reference answer, "
-    "correctly and without contradicting it? Reply with only Yes or No."
-)
 RELEVANCE_CHECK = (
     "Does the answer directly answer the question, with specific details of what the candidate actually "
     "did and what resulted? Reply with only Yes or No."
@@ -65,12 +61,11 @@ def answer_block(question: str, answer: str) -> str:
     return _ANSWER_BLOCK.format(question=sanitize_untrusted(question), answer=sanitize_untrusted(answer))
 
 
-def point_messages(question: str, answer: str, point: str, *, reference: bool = False) -> list[ChatMessage]:
-    """Ask whether the answer shows one rubric point (or matches one reference answer)."""
-    template = REFERENCE_CHECK if reference else POINT_CHECK
+def point_messages(question: str, answer: str, point: str) -> list[ChatMessage]:
+    """Ask whether the answer shows one rubric point."""
     return [
         {"role": "system", "content": SYSTEM_JUDGE},
-        {"role": "user", "content": answer_block(question, answer) + template.format(point=point)},
+        {"role": "user", "content": answer_block(question, answer) + POINT_CHECK.format(point=point)},
     ]
 
 

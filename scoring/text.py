@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
+
+import snowballstemmer
 
 MAX_WORDS = 5000
 _INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u202a", "\u202b", "\u202c", "\u202d"}
 _INVISIBLE |= {"\u202e", "\u2066", "\u2067", "\u2068", "\u2069"}
 _WORD = re.compile(r"[^\W_]+(?:['’.\-][^\W_]+)*", re.UNICODE)
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9À-ÖØ-Þ])")
+_STEMMER = snowballstemmer.stemmer("english")
+_STEMMER_LOCK = threading.Lock()
 _BULLET = re.compile(r"^\s*(?:[-*•·▪◦‣]|\d+[.)])\s+")
 
 
@@ -68,13 +74,11 @@ def split_sentences(text: str) -> list[str]:
     return sentences
 
 
-def _stem(word: str) -> str:
-    """A crude suffix stripper: enough to match "evaporated" with "evaporate" and "terminals" with "terminal"."""
-    word = word.lower()
-    for suffix in ("ing", "ed", "es", "s", "ly"):
-        if len(word) > 4 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
+@functools.lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """The Snowball (Porter 2) English stem of a lower-cased word: "evaporated" and "evaporate" share one."""
+    with _STEMMER_LOCK:  # a Snowball stemmer object keeps state between calls: not thread-safe
+        return str(_STEMMER.stemWord(word.lower()))
 
 
 def content_weights(text: str, stop_words: frozenset[str] | set[str]) -> dict[str, float]:
@@ -86,15 +90,6 @@ def content_weights(text: str, stop_words: frozenset[str] | set[str]) -> dict[st
         low = word.lower()
         if low in stop_words:
             continue
-        stem = _stem(low)
-        weights[stem] = max(weights.get(stem, 0.0), max(0.5, 8.0 - zipf_frequency(low, "en")))
+        key = stem(low)
+        weights[key] = max(weights.get(key, 0.0), max(0.5, 8.0 - zipf_frequency(low, "en")))
     return weights
-
-
-def weighted_recall(answer: str, reference: str, stop_words: frozenset[str] | set[str]) -> float:
-    """Share of the reference's content (rarity-weighted) that the answer also uses (0-1)."""
-    ref = content_weights(reference, stop_words)
-    if not ref:
-        return 0.0
-    ans = content_weights(answer, stop_words)
-    return sum(weight for stem, weight in ref.items() if stem in ans) / sum(ref.values())

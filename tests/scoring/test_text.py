@@ -1,6 +1,6 @@
 import pytest
 
-from scoring.text import normalize_text, split_sentences, truncate_words, weighted_recall, words
+from scoring.text import content_weights, normalize_text, split_sentences, stem, truncate_words, words
 
 
 @pytest.mark.parametrize(
@@ -32,9 +32,10 @@ def test_truncate_keeps_the_first_words_and_says_so():
     assert truncate_words("short text").truncated is False
 
 
-def test_weighted_recall_counts_rare_words_more():
+def test_content_weights_share_stems_and_count_rare_words_more():
     stop = {"the", "is", "a"}
-    assert weighted_recall("the water evaporated", "The water evaporates", stop) == pytest.approx(1.0)
-    partial = weighted_recall("the salt", "the salt is left when water evaporates", stop)
-    assert 0.0 < partial < 0.6
-    assert weighted_recall("anything", "", stop) == 0.0
+    assert set(content_weights("the water evaporated", stop)) == set(content_weights("The water evaporates", stop))
+    assert stem("Separated") == stem("separate") == stem("separating")
+    weights = content_weights("the salt is left when water evaporates", stop)
+    assert weights[stem("evaporates")] > weights[stem("water")]
+    assert "the" not in weights and content_weights("", stop) == {}
