@@ -26,7 +26,11 @@ class Judge(Protocol):
     name: str
 
     def generate(self, messages: Sequence[ChatMessage], max_new_tokens: int = 256) -> Iterator[str]:
-        """Stream the greedy continuation of the chat as text chunks (same input, same text)."""
+        """Stream the greedy continuation of the chat as text chunks (same input, same text).
+
+        When the last message is the assistant's, the reply continues that text (a prefill).
+        Closing the iterator early stops generation.
+        """
         ...
 
     def option_probabilities(self, messages: Sequence[ChatMessage], options: Sequence[str]) -> dict[str, float]:

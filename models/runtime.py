@@ -194,8 +194,11 @@ class TransformersJudge:
     # -- prompts -------------------------------------------------------------------------------
 
     def prompt_ids(self, messages: Sequence[ChatMessage]) -> list[int]:
-        """Token ids of the chat, ending where the assistant's reply starts."""
-        ids = self.tokenizer.apply_chat_template(list(messages), add_generation_prompt=True, tokenize=True)
+        """Token ids of the chat, ending where the assistant's reply starts (or continues, after a prefill)."""
+        prefill = bool(messages) and messages[-1]["role"] == "assistant"
+        ids = self.tokenizer.apply_chat_template(
+            list(messages), add_generation_prompt=not prefill, continue_final_message=prefill, tokenize=True
+        )
         if isinstance(ids, dict) or hasattr(ids, "keys"):
             ids = ids["input_ids"]
         return [int(token) for token in ids]
@@ -242,19 +245,19 @@ class TransformersJudge:
         return logits.float(), cache
 
     def _chunk_boundaries(self, ids: Sequence[int]) -> list[int]:
-        """Chunk starts: every ``CHUNK_TOKENS`` positions, plus just after the prompt's last blank line.
+        """Chunk starts: every ``CHUNK_TOKENS`` positions, plus just after every blank line.
 
-        Prompts about one answer share everything up to their last paragraph (the rubric point), so
-        a boundary there lets each of them reuse the whole shared part. Boundaries depend only on
-        the token ids, never on the cache.
+        Prompts about one answer share everything up to a blank line (before the rubric point, the
+        feedback request, the reply so far), so a boundary there lets each reuse the shared part.
+        Whether a position is a boundary depends only on the tokens before it, so two prompts that
+        share a prefix are cut identically inside it: cached numbers are the ones a fresh run
+        would compute.
         """
         boundaries = set(range(0, len(ids), CHUNK_TOKENS))
-        for index in range(len(ids) - 1, 0, -1):
+        for index in range(1, len(ids) - 1):
             piece, before = self._piece(ids[index]), self._piece(ids[index - 1])
             if "\n\n" in piece or (piece.startswith("\n") and before.endswith("\n")):
-                if index + 1 < len(ids):
-                    boundaries.add(index + 1)
-                break
+                boundaries.add(index + 1)
         return sorted(boundaries)
 
     def _piece(self, token: int) -> str:

@@ -80,10 +80,11 @@ def run(model: str | None, semeval_per_corpus: int, feedback_answers: int) -> di
     from models.loader import load_embedder, load_judge
     from question_banks.loader import load_banks
     from scoring.calibrate import CORPORA, auc, graded_examples, load_sample, request_for
-    from scoring.engine import ScoringRequest, score_answer
+    from scoring.engine import ScoringRequest, prime_judge, score_answer
     from scoring.report import assessments_from_reference_report
 
     judge, embedder = load_judge(model, log=lambda m: None), load_embedder()
+    prime_judge(judge)  # as the app and the worker do after loading
     bank = load_banks().get(BANK_SLUG)
     _, reference = assessments_from_reference_report(REFERENCE_REPORT.read_text(encoding="utf-8"))
 

@@ -23,7 +23,7 @@ from models.protocols import Embedder, Judge
 from question_banks.requirements import JobRequirement, requirement_matches
 from question_banks.schema import RubricPoint
 from scoring import prompts
-from scoring.feedback import Feedback, coverage_feedback, parse_feedback
+from scoring.feedback import Feedback, coverage_feedback, parse_feedback, write_feedback
 from scoring.gate import GATE_MAX_SCORE, GateResult, run_gate
 from scoring.reference import (
     DEFAULT_EXAMPLE_MODEL,
@@ -38,7 +38,6 @@ from scoring.text import normalize_text, split_sentences, truncate_words
 from scoring.types import AnswerAssessment, Flag, RubricCheck, RubricStatus, Timings
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
-FEEDBACK_TOKENS = 240
 
 
 class ScoringRequest(BaseModel):
@@ -249,7 +248,16 @@ def reference_signals(
     return Signals(probability, probability, None, chosen["question_similarity"], checks, chosen)
 
 
-def compute_signals(
+@dataclass(frozen=True)
+class PointChecks:
+    """Rubric mode, first step: each point checked, before the judge's overall relevance check."""
+
+    checks: list[RubricCheck]
+    coverage: float
+    question_similarity: float
+
+
+def check_points(
     question: str,
     gate: GateResult,
     points: Sequence[str],
@@ -257,8 +265,8 @@ def compute_signals(
     judge: Judge,
     embedder: Embedder,
     model: ScoreModel,
-) -> Signals:
-    """Rubric mode: coverage per point (evidence sentence, similarity, judge P(yes)) and the answer's probability."""
+) -> PointChecks:
+    """Rubric mode: coverage per point (evidence sentence, similarity, judge P(yes))."""
     sentences = gate.sentences or [gate.judge_text]
     vectors = embedder.encode([gate.judge_text, question, *points, *sentences])
     answer_vec, question_vec = vectors[0], vectors[1]
@@ -288,20 +296,39 @@ def compute_signals(
         )
     values = [c.coverage for c in checks]
     coverage = sum(values) / len(values) if values else 0.0
-    question_similarity = float(answer_vec @ question_vec)
+    return PointChecks(checks, coverage, float(answer_vec @ question_vec))
+
+
+def rubric_signals(question: str, gate: GateResult, checked: PointChecks, judge: Judge, model: ScoreModel) -> Signals:
+    """Rubric mode, second step: the judge's relevance check, and the answer's probability."""
     relevance = judge.option_probabilities(prompts.relevance_messages(question, gate.judge_text), prompts.YES_NO)["Yes"]
-    if not checks:  # no rubric and no reference: relevance to the question is all there is
-        coverage = 0.5 * relevance + 0.5 * model.scaled_similarity(question_similarity)
+    coverage = checked.coverage
+    if not checked.checks:  # no rubric and no reference: relevance to the question is all there is
+        coverage = 0.5 * relevance + 0.5 * model.scaled_similarity(checked.question_similarity)
     probability = model.rubric_probability(coverage, relevance)
-    return Signals(probability, coverage, relevance, question_similarity, checks)
+    return Signals(probability, coverage, relevance, checked.question_similarity, checked.checks)
+
+
+def _final_score(signals: Signals, flags: Sequence[Flag], model: ScoreModel) -> int:
+    score = round(100 * signals.probability)
+    if Flag.NO_DIRECT_EXPERIENCE in flags:
+        score -= model.penalty
+    if Flag.INSTRUCTS_GRADER in flags:
+        score -= model.penalty
+    return max(0, min(100, score))
 
 
 def _coverage_lines(checks: Sequence[RubricCheck]) -> list[str]:
+    """The rubric check as the judge sees it: each point's status, and the bank's tip where it is not met.
+
+    Evidence sentences are left out: the judge has the answer already, and every token here delays
+    the first streamed word of feedback.
+    """
     lines = []
     for check in checks:
         line = f"- [{check.status.value}] {check.point}"
-        if check.evidence:
-            line += f' (evidence: "{prompts.sanitize_untrusted(check.evidence)}")'
+        if check.status is not RubricStatus.MET and check.tip:
+            line += f" (tip: {check.tip})"
         lines.append(line)
     return lines or ["- (no rubric: judged on relevance to the question)"]
 
@@ -335,6 +362,7 @@ def score_answer(
     flags, notes = prepared.flags, prepared.notes
     gate_s = time.perf_counter() - started
 
+    score: int | None = None
     if gate.blocked:
         checks = [
             RubricCheck(point=p, status=RubricStatus.MISSING, confidence=1.0, coverage=0.0, similarity=0.0, tip=t)
@@ -350,33 +378,37 @@ def score_answer(
         t = time.perf_counter()
         if reference:
             signals = reference_signals(request.question, gate, prepared, embedder, model, request.examples)
+            checks, score = signals.checks, _final_score(signals, flags, model)
         else:
-            signals = compute_signals(request.question, gate, points, tips, judge, embedder, model)
-        checks = signals.checks
-        score = round(100 * signals.probability)
-        if Flag.NO_DIRECT_EXPERIENCE in flags:
-            score -= model.penalty
-        if Flag.INSTRUCTS_GRADER in flags:
-            score -= model.penalty
-        score = max(0, min(100, score))
+            checked = check_points(request.question, gate, points, tips, judge, embedder, model)
+            checks = checked.checks
         alignment = requirement_matches(request.job_requirements, gate.judge_text, embedder)
         rubric_s = time.perf_counter() - t
+
+    def settle() -> int:
+        """The score. In rubric mode the judge's relevance check runs here, once: while feedback is being
+        written it runs just before the justification, so the first feedback words come sooner."""
+        nonlocal score, rubric_s
+        if score is None:
+            t = time.perf_counter()
+            score = _final_score(rubric_signals(request.question, gate, checked, judge, model), flags, model)
+            rubric_s += time.perf_counter() - t
+        return score
 
     t = time.perf_counter()
     first_token: float | None = None
     written: Feedback | None = None
     if feedback and not gate.blocked:
-        chunks: list[str] = []
-        for chunk in judge.generate(
-            prompts.feedback_messages(request.question, gate.judge_text, _coverage_lines(checks), score),
-            max_new_tokens=FEEDBACK_TOKENS,
-        ):
-            if first_token is None:
-                first_token = time.perf_counter() - started
-            chunks.append(chunk)
-            if on_feedback is not None:
-                on_feedback(chunk)
-        written = parse_feedback("".join(chunks))
+        reply, first_feedback = write_feedback(
+            judge.generate,
+            prompts.feedback_messages(request.question, gate.judge_text, _coverage_lines(checks)),
+            on_feedback,
+            justification_start=lambda: f"The answer scores {settle()}/100 because",
+        )
+        if first_feedback is not None:
+            first_token = t - started + first_feedback
+        written = parse_feedback(reply)
+    score = settle()
     if written is None:
         final = coverage_feedback(checks, score, flags, notes, alignment)
     else:  # the judge's words, plus what it was not asked to know: the gate's notes and the job match
@@ -412,6 +444,15 @@ def score_answer(
             first_feedback_token=round(first_token, 3) if first_token is not None else None,
         ),
     )
+
+
+def prime_judge(judge: Judge) -> None:
+    """Have the judge compute the system prompt every request shares, once, right after loading.
+
+    The judge keeps it in its prefix cache, so even the first answer's feedback starts as soon as
+    later ones do. Results are unchanged: a cached prefix gives the numbers a fresh run gives.
+    """
+    judge.option_probabilities(prompts.point_messages("Warm-up.", "Warm-up.", "Warm-up."), prompts.YES_NO)
 
 
 @functools.cache

@@ -7,9 +7,11 @@ so an assessment's strengths, weaknesses, tips and justification are never empty
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
+from models.protocols import ChatMessage
 from scoring.types import Flag, RubricCheck, RubricStatus
 
 SECTIONS = ("STRENGTHS", "WEAKNESSES", "TIPS", "JUSTIFICATION")
@@ -120,3 +122,122 @@ def coverage_feedback(
         [t if t.endswith((".", "!", "?")) else t + "." for t in tips],
         justification.strip(),
     )
+
+
+# -- Writing feedback one section at a time ---------------------------------------------------------
+
+# (heading, bullets?, most items, token budget). The judge is prefilled with each heading in turn, so
+# the format cannot drift, each section stops as soon as it has enough, and nothing is spent on a
+# third or fourth bullet or a repeated justification.
+WRITTEN_SECTIONS: tuple[tuple[str, bool, int, int], ...] = (
+    ("STRENGTHS", True, 2, 64),
+    ("WEAKNESSES", True, 2, 64),
+    ("TIPS", True, 2, 64),
+    ("JUSTIFICATION", False, 3, 100),
+)
+_SENTENCE_END = re.compile(r"[.!?](?=\s)")
+
+
+def cut_bullets(text: str, max_items: int) -> tuple[str, bool]:
+    """What to keep of a bullet section streamed so far (it starts just after the first ``-``).
+
+    Returns the kept text (bullet lines joined by newlines, the first without its dash) and whether
+    the section is complete: it had ``max_items`` bullets, or a line that is not a bullet began.
+    """
+    lines = text.split("\n")
+    kept = [lines[0]]
+    for index, line in enumerate(lines[1:], start=1):
+        last = index == len(lines) - 1
+        stripped = line.strip()
+        if not stripped:
+            if last:  # the next line has not started yet
+                break
+            return "\n".join(kept).rstrip(), True
+        if not _BULLET.match(line):
+            return "\n".join(kept).rstrip(), True
+        if len(kept) >= max_items:
+            return "\n".join(kept).rstrip(), True
+        kept.append(line.rstrip() if not last else line)
+    return "\n".join(kept), False
+
+
+def cut_prose(text: str, max_sentences: int) -> tuple[str, bool]:
+    """What to keep of a prose section streamed so far, and whether it is complete.
+
+    It ends at a blank line, at a line that starts another section, or after ``max_sentences``.
+    """
+    body = text.lstrip()
+    offset = len(text) - len(body)
+    for match in re.finditer(r"\n\s*\n|\n(?=\s*[#*]*\s*[A-Z]{4,}[A-Z ]*:)", body):
+        return text[: offset + match.start()].rstrip(), True
+    ends = list(_SENTENCE_END.finditer(body))
+    if len(ends) >= max_sentences:
+        return text[: offset + ends[max_sentences - 1].end()], True
+    return text, False
+
+
+def _trim_to_sentence(text: str) -> str:
+    """Drop an unfinished last sentence (kept whole if no sentence ends)."""
+    stripped = text.rstrip()
+    if not stripped or stripped[-1] in ".!?":
+        return stripped
+    ends = list(re.finditer(r"[.!?](?=\s|$)", stripped))
+    return stripped[: ends[-1].end()] if ends else stripped
+
+
+def write_feedback(
+    generate: Callable[[list[ChatMessage], int], Iterator[str]],
+    messages: Sequence[ChatMessage],
+    on_chunk: Callable[[str], None] | None = None,
+    justification_start: Callable[[], str] | str = "",
+) -> tuple[str, float | None]:
+    """Have the judge write the four sections, each prefilled with its heading; stream what is kept.
+
+    Args:
+        generate: the judge's ``generate``.
+        messages: the feedback request (system and user turns).
+        on_chunk: called with each piece of kept text, headings included, in order.
+        justification_start: words the justification starts with (steers a small model to prose), or
+            a function giving them, called only when the justification is reached.
+
+    Returns:
+        The whole reply in the ``parse_feedback`` format, and the seconds to the judge's first token.
+    """
+    started = time.perf_counter()
+    first: float | None = None
+    reply = ""
+
+    def emit(piece: str) -> None:
+        if piece and on_chunk is not None:
+            on_chunk(piece)
+
+    for heading, bullets, most, budget in WRITTEN_SECTIONS:
+        # A blank line between sections lets the judge reuse everything before the new heading.
+        if bullets:
+            start = "\n-"
+        else:
+            words = justification_start() if callable(justification_start) else justification_start
+            start = "\n" + words.strip() if words.strip() else ""
+        prefix = ("\n\n" if reply else "") + f"{heading}:" + start
+        reply += prefix
+        emit(prefix)
+        stream = generate([*messages, {"role": "assistant", "content": reply}], budget)
+        text, kept, shown, done = "", "", 0, False
+        try:
+            for chunk in stream:
+                if first is None:
+                    first = time.perf_counter() - started
+                text += chunk
+                kept, done = cut_bullets(text, most) if bullets else cut_prose(text, most)
+                visible = kept.rstrip("\n")
+                if len(visible) > shown:
+                    emit(visible[shown:])
+                    shown = len(visible)
+                if done:
+                    break
+        finally:
+            close = getattr(stream, "close", None)
+            if close is not None:
+                close()
+        reply += kept.rstrip() if done else _trim_to_sentence(kept)
+    return reply, first

@@ -70,6 +70,15 @@ class FakeJudge:
     def generate(self, messages: Sequence[ChatMessage], max_new_tokens: int = 256) -> Iterator[str]:
         with self._lock:
             self.prompts.append(list(messages))
-        words = self.reply.split(" ")
+        reply = self.reply
+        if messages and messages[-1]["role"] == "assistant":  # a prefill: continue the script after it
+            prefill = messages[-1]["content"]
+            reply = ""
+            for size in range(min(len(prefill), 40), 0, -1):
+                at = self.reply.rfind(prefill[-size:])
+                if at >= 0:
+                    reply = self.reply[at + size :]
+                    break
+        words = reply.split(" ")
         for i, word in enumerate(words[:max_new_tokens]):
             yield word if i == 0 else " " + word

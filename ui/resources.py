@@ -54,8 +54,11 @@ def load_embedder_model() -> Embedder:
 
 @st.cache_resource(show_spinner="Loading the judge model…")
 def get_judge() -> Judge:
-    """The judge, loaded once per process."""
+    """The judge, loaded once per process, with the shared system prompt already computed."""
+    from scoring.engine import prime_judge
+
     judge = load_judge_model()
+    prime_judge(judge)
     _LOADED.add("judge")
     return judge
 

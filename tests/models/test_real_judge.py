@@ -117,3 +117,33 @@ def test_bring_your_own_model_path_takes_the_same_code_path(tmp_path):
     assert list((tmp_path / "custom").glob("*/runtime-*/model.pt"))  # prepared under the configured model dir
     probs = judge.option_probabilities(QUESTION, ["Yes", "No"])
     assert sum(probs.values()) == pytest.approx(1.0)
+
+
+def test_an_assistant_prefill_is_continued_not_restarted(tiny_judge):
+    prefill = [*QUESTION, {"role": "assistant", "content": "Yes, because"}]
+    ids = tiny_judge.prompt_ids(prefill)
+    text = tiny_judge.tokenizer.decode(ids)
+    assert text.rstrip().endswith("Yes, because")  # no new assistant turn after the prefill
+    assert "".join(tiny_judge.generate(prefill, max_new_tokens=8)).strip()
+
+
+def test_chunk_boundaries_inside_a_shared_prefix_do_not_depend_on_what_follows(tiny_judge):
+    base = "Question: what changed?\n\nAnswer: the latency fell.\n\nThe rest"
+    short = tiny_judge.prompt_ids([{"role": "user", "content": base}])
+    longer = tiny_judge.prompt_ids([{"role": "user", "content": base + " and more.\n\nCriterion: names a metric."}])
+    common = next(i for i, (a, b) in enumerate(zip(short, longer, strict=False)) if a != b)
+    inside = [b for b in tiny_judge._chunk_boundaries(short) if b < common - 1]
+    assert inside == [b for b in tiny_judge._chunk_boundaries(longer) if b < common - 1]
+    assert len(inside) >= 2  # the start and at least one blank line
+
+
+def test_scores_stay_identical_when_the_prefix_cache_is_cycled(tiny_judge):
+    prompts = [
+        [{"role": "user", "content": f"Shared context about pipelines.\n\nSection {i}.\n\nPoint {j}: yes or no?"}]
+        for i in range(3)
+        for j in range(4)
+    ]
+    tiny_judge.clear_cache()
+    first = [tiny_judge.option_probabilities(p, ["Yes", "No"]) for p in prompts]
+    again = [tiny_judge.option_probabilities(p, ["Yes", "No"]) for p in reversed(prompts)]
+    assert first == list(reversed(again))

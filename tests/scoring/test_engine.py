@@ -22,12 +22,15 @@ GOOD = (
 )
 FEEDBACK = """STRENGTHS:
 - The answer names the churn model and its result.
+
 WEAKNESSES:
 - The monitoring description is brief.
+
 TIPS:
 - Say which drift statistic you alerted on.
+
 JUSTIFICATION:
-The answer covers the rubric with specific details and a measured result, so it scores well."""
+It scores well because it covers the rubric with specific details and a measured result."""
 
 
 def _score(answer, judge=None, **kwargs):
@@ -91,7 +94,8 @@ def test_parseable_feedback_is_used_and_streamed():
     chunks = []
     request = ScoringRequest(id="ML_Q1", question=QUESTION, answer=GOOD, rubric=RUBRIC)
     assessment = score_answer(request, FakeJudge(FEEDBACK), FakeEmbedder(), on_feedback=chunks.append)
-    assert "".join(chunks) == FEEDBACK
+    expected = FEEDBACK.replace("It scores well because", f"The answer scores {assessment.score}/100 because")
+    assert "".join(chunks) == expected
     assert assessment.tips == ["Say which drift statistic you alerted on."]
     assert assessment.timings.first_feedback_token is not None
 
@@ -101,7 +105,20 @@ def test_no_feedback_mode_does_not_generate():
     request = ScoringRequest(id="ML_Q1", question=QUESTION, answer=GOOD, rubric=RUBRIC)
     assessment = score_answer(request, judge, FakeEmbedder(), feedback=False)
     assert assessment.justification  # built from coverage
-    assert all("STRENGTHS" not in m["content"] for p in judge.prompts for m in p)
+    assert all("Write the feedback." not in p[-1]["content"] and p[-1]["role"] == "user" for p in judge.prompts)
+    assert len(judge.prompts) == len(RUBRIC) + 1  # the point checks and the relevance check, nothing more
+
+
+def test_the_relevance_check_waits_until_the_justification_and_the_score_is_stated_there():
+    judge = FakeJudge(FEEDBACK)
+    request = ScoringRequest(id="ML_Q1", question=QUESTION, answer=GOOD, rubric=RUBRIC)
+    assessment = score_answer(request, judge, FakeEmbedder())
+    kinds = ["feedback" if p[-1]["role"] == "assistant" else "check" for p in judge.prompts]
+    assert kinds == ["check"] * len(RUBRIC) + ["feedback"] * 3 + ["check", "feedback"]
+    assert judge.prompts[-1][-1]["content"].endswith(
+        f"JUSTIFICATION:\nThe answer scores {assessment.score}/100 because"
+    )
+    assert score_answer(request, FakeJudge(FEEDBACK), FakeEmbedder(), feedback=False).score == assessment.score
 
 
 def test_huge_answers_are_truncated_with_a_visible_note():

@@ -1,6 +1,6 @@
 import pytest
 
-from scoring.feedback import coverage_feedback, parse_feedback
+from scoring.feedback import coverage_feedback, cut_bullets, cut_prose, parse_feedback, write_feedback
 from scoring.types import Flag, RubricCheck, RubricStatus
 
 WELL_FORMED = """STRENGTHS:
@@ -59,3 +59,95 @@ def test_coverage_feedback_is_never_empty():
     feedback = coverage_feedback([], 0, [Flag.EMPTY], ["The answer is empty."], [])
     assert feedback.strengths and feedback.weaknesses and feedback.tips and feedback.justification
     assert feedback.weaknesses[0] == "The answer is empty."
+
+
+@pytest.mark.parametrize(
+    ("text", "most", "kept", "done"),
+    [
+        (" Names a metric.", 2, " Names a metric.", False),
+        (" Names a metric.\n", 2, " Names a metric.", False),  # the next line has not started
+        (" One.\n- Two.\n- Three.", 2, " One.\n- Two.", True),
+        (" One.\n- Two.\n", 2, " One.\n- Two.", False),
+        (" One.\n- Two.\n-", 2, " One.\n- Two.", True),
+        (" One.\n\nWEAKNESSES:", 2, " One.", True),
+        (" One.\nWEAK", 2, " One.", True),
+        (" One.\n- Tw", 2, " One.\n- Tw", False),
+    ],
+)
+def test_cut_bullets(text, most, kept, done):
+    assert cut_bullets(text, most) == (kept, done)
+
+
+@pytest.mark.parametrize(
+    ("text", "kept", "done"),
+    [
+        ("\nThe answer is specific.", "\nThe answer is specific.", False),
+        ("\nOne. Two. Three. Four.", "\nOne. Two. Three.", True),
+        ("\nOne. Two.\n\nSTRENGTHS:", "\nOne. Two.", True),
+        ("\nOne.\nTIPS: more", "\nOne.", True),
+        ("\nVersion 2.0 is used. Two", "\nVersion 2.0 is used. Two", False),
+    ],
+)
+def test_cut_prose(text, kept, done):
+    assert cut_prose(text, 3) == (kept, done)
+
+
+def _scripted(replies):
+    calls = []
+
+    def generate(messages, max_new_tokens):
+        calls.append((messages[-1]["content"], max_new_tokens))
+        yield from replies[len(calls) - 1]
+
+    return generate, calls
+
+
+def test_write_feedback_prefills_each_heading_and_keeps_only_what_fits():
+    generate, calls = _scripted(
+        [
+            [" Names", " the metric.\n- Shows", " the fix.\n- A third", " one.\n"],
+            [" No monitoring.\n\nTIPS:\n- ignored"],
+            [" Add the drift test."],  # ends without a newline: the stream simply stops
+            ["\nIt scores 80/100.", " It names a result. It lacks monitoring. Extra sentence."],
+        ]
+    )
+    shown = []
+    reply, first = write_feedback(generate, [{"role": "user", "content": "q"}], shown.append)
+    assert [c[0] for c in calls] == [
+        "STRENGTHS:\n-",
+        "STRENGTHS:\n- Names the metric.\n- Shows the fix.\n\nWEAKNESSES:\n-",
+        "STRENGTHS:\n- Names the metric.\n- Shows the fix.\n\nWEAKNESSES:\n- No monitoring.\n\nTIPS:\n-",
+        reply[: reply.index("JUSTIFICATION:") + len("JUSTIFICATION:")],
+    ]
+    assert reply.endswith("JUSTIFICATION:\nIt scores 80/100. It names a result. It lacks monitoring.")
+    assert "".join(shown) == reply
+    assert first is not None and first >= 0
+    parsed = parse_feedback(reply)
+    assert parsed is not None
+    assert parsed.strengths == ["Names the metric.", "Shows the fix."]
+    assert parsed.tips == ["Add the drift test."]
+
+
+def test_write_feedback_drops_an_unfinished_last_sentence_and_closes_streams():
+    closed = []
+
+    def generate(messages, max_new_tokens):
+        try:
+            if messages[-1]["content"].endswith("JUSTIFICATION:"):
+                yield "\nThe answer is specific. It stops mid"
+            else:
+                yield " A point.\n- Another.\n- A third that is cut"
+                yield " and more"
+        finally:
+            closed.append(True)
+
+    reply, _ = write_feedback(generate, [{"role": "user", "content": "q"}])
+    assert reply.endswith("JUSTIFICATION:\nThe answer is specific.")
+    assert "third" not in reply
+    assert len(closed) == 4
+
+
+def test_write_feedback_with_a_silent_judge_gives_unparseable_text():
+    reply, first = write_feedback(lambda messages, n: iter(()), [{"role": "user", "content": "q"}])
+    assert first is None
+    assert parse_feedback(reply) is None  # so the engine falls back to the coverage feedback

@@ -1,11 +1,12 @@
 """The scorer with real models: the tiny judge and the real embedder, through the command line too."""
 
 import json
+from dataclasses import replace
 
 import pytest
 
 from scoring.cli import main
-from scoring.engine import ScoringRequest, score_answer
+from scoring.engine import ScoreModel, ScoringRequest, score_answer
 from scoring.types import Flag
 
 pytestmark = pytest.mark.real_model
@@ -34,8 +35,12 @@ def test_real_models_score_deterministically_with_evidence(tiny_judge, real_embe
     second = score_answer(request, tiny_judge, real_embedder, feedback=True)
     assert first.canonical_json() == second.canonical_json()
     assert len(first.rubric) == 4
-    assert any(check.evidence for check in first.rubric)
     assert first.strengths and first.weaknesses and first.tips and first.justification
+    # The tiny judge is no grader, so lower the bar to see the real embedder pick each point's evidence.
+    lenient = replace(ScoreModel.load(), met=0.3, partly=0.2)
+    checked = score_answer(request, tiny_judge, real_embedder, feedback=False, model=lenient)
+    assert "monitored drift" in (checked.rubric[3].evidence or "")
+    assert "label leakage" in (checked.rubric[1].evidence or "")
 
 
 def test_real_embedder_sends_off_topic_answers_to_the_gate(tiny_judge, real_embedder):
