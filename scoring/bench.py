@@ -167,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     """Print the benchmark figures as readable lines and one JSON object."""
     parser = argparse.ArgumentParser(prog="python -m scoring.bench", description=__doc__)
     parser.add_argument("--model", default=None, help="judge (default: the configured judge)")
-    parser.add_argument("--semeval", type=int, default=150, help="SemEval answers sampled per corpus (0 to skip)")
+    parser.add_argument("--semeval", type=int, default=1000, help="SemEval answers sampled per corpus (0 to skip)")
     parser.add_argument("--feedback", type=int, default=3, help="answers scored with full feedback for latency")
     args = parser.parse_args(argv)
     figures = run(args.model, args.semeval, args.feedback)
