@@ -114,6 +114,14 @@ else:
     reference = reference_column.text_area(
         "…or a reference answer (used when there are no rubric points)", key=LiveKeys.REFERENCE, height=140
     )
+    examples_text = reference_column.text_area(
+        "Graded example answers (optional): one per line, + for correct, − for incorrect",
+        key=LiveKeys.EXAMPLES,
+        height=100,
+        placeholder="+ The water evaporates and the salt stays behind.\n- Pour it through a filter.",
+        help="With a reference answer, a handful of graded answers to the same question make the score "
+        "follow your grading (about 10 lift agreement with human grades; see README, Calibration).",
+    )
 
 options_left, options_right = st.columns(2)
 compare = options_left.toggle("Compare two answers side by side", key=LiveKeys.COMPARE)
@@ -137,7 +145,9 @@ if score_clicked:
             if source == "bank" and banks.banks:
                 requests[slot] = interview.question_request(bank, question_id, answers[slot])
             else:
-                requests[slot] = live.typed_question_request(question_text, rubric_text, reference, answers[slot])
+                requests[slot] = live.typed_question_request(
+                    question_text, rubric_text, reference, answers[slot], examples_text
+                )
     except ValueError as exc:
         st.warning(str(exc))
         requests = {}

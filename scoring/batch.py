@@ -4,11 +4,14 @@ Each line is ``{"id", "question", "answer"}`` plus optional ``"rubric"`` (a list
 ``{"point", "tip"}``), ``"reference_answer"`` (or ``"reference_answers"``), ``"examples"`` (graded
 example answers to the same question: ``[{"answer": "...", "correct": true}, ...]``, used with a
 reference answer), ``"job_description"`` and ``"competency"``. With a bank, a question whose id or
-text matches a bank question is scored against that question's rubric.
+text matches a bank question is scored against that question's rubric. ``read_graded_examples`` and
+``attach_examples`` serve ``score --examples GRADED.jsonl``: graded answers shared by every line
+that asks the same question.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -89,3 +92,48 @@ def request_from_line(
         return ScoringRequest(**fields)
     except (ValidationError, TypeError) as error:
         raise BatchInputError(f"line {line}: {error}") from None
+
+
+EXAMPLES_PER_QUESTION = 10  # what the example model was calibrated with (scoring/calibration.json)
+
+
+def read_graded_examples(text: str, source: str = "examples") -> dict[str, list[GradedExample]]:
+    """Graded answers from JSON Lines ``{"question", "answer", "correct"}``, grouped by question text.
+
+    Raises:
+        BatchInputError: a line that is not such an object (the message names the line).
+    """
+    grouped: dict[str, list[GradedExample]] = {}
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise BatchInputError(f"{source}: line {number}: not valid JSON: {error.msg}") from None
+        if not isinstance(data, dict) or not isinstance(data.get("question"), str):
+            raise BatchInputError(f"{source}: line {number}: expected an object with a 'question' string")
+        if not isinstance(data.get("correct"), bool):
+            raise BatchInputError(f"{source}: line {number}: 'correct' must be true or false")
+        try:
+            example = GradedExample(answer=data.get("answer"), correct=data["correct"])
+        except ValidationError:
+            raise BatchInputError(f"{source}: line {number}: 'answer' must be a non-empty string") from None
+        grouped.setdefault(_key(data["question"]), []).append(example)
+    return grouped
+
+
+def attach_examples(
+    request: ScoringRequest, graded: Mapping[str, list[GradedExample]], limit: int = EXAMPLES_PER_QUESTION
+) -> ScoringRequest:
+    """Give a reference-answer request the first ``limit`` graded answers to its question.
+
+    A graded answer identical to the one being scored is left out, so scoring a graded set against
+    itself never sees its own label. Requests that already carry examples, or have a rubric, are
+    returned unchanged.
+    """
+    if request.examples or request.rubric or not request.reference_answers:
+        return request
+    answer = _key(request.answer)
+    examples = [e for e in graded.get(_key(request.question), []) if _key(e.answer) != answer][:limit]
+    return request.model_copy(update={"examples": examples}) if examples else request

@@ -189,6 +189,11 @@ def _add_score_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
     score.add_argument("--no-feedback", action="store_true", help="score, rubric and flags only (faster)")
     score.add_argument("--model", help="judge: registry name/profile or local path (default: configured judge)")
     score.add_argument("--bank", metavar="ROLE", help="use this bank's rubric for questions it contains (role or slug)")
+    score.add_argument(
+        "--examples",
+        metavar="GRADED.jsonl",
+        help='graded answers {"question", "answer", "correct"}: up to 10 per question inform reference-answer scores',
+    )
     score.set_defaults(handler=_run_score)
 
 
@@ -206,7 +211,7 @@ def _find_bank(role: str) -> QuestionBank | None:
 def _run_score(args: argparse.Namespace) -> int:
     """Read the answers, score each, write one assessment per line."""
     from question_banks.requirements import extract_requirements
-    from scoring.batch import BatchInputError, request_from_line
+    from scoring.batch import BatchInputError, attach_examples, read_graded_examples, request_from_line
     from scoring.engine import score_answer
 
     bank = None
@@ -219,6 +224,14 @@ def _run_score(args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError) as error:
         return _fail(f"cannot read {args.input}: {error}")
     lines = [(n, line) for n, line in enumerate(text.split("\n"), start=1) if line.strip()]
+    graded: dict = {}
+    if args.examples:
+        try:
+            graded = read_graded_examples(Path(args.examples).read_text(encoding="utf-8"), args.examples)
+        except (OSError, UnicodeDecodeError) as error:
+            return _fail(f"cannot read {args.examples}: {error}")
+        except BatchInputError as error:
+            return _fail(str(error))
     try:
         from models.errors import ModelError
         from models.loader import load_embedder, load_judge
@@ -239,7 +252,8 @@ def _run_score(args: argparse.Namespace) -> int:
             data = json.loads(line)
             if not isinstance(data, dict):
                 raise BatchInputError(f"line {number}: expected a JSON object")
-            requests.append(request_from_line(data, number, bank=bank, requirements_for=requirements_for))
+            request = request_from_line(data, number, bank=bank, requirements_for=requirements_for)
+            requests.append(attach_examples(request, graded))
         except json.JSONDecodeError as error:
             return _fail(f"{args.input}: line {number}: not valid JSON: {error.msg}")
         except BatchInputError as error:

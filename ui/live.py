@@ -1,7 +1,8 @@
 """The Live scoring page's logic without Streamlit: build requests and describe the scorer's steps.
 
 An instructor scores either a bank question (its rubric, keywords and competency) or a typed
-question with rubric points (one per line) or a reference answer.
+question with rubric points (one per line) or a reference answer, optionally with graded example
+answers (``+`` correct, ``-`` incorrect, one per line).
 """
 
 from __future__ import annotations
@@ -10,14 +11,36 @@ from dataclasses import dataclass
 
 from question_banks.schema import RubricPoint
 from scoring.engine import ScoringRequest
+from scoring.reference import GradedExample
 from scoring.types import AnswerAssessment, Flag, RubricStatus
 
 
-def typed_question_request(question: str, rubric_text: str, reference: str, answer: str) -> ScoringRequest:
-    """A request for a typed question: rubric points one per line (bullets allowed), else a reference answer.
+def parse_graded_examples(text: str) -> list[GradedExample]:
+    """Graded example answers typed one per line: ``+ answer`` for a correct one, ``- answer`` for an incorrect one.
 
     Raises:
-        ValueError: The question is empty, or neither rubric points nor a reference answer are given.
+        ValueError: a line that starts with neither ``+`` nor ``-`` (the message quotes its start).
+    """
+    examples = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        if line[0] not in "+-\u2212\u2013" or not line[1:].strip():
+            raise ValueError(f"Start each graded example with + (correct) or - (incorrect): {line[:40]!r}")
+        examples.append(GradedExample(answer=line[1:].strip(), correct=line[0] == "+"))
+    return examples
+
+
+def typed_question_request(
+    question: str, rubric_text: str, reference: str, answer: str, examples_text: str = ""
+) -> ScoringRequest:
+    """A request for a typed question: rubric points one per line (bullets allowed), else a reference answer
+    (with graded example answers, if any are typed).
+
+    Raises:
+        ValueError: The question is empty, neither rubric points nor a reference answer are given, or
+            a graded example line is malformed.
     """
     if not question.strip():
         raise ValueError("Type the question first.")
@@ -31,6 +54,7 @@ def typed_question_request(question: str, rubric_text: str, reference: str, answ
         answer=answer,
         rubric=[RubricPoint(point=point) for point in points],
         reference_answers=[] if points else [reference.strip()],
+        examples=[] if points else parse_graded_examples(examples_text),
     )
 
 

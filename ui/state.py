@@ -113,6 +113,7 @@ class LiveKeys:
     QUESTION_TEXT = "live.question_text"
     RUBRIC = "live.rubric"
     REFERENCE = "live.reference"
+    EXAMPLES = "live.examples"
     ANSWER_A = "live.answer_a"
     ANSWER_B = "live.answer_b"
     COMPARE = "live.compare"

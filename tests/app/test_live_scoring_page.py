@@ -85,3 +85,26 @@ def test_a_typed_question_needs_rubric_points_or_a_reference(app):
     app.button(key=LiveKeys.SCORE).click().run()
     assert not app.exception
     assert app.metric[0].label == "Answer score"
+
+
+def test_graded_example_answers_steer_a_reference_answer_score(app):
+    open_live(app)
+    app.radio(key=LiveKeys.SOURCE).set_value("typed").run()
+    app.text_input(key=LiveKeys.QUESTION_TEXT).set_value("How did you separate the salt from the water?")
+    app.text_area(key=LiveKeys.REFERENCE).set_value("The water was evaporated, leaving the salt.")
+    app.toggle(key=LiveKeys.FEEDBACK).set_value(False)
+    app.text_area(key=LiveKeys.ANSWER_A).set_value("The salt and the water were poured through a filter.")
+    app.button(key=LiveKeys.SCORE).click().run()
+    plain = app.session_state[state.LIVE_RESULTS]["a"][-1]
+
+    app.text_area(key=LiveKeys.EXAMPLES).set_value("Pour it through a filter")  # no + or -
+    app.button(key=LiveKeys.SCORE).click().run()
+    assert "Start each graded example with + (correct) or - (incorrect)" in texts(app.warning)
+
+    app.text_area(key=LiveKeys.EXAMPLES).set_value(
+        "+ Boil it until the water is gone and the salt stays.\n- The salt and water were poured through a filter."
+    )
+    app.button(key=LiveKeys.SCORE).click().run()
+    assert not app.exception
+    graded = app.session_state[state.LIVE_RESULTS]["a"][-1]
+    assert 0 < graded.score < plain.score  # it is close to the answer graded incorrect

@@ -98,3 +98,38 @@ def test_score_command_names_a_bad_line(tmp_path, capsys):
     source.write_text('{"id": "A", "question": "Q?", "answer": "An answer."}\n{"id": "B"}\n', encoding="utf-8")
     assert main(["score", str(source), "--model", "tiny", "--no-feedback"]) == 1
     assert "line 2" in capsys.readouterr().err
+
+
+def test_score_command_uses_graded_examples_for_reference_answers(tmp_path):
+    question = "How did you separate the salt from the water?"
+    reference = "The water was evaporated, leaving the salt."
+    answers = ["Heat it until the water is gone and salt stays.", "Pour it through a coffee filter."]
+    source = tmp_path / "in.jsonl"
+    source.write_text(
+        "\n".join(json.dumps({"question": question, "answer": a, "reference_answer": reference}) for a in answers),
+        encoding="utf-8",
+    )
+    graded = tmp_path / "graded.jsonl"
+    graded.write_text(
+        "\n".join(
+            json.dumps({"question": question, "answer": a, "correct": c})
+            for a, c in [
+                ("Heat it until the water is gone and salt stays.", True),  # the scored answer itself: left out
+                ("Boil the water away and the salt is left behind.", True),
+                ("Leave it in the sun so the water dries up.", True),
+                ("Use a filter paper to catch the salt.", False),
+                ("Pour it through a sieve.", False),
+            ]
+        ),
+        encoding="utf-8",
+    )
+    plain, with_examples = tmp_path / "plain.jsonl", tmp_path / "graded-out.jsonl"
+    assert main(["score", str(source), "-o", str(plain), "--no-feedback", "--model", "tiny"]) == 0
+    args = ["score", str(source), "-o", str(with_examples), "--no-feedback", "--model", "tiny"]
+    assert main([*args, "--examples", str(graded)]) == 0
+    before = [json.loads(x)["score"] for x in plain.read_text().splitlines()]
+    after = [json.loads(x)["score"] for x in with_examples.read_text().splitlines()]
+    assert after != before
+    assert after[0] > after[1]  # near the correct examples, against near the incorrect ones
+    graded.write_text('{"question": "Q?", "answer": "A.", "correct": "yes"}\n', encoding="utf-8")
+    assert main([*args, "--examples", str(graded)]) == 1

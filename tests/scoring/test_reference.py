@@ -193,3 +193,31 @@ def test_bulk_input_lines_carry_graded_examples():
     assert [e.correct for e in request.examples] == [True, False]
     with pytest.raises(BatchInputError, match="line 3"):
         request_from_line(line | {"examples": [{"answer": "x"}]}, 3)
+
+
+def test_graded_example_files_are_read_by_question_and_attached_without_the_answer_itself():
+    from scoring.batch import BatchInputError, attach_examples, read_graded_examples
+
+    text = "\n".join(
+        json.dumps(x)
+        for x in [
+            {"question": QUESTION, "answer": "Boil the water off.", "correct": True},
+            {"question": "  how did you SEPARATE the salt from the water? ", "answer": "Filter it.", "correct": False},
+            {"question": "Another question?", "answer": "Something.", "correct": True},
+        ]
+    )
+    graded = read_graded_examples(text + "\n\n")
+    request = ScoringRequest(question=QUESTION, answer="boil the water off.", reference_answers=[REFERENCE])
+    attached = attach_examples(request, graded)
+    assert [e.answer for e in attached.examples] == ["Filter it."]  # the identical answer is left out
+    assert attach_examples(request, graded, limit=0) == request
+    with_rubric = ScoringRequest(question=QUESTION, answer="x", rubric=["Names the method."])
+    assert attach_examples(with_rubric, graded) == with_rubric
+    for bad, message in [
+        ("{", "line 1: not valid JSON"),
+        ('{"answer": "a", "correct": true}', "'question'"),
+        ('{"question": "q", "answer": "a", "correct": 1}', "'correct'"),
+        ('{"question": "q", "answer": "", "correct": true}', "'answer'"),
+    ]:
+        with pytest.raises(BatchInputError, match=message):
+            read_graded_examples(bad)

@@ -146,6 +146,21 @@ def test_typed_question_requests():
         live.typed_question_request(" ", "x", "", "answer")
 
 
+def test_typed_graded_examples_go_with_a_reference_answer_only():
+    examples = "+ Boil the water off.\n\n- Filter it.\n\u2212 Sieve it."
+    request = live.typed_question_request("Q?", "", "The reference.", "answer", examples)
+    assert [(e.answer, e.correct) for e in request.examples] == [
+        ("Boil the water off.", True),
+        ("Filter it.", False),
+        ("Sieve it.", False),
+    ]
+    assert live.typed_question_request("Q?", "a point", "", "answer", examples).examples == []
+    with pytest.raises(ValueError, match=r"\+ \(correct\)"):
+        live.typed_question_request("Q?", "", "The reference.", "answer", "Boil it.")
+    with pytest.raises(ValueError):
+        live.parse_graded_examples("+   ")
+
+
 def test_scoring_steps_list_timings():
     item = assessment(50).model_copy(update={"timings": Timings(gate=0.1, rubric=1.0, feedback=2.0, total=3.1)})
     steps = live.scoring_steps(item)
