@@ -303,7 +303,6 @@ def _run_worker(args: argparse.Namespace) -> int:
 
     from models.errors import ModelError
     from models.loader import load_embedder, load_judge
-    from scoring.engine import prime_judge
     from scoring.service import DatabaseScoringService
     from settings import get_settings
     from storage.errors import DatabaseUnavailableError
@@ -319,7 +318,6 @@ def _run_worker(args: argparse.Namespace) -> int:
         judge, embedder = load_judge(args.model), load_embedder()
     except ModelError as error:
         return _fail(str(error))
-    prime_judge(judge)
     service = DatabaseScoringService(
         repository,
         judge,

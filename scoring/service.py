@@ -21,7 +21,7 @@ from question_banks.plans import InterviewPlan
 from question_banks.schema import QuestionBank
 from scoring.engine import ScoringRequest, score_answer
 from scoring.types import AnswerAssessment
-from scoring.worker import JobPhase, JobState, JobStatus, QueueState
+from scoring.worker import JobPhase, JobState, JobStatus, QueueState, prime_before_first_job
 from storage.errors import NotFoundError
 from storage.records import ClaimedJob
 from storage.repository import Repository
@@ -248,10 +248,9 @@ class DatabaseScoringService:
             retention_days=retention_days,
             **options,
         )
+        self._judge = judge
         self._stop = threading.Event()
-        self._thread = threading.Thread(
-            target=self.worker.run, args=(self._stop,), name="candid-db-scoring", daemon=True
-        )
+        self._thread = threading.Thread(target=self.run, name="candid-db-scoring", daemon=True)
 
     def start(self) -> DatabaseScoringService:
         """Start the worker thread (it recovers unscored answers first); returns ``self``."""
@@ -260,6 +259,7 @@ class DatabaseScoringService:
 
     def run(self) -> None:
         """Run the worker in the calling thread until ``close`` (for ``python -m scoring worker``)."""
+        prime_before_first_job(self._judge)
         self.worker.run(self._stop)
 
     def close(self, timeout: float | None = 30.0) -> None:

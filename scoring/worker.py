@@ -10,6 +10,7 @@ per process.
 from __future__ import annotations
 
 import itertools
+import logging
 import threading
 import time
 from collections import OrderedDict, deque
@@ -18,8 +19,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from models.protocols import Embedder, Judge
-from scoring.engine import ScoringRequest, score_answer
+from scoring.engine import ScoringRequest, prime_judge, score_answer
 from scoring.types import AnswerAssessment
+
+log = logging.getLogger(__name__)
 
 ScoreFunction = Callable[..., AnswerAssessment]
 MAX_FINISHED_JOBS = 1000  # finished jobs kept for polling; the oldest are forgotten first
@@ -240,6 +243,7 @@ class ScoringWorker:
         return self._thread.is_alive()
 
     def _run(self) -> None:
+        prime_before_first_job(self.judge)
         while True:
             with self._changed:
                 while not self._queue and not self._closed:
@@ -301,3 +305,11 @@ def describe_failure(exc: BaseException) -> str:
     """A sentence for the candidate about a scoring failure (the answer itself is kept elsewhere)."""
     detail = str(exc).strip() or type(exc).__name__
     return f"Scoring failed: {detail[:300]}. Your answer is saved; try scoring it again."
+
+
+def prime_before_first_job(judge: Judge) -> None:
+    """Prime the judge's shared system prompt before the first job; a failure here only costs speed."""
+    try:
+        prime_judge(judge)
+    except Exception:
+        log.warning("could not prime the judge", exc_info=True)

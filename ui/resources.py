@@ -54,11 +54,8 @@ def load_embedder_model() -> Embedder:
 
 @st.cache_resource(show_spinner="Loading the judge model…")
 def get_judge() -> Judge:
-    """The judge, loaded once per process, with the shared system prompt already computed."""
-    from scoring.engine import prime_judge
-
+    """The judge, loaded once per process (the scoring workers prime it when they start)."""
     judge = load_judge_model()
-    prime_judge(judge)
     _LOADED.add("judge")
     return judge
 

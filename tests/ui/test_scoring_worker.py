@@ -107,3 +107,19 @@ def test_submissions_from_many_threads_are_all_scored():
     assert worker.wait_idle(10)
     assert len(set(ids)) == 40
     assert all(worker.status(job).state is JobState.DONE for job in ids)
+
+
+def test_the_worker_primes_the_judge_before_its_first_job_and_survives_a_failed_prime():
+    from scoring.prompts import SYSTEM_JUDGE
+
+    judge = FakeJudge()
+    worker = ScoringWorker(judge, FakeEmbedder(), score=scripted())
+    worker.wait(worker.submit(request("x")), 10)
+    assert judge.prompts and judge.prompts[0][0]["content"] == SYSTEM_JUDGE
+
+    class BrokenJudge(FakeJudge):
+        def option_probabilities(self, messages, options):
+            raise RuntimeError("no model")
+
+    worker = ScoringWorker(BrokenJudge(), FakeEmbedder(), score=scripted())
+    assert worker.wait(worker.submit(request("y")), 10).phase is JobPhase.FINISHED
