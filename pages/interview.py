@@ -39,6 +39,9 @@ def submit(record: InterviewRecord, text: str, *, skipped: bool = False, auto: b
     st.rerun()
 
 
+COMMIT_BEFORE_END_S = 3  # seconds before the time runs out that the typed text is sent to the server
+
+
 def timer(record: InterviewRecord, question_id: str, answer_key: str) -> None:
     """The time left for the question; submits the answer as it stands when the time runs out."""
     limit = record.plan.time_limit_s or 0
@@ -48,6 +51,8 @@ def timer(record: InterviewRecord, question_id: str, answer_key: str) -> None:
     if remaining <= 0:
         st.toast("Time is up: your answer was submitted as it stood.", icon=":material/timer_off:")
         submit(record, str(state.widget_value(answer_key, "")), auto=True)
+    elif remaining <= COMMIT_BEFORE_END_S:
+        render.commit_typed_text()  # so the text typed since the last commit reaches the server in time
     minutes, seconds = divmod(int(remaining), 60)
     st.progress(remaining / limit, text=f":material/timer: {minutes}:{seconds:02d} left for this question")
 

@@ -162,6 +162,22 @@ def job_progress(status: JobStatus) -> None:
         st.error(status.error or "Scoring failed.")
 
 
+# Streamlit sends a text box's value when it loses focus (or on Ctrl+Enter), not while the candidate
+# types. Blurring the focused text box just before the time runs out sends what was typed, so the
+# automatic submission gets it. Our own constant script: no candidate text is ever part of it.
+_COMMIT_TYPED_TEXT = """<script>
+(function () {
+  const focused = window.parent.document.activeElement || document.activeElement;
+  if (focused && focused.tagName === "TEXTAREA") { focused.blur(); }
+})();
+</script>"""
+
+
+def commit_typed_text() -> None:
+    """Make the browser send the text being typed in the focused text box (by blurring it)."""
+    st.html(_COMMIT_TYPED_TEXT, unsafe_allow_javascript=True)
+
+
 def queue_line(state: QueueState | None) -> str:
     """The scoring queue in a few words."""
     if state is None:

@@ -207,3 +207,47 @@ def test_a_two_question_interview_in_a_real_browser(app_url: str, browser: objec
         raise
     finally:
         context.close()
+
+
+def test_text_typed_but_not_sent_is_kept_when_the_time_runs_out(app_url: str, browser: object) -> None:
+    """Streamlit sends a text box's value on blur or Ctrl+Enter only; the timer must still get what was typed."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    STARTED[0] = time.monotonic()
+    typed = "I rebuilt the nightly load with idempotent merges and added freshness alerts."
+    try:
+        page.goto(app_url)
+        expect(page.get_by_role("heading", name="Start an interview")).to_be_visible()
+        questions = page.get_by_label("Number of questions", exact=False)
+        questions.fill("1")
+        questions.press("Enter")
+        wait_for_idle(page)
+        page.get_by_text("Interview: feedback at the end").click()
+        wait_for_idle(page)
+        page.get_by_label("Time limit per question").click()
+        page.get_by_role("option", name="1 min", exact=True).click()
+        wait_for_idle(page)
+        expect(page.get_by_text("1:00 per question", exact=False)).to_be_visible()
+        page.get_by_role("button", name="Start interview").click()
+        expect(page.get_by_text("Question 1 of 1")).to_be_visible(timeout=SCORING_TIMEOUT_MS)
+        step("timed question shown")
+        box = page.get_by_label("Your answer")
+        box.click()
+        box.press_sequentially(typed, delay=5)  # typed, never committed: no blur, no Ctrl+Enter
+        step("answer typed, not sent")
+        expect(page.get_by_role("heading", name="Report: ", exact=False)).to_be_visible(timeout=90_000)
+        step("time ran out; report shown")
+        expect(page.get_by_text("Scoring answers:", exact=False)).to_have_count(0, timeout=SCORING_TIMEOUT_MS)
+        with page.expect_download() as download_info:
+            page.get_by_role("button", name="Text", exact=True).click()
+        saved = OUTPUT / "timed_report.txt"
+        download_info.value.save_as(saved)
+        assert typed in saved.read_text(encoding="utf-8")
+    except Exception:
+        page.screenshot(path=str(OUTPUT / "timer-failure.png"), full_page=True)
+        raise
+    finally:
+        context.close()
