@@ -64,3 +64,41 @@ def test_a_bank_with_an_unsafe_slug_is_not_saved(tmp_path):
     with pytest.raises(ValueError, match="slug"):
         admin.save_bank(text, "evil.yaml", folder=tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+def _oidc_script(email: str | None, logged_in: bool) -> None:
+    """A page run in which ``st.login`` has signed somebody in (``st.user`` stands in for the provider)."""
+    import streamlit as st
+
+    from ui import auth
+
+    class User(dict):
+        is_logged_in = logged_in
+
+    original = st.user
+    st.user = User(email=email) if email is not None else User()
+    try:
+        auth.sync_oidc_role()
+    finally:
+        st.user = original
+    st.write(f"role={auth.current_role()} user={auth.staff_email() if auth.is_staff() else '-'}")
+
+
+@pytest.mark.parametrize(
+    ("email", "logged_in", "shown"),
+    [
+        ("Boss@Example.org", True, "role=admin user=Boss@Example.org"),
+        ("reader@example.org", True, "role=reviewer user=reader@example.org"),
+        ("someone@example.org", True, "role=None user=-"),  # signed in, but no role: nothing opens
+        ("boss@example.org", False, "role=None user=-"),
+        (None, True, "role=None user=-"),
+    ],
+)
+def test_an_oidc_user_gets_the_role_their_email_has_in_the_secrets(email, logged_in, shown):
+    from streamlit.testing.v1 import AppTest
+
+    app = AppTest.from_function(_oidc_script, kwargs={"email": email, "logged_in": logged_in})
+    app.secrets["candid"] = {"admin_emails": ["boss@example.org"], "reviewer_emails": ["READER@example.org"]}
+    app.run()
+    assert not app.exception
+    assert app.markdown[0].value == shown
