@@ -415,7 +415,11 @@ def score_answer(
         justification = written.justification
         if alignment:
             justification += f" Relevant to the job: {'; '.join(alignment[:2])}."
-        final = Feedback(written.strengths, [*notes[:1], *written.weaknesses][:3], written.tips, justification)
+        # The bank's own tips for the points the answer missed lead: they are concrete and reviewed,
+        # where a small judge's tips sometimes restate the answer instead of advising.
+        authored = [c.tip for c in checks if c.status is not RubricStatus.MET and c.tip]
+        tips = list(dict.fromkeys([*authored[:2], *written.tips]))[:3]
+        final = Feedback(written.strengths, [*notes[:1], *written.weaknesses][:3], tips, justification)
     feedback_s = time.perf_counter() - t
     return AnswerAssessment(
         id=request.id,

@@ -180,3 +180,13 @@ def test_gate_notes_lead_the_weaknesses_even_when_the_judge_writes_feedback():
     assert Flag.NO_DIRECT_EXPERIENCE in assessment.flags
     assert assessment.weaknesses[0] == assessment.notes[0]
     assert "The monitoring description is brief." in assessment.weaknesses
+
+
+def test_the_banks_tips_for_missed_points_lead_the_judges_tips():
+    partial = "At my last job I deployed a churn model for the retention team to solve a business problem."
+    assessment = _score(partial)
+    missed = [c.tip for c in assessment.rubric if c.status is not RubricStatus.MET]
+    assert missed, "the partial answer misses rubric points"
+    assert assessment.tips[: min(2, len(missed))] == missed[:2]
+    assert assessment.tips[-1] == "Say which drift statistic you alerted on."  # the judge's tip follows
+    assert len(assessment.tips) <= 3
