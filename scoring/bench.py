@@ -159,7 +159,9 @@ def run(model: str | None, semeval_per_corpus: int, feedback_answers: int) -> di
         "no_feedback_s_per_answer_mean": round(statistics.mean(latencies), 2),
         "no_feedback_s_per_answer_max": round(max(latencies), 2),
         "feedback_s_per_answer_mean": round(statistics.mean(feedback_times), 2) if feedback_times else None,
+        "feedback_s_per_answer_max": round(max(feedback_times), 2) if feedback_times else None,
         "first_feedback_token_s_mean": round(statistics.mean(first_tokens), 2) if first_tokens else None,
+        "first_feedback_token_s_max": round(max(first_tokens), 2) if first_tokens else None,
     }
 
 
@@ -168,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scoring.bench", description=__doc__)
     parser.add_argument("--model", default=None, help="judge (default: the configured judge)")
     parser.add_argument("--semeval", type=int, default=1000, help="SemEval answers sampled per corpus (0 to skip)")
-    parser.add_argument("--feedback", type=int, default=3, help="answers scored with full feedback for latency")
+    parser.add_argument("--feedback", type=int, default=10, help="answers scored with full feedback for latency")
     args = parser.parse_args(argv)
     figures = run(args.model, args.semeval, args.feedback)
     for key, value in figures.items():

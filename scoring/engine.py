@@ -319,17 +319,12 @@ def _final_score(signals: Signals, flags: Sequence[Flag], model: ScoreModel) -> 
 
 
 def _coverage_lines(checks: Sequence[RubricCheck]) -> list[str]:
-    """The rubric check as the judge sees it: each point's status, and the bank's tip where it is not met.
+    """The rubric check as the judge sees it: each point and its status.
 
-    Evidence sentences are left out: the judge has the answer already, and every token here delays
-    the first streamed word of feedback.
+    Evidence sentences and the bank's tips are left out: the judge has the answer already, the
+    bank's tips join the feedback directly, and every token here delays the first streamed word.
     """
-    lines = []
-    for check in checks:
-        line = f"- [{check.status.value}] {check.point}"
-        if check.status is not RubricStatus.MET and check.tip:
-            line += f" (tip: {check.tip})"
-        lines.append(line)
+    lines = [f"- [{check.status.value}] {check.point}" for check in checks]
     return lines or ["- (no rubric: judged on relevance to the question)"]
 
 
