@@ -132,7 +132,8 @@ limit = f"{time_limit // 60}:{time_limit % 60:02d} per question" if time_limit e
 tailored = (
     f"matched to {len(plan.requirements)} requirement(s) of the job" if plan.relevance else "not tailored to a job"
 )
-st.caption(f"{plan.num_questions} questions · {MODES[mode]} · {limit} · {tailored}")
+count = f"{plan.num_questions} question{'s' if plan.num_questions != 1 else ''}"
+st.caption(f"{count} · {MODES[mode]} · {limit} · {tailored}")
 rows = [
     {
         "#": number,

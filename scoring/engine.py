@@ -205,6 +205,32 @@ def _evidence(sentences: Sequence[str], sentence_vecs: np.ndarray, point_vec: np
     return best, float(sims[best])
 
 
+def _check(
+    point: str,
+    coverage: float,
+    model: ScoreModel,
+    evidence: tuple[str, float],
+    *,
+    similarity: float,
+    judge_probability: float | None = None,
+    tip: str = "",
+) -> RubricCheck:
+    """One rubric point's check: status from the coverage, and the evidence sentence unless it is missing."""
+    status = model.status(coverage)
+    sentence, sentence_similarity = evidence
+    shown = status is not RubricStatus.MISSING and sentence_similarity > model.sim_low
+    return RubricCheck(
+        point=point,
+        status=status,
+        confidence=round(min(1.0, abs(coverage - 0.5) * 2), 4),
+        coverage=round(coverage, 4),
+        evidence=sentence if shown else None,
+        similarity=round(similarity, 4),
+        judge_probability=None if judge_probability is None else round(judge_probability, 4),
+        tip=tip,
+    )
+
+
 def reference_signals(
     question: str,
     gate: GateResult,
@@ -229,22 +255,10 @@ def reference_signals(
     point_vecs, sentence_vecs = vectors[: len(prepared.points)], vectors[len(prepared.points) :]
     checks = []
     for index, point in enumerate(prepared.points):
-        coverage = model.reference.probability(point_features[index])
-        status = model.status(coverage)
         best, best_sim = _evidence(sentences, sentence_vecs, point_vecs[index])
-        evidence = sentences[best] if status is not RubricStatus.MISSING and best_sim > model.sim_low else None
-        checks.append(
-            RubricCheck(
-                point=point,
-                status=status,
-                confidence=round(min(1.0, abs(coverage - 0.5) * 2), 4),
-                coverage=round(coverage, 4),
-                evidence=evidence,
-                similarity=round(point_features[index]["similarity"], 4),
-                judge_probability=None,
-                tip="",
-            )
-        )
+        coverage = model.reference.probability(point_features[index])
+        similarity = point_features[index]["similarity"]
+        checks.append(_check(point, coverage, model, (sentences[best], best_sim), similarity=similarity))
     return Signals(probability, probability, None, chosen["question_similarity"], checks, chosen)
 
 
@@ -280,20 +294,9 @@ def check_points(
             "Yes"
         ]
         coverage = model.point_coverage(yes, similarity)
-        status = model.status(coverage)
-        evidence = sentences[best] if status is not RubricStatus.MISSING and best_sim > model.sim_low else None
-        checks.append(
-            RubricCheck(
-                point=point,
-                status=status,
-                confidence=round(min(1.0, abs(coverage - 0.5) * 2), 4),
-                coverage=round(coverage, 4),
-                evidence=evidence,
-                similarity=round(similarity, 4),
-                judge_probability=round(yes, 4),
-                tip=tips[index] if index < len(tips) else "",
-            )
-        )
+        tip = tips[index] if index < len(tips) else ""
+        evidence = (sentences[best], best_sim)
+        checks.append(_check(point, coverage, model, evidence, similarity=similarity, judge_probability=yes, tip=tip))
     values = [c.coverage for c in checks]
     coverage = sum(values) / len(values) if values else 0.0
     return PointChecks(checks, coverage, float(answer_vec @ question_vec))

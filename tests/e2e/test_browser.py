@@ -141,6 +141,27 @@ def wait_for_idle(page: object) -> None:
     page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=SCORING_TIMEOUT_MS)
 
 
+def plan_interview(page: object, app_url: str, questions: int, time_limit: str | None = None) -> None:
+    """Open the app and set up an interview-mode plan (feedback at the end) on the Start page."""
+    from playwright.sync_api import expect
+
+    page.goto(app_url)
+    step("opened the app")
+    expect(page.get_by_role("heading", name="Start an interview")).to_be_visible()
+    count = page.get_by_label("Number of questions", exact=False)
+    count.fill(str(questions))
+    count.press("Enter")
+    wait_for_idle(page)
+    page.get_by_text("Interview: feedback at the end").click()
+    wait_for_idle(page)
+    if time_limit is not None:
+        page.get_by_label("Time limit per question").click()
+        page.get_by_role("option", name=time_limit, exact=True).click()
+        wait_for_idle(page)
+    expect(page.get_by_text(f"{questions} question{'s' if questions != 1 else ''} ·", exact=False)).to_be_visible()
+    step("plan shown")
+
+
 def test_a_two_question_interview_in_a_real_browser(app_url: str, browser: object) -> None:
     from playwright.sync_api import expect
 
@@ -151,17 +172,7 @@ def test_a_two_question_interview_in_a_real_browser(app_url: str, browser: objec
     for stale in ("steps.log", "failure.png", "report.png"):
         (OUTPUT / stale).unlink(missing_ok=True)
     try:
-        page.goto(app_url)
-        step("opened the app")
-        expect(page.get_by_role("heading", name="Start an interview")).to_be_visible()
-        questions = page.get_by_label("Number of questions", exact=False)
-        questions.fill("2")
-        questions.press("Enter")
-        wait_for_idle(page)
-        page.get_by_text("Interview: feedback at the end").click()
-        wait_for_idle(page)
-        expect(page.get_by_text("2 questions ·", exact=False)).to_be_visible()
-        step("plan shown")
+        plan_interview(page, app_url, 2)
         page.get_by_role("button", name="Start interview").click()
 
         for number, answer in enumerate(ANSWERS, start=1):
@@ -219,17 +230,7 @@ def test_text_typed_but_not_sent_is_kept_when_the_time_runs_out(app_url: str, br
     STARTED[0] = time.monotonic()
     typed = "I rebuilt the nightly load with idempotent merges and added freshness alerts."
     try:
-        page.goto(app_url)
-        expect(page.get_by_role("heading", name="Start an interview")).to_be_visible()
-        questions = page.get_by_label("Number of questions", exact=False)
-        questions.fill("1")
-        questions.press("Enter")
-        wait_for_idle(page)
-        page.get_by_text("Interview: feedback at the end").click()
-        wait_for_idle(page)
-        page.get_by_label("Time limit per question").click()
-        page.get_by_role("option", name="1 min", exact=True).click()
-        wait_for_idle(page)
+        plan_interview(page, app_url, 1, time_limit="1 min")
         expect(page.get_by_text("1:00 per question", exact=False)).to_be_visible()
         page.get_by_role("button", name="Start interview").click()
         expect(page.get_by_text("Question 1 of 1")).to_be_visible(timeout=SCORING_TIMEOUT_MS)
