@@ -40,6 +40,22 @@ def _clean_item(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+_HEDGED_TIP = re.compile(
+    r"^(?:(?:the\s+)?candidate|you|they|he|she|i|we)\s+(?:could|should|can|might|may|will|would|needs?\s+to|must)"
+    r"\s+(?:also\s+)?(?=[a-z])",
+    re.IGNORECASE,
+)
+
+
+def as_instruction(tip: str) -> str:
+    """Turn a hedged third-person tip ("The candidate could add X.") into an instruction ("Add X.")."""
+    match = _HEDGED_TIP.match(tip.strip())
+    if not match:
+        return tip
+    rest = tip.strip()[match.end() :]
+    return rest[:1].upper() + rest[1:] if rest else tip
+
+
 def parse_feedback(text: str) -> Feedback | None:
     """Parse the four-section feedback format; ``None`` when a section is missing or empty."""
     found: dict[str, list[str]] = {}
@@ -65,7 +81,8 @@ def parse_feedback(text: str) -> Feedback | None:
         return list(dict.fromkeys(cleaned))[:MAX_ITEMS]
 
     justification = " ".join(_BULLET.sub("", x).strip() for x in found["JUSTIFICATION"]).strip()
-    feedback = Feedback(items("STRENGTHS"), items("WEAKNESSES"), items("TIPS"), justification[:1200])
+    tips = list(dict.fromkeys(as_instruction(tip) for tip in items("TIPS")))
+    feedback = Feedback(items("STRENGTHS"), items("WEAKNESSES"), tips, justification[:1200])
     if not (feedback.strengths and feedback.weaknesses and feedback.tips) or len(feedback.justification) < 20:
         return None
     return feedback

@@ -1,6 +1,13 @@
 import pytest
 
-from scoring.feedback import coverage_feedback, cut_bullets, cut_prose, parse_feedback, write_feedback
+from scoring.feedback import (
+    as_instruction,
+    coverage_feedback,
+    cut_bullets,
+    cut_prose,
+    parse_feedback,
+    write_feedback,
+)
 from scoring.types import Flag, RubricCheck, RubricStatus
 
 WELL_FORMED = """STRENGTHS:
@@ -151,3 +158,25 @@ def test_write_feedback_with_a_silent_judge_gives_unparseable_text():
     reply, first = write_feedback(lambda messages, n: iter(()), [{"role": "user", "content": "q"}])
     assert first is None
     assert parse_feedback(reply) is None  # so the engine falls back to the coverage feedback
+
+
+@pytest.mark.parametrize(
+    ("tip", "expected"),
+    [
+        ("The candidate could add more details on monitoring.", "Add more details on monitoring."),
+        ("You should also quantify the result.", "Quantify the result."),
+        ("They might consider naming the drift test.", "Consider naming the drift test."),
+        ("I will include the sample size.", "Include the sample size."),
+        ("Candidate needs to explain the rollback.", "Explain the rollback."),
+        ("Name the metric and how much it moved.", "Name the metric and how much it moved."),
+        ("The candidates' team could not ship.", "The candidates' team could not ship."),
+    ],
+)
+def test_hedged_tips_become_instructions(tip, expected):
+    assert as_instruction(tip) == expected
+
+
+def test_parsed_tips_are_instructions():
+    text = "STRENGTHS:\n- Clear story.\nWEAKNESSES:\n- No metric.\nTIPS:\n- The candidate could add a metric.\n"
+    parsed = parse_feedback(text + "JUSTIFICATION:\nThe answer scores 70/100 because it lacks a metric.")
+    assert parsed is not None and parsed.tips == ["Add a metric."]
