@@ -1,9 +1,10 @@
-"""Score one answer: gate, rubric coverage (embeddings + judge), calibrated 0-100 score, feedback.
+"""Score one answer: gate, rubric coverage (embeddings + judge) or reference-answer signals, 0-100 score, feedback.
 
 ``score_answer`` is the one entry point the pages, the command line, the worker and the benchmark
 call. It depends only on the ``Judge`` and ``Embedder`` protocols. How the signals combine into a
-score is documented on ``ScoreModel``; its numbers come from ``scoring/calibration.json``, fitted
-on the SemEval-2013 training split by ``python -m scoring.calibrate``.
+score is documented on ``ScoreModel``; the reference-answer model (``scoring.reference``) comes
+from ``scoring/calibration.json``, fitted on the SemEval-2013 training split by ``python -m
+scoring.calibrate``. Feedback is written section by section (``scoring.feedback.write_feedback``).
 """
 
 from __future__ import annotations
