@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from question_banks.requirements import JobRequirement
 from question_banks.schema import Question, QuestionBank, RubricPoint
 from scoring.engine import ScoringRequest
-from scoring.reference import GradedExample
+from scoring.reference import EXAMPLES_PER_QUESTION, GradedExample
 
 
 class BatchInputError(ValueError):
@@ -92,9 +92,6 @@ def request_from_line(
         return ScoringRequest(**fields)
     except (ValidationError, TypeError) as error:
         raise BatchInputError(f"line {line}: {error}") from None
-
-
-EXAMPLES_PER_QUESTION = 10  # what the example model was calibrated with (scoring/calibration.json)
 
 
 def read_graded_examples(text: str, source: str = "examples") -> dict[str, list[GradedExample]]:

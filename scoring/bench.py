@@ -20,7 +20,6 @@ from pathlib import Path
 
 REFERENCE_REPORT = Path(__file__).resolve().parents[2] / "shared" / "reference" / "example_interview_report.txt"
 BANK_SLUG = "machine_learning_engineer"
-SEMEVAL_EXAMPLES = 10
 
 BAD_ANSWERS = {
     "empty": "",
@@ -81,6 +80,7 @@ def run(model: str | None, semeval_per_corpus: int, feedback_answers: int) -> di
     from question_banks.loader import load_banks
     from scoring.calibrate import CORPORA, auc, graded_examples, load_sample, request_for
     from scoring.engine import ScoringRequest, prime_judge, score_answer
+    from scoring.reference import EXAMPLES_PER_QUESTION
     from scoring.report import assessments_from_reference_report
 
     judge, embedder = load_judge(model, log=lambda m: None), load_embedder()
@@ -136,12 +136,12 @@ def run(model: str | None, semeval_per_corpus: int, feedback_answers: int) -> di
             for index in picked:
                 request = request_for(frame.iloc[index])
                 plain.append(score_answer(request, judge, embedder, feedback=False).score)
-                examples = graded_examples(frame, index, SEMEVAL_EXAMPLES)
+                examples = graded_examples(frame, index, EXAMPLES_PER_QUESTION)
                 with_examples = request.model_copy(update={"examples": examples})
                 graded.append(score_answer(with_examples, judge, embedder, feedback=False).score)
             labels = frame.loc[picked, "correct"].to_numpy()
             semeval[corpus] = round(auc(labels, np.array(plain, dtype=float)), 4)
-            semeval[f"{corpus}_with_{SEMEVAL_EXAMPLES}_graded_examples"] = round(
+            semeval[f"{corpus}_with_{EXAMPLES_PER_QUESTION}_graded_examples"] = round(
                 auc(labels, np.array(graded, dtype=float)), 4
             )
 

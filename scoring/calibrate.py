@@ -30,6 +30,7 @@ from scoring.engine import CALIBRATION_FILE, ScoreModel, ScoringRequest, gate_an
 from scoring.gate import GATE_MAX_SCORE
 from scoring.reference import (
     EXAMPLE_FEATURES,
+    EXAMPLES_PER_QUESTION,
     REFERENCE_FEATURES,
     GradedExample,
     LinearModel,
@@ -175,7 +176,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run the calibration and print the figures."""
     parser = argparse.ArgumentParser(prog="python -m scoring.calibrate", description=__doc__)
     parser.add_argument("--per-corpus", type=int, default=0, help="answers sampled per corpus (0 = all)")
-    parser.add_argument("--examples", type=int, default=10, help="graded example answers per question")
+    parser.add_argument(
+        "--examples", type=int, default=EXAMPLES_PER_QUESTION, help="graded example answers per question"
+    )
     parser.add_argument(
         "--features", type=Path, help="cache of computed signals (JSONL): read if present, else written"
     )

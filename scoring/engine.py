@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import json
-import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
@@ -34,6 +33,7 @@ from scoring.reference import (
     ReferenceScorer,
     best_reference,
     reference_features,
+    sigmoid,
 )
 from scoring.text import normalize_text, split_sentences, truncate_words
 from scoring.types import AnswerAssessment, Flag, RubricCheck, RubricStatus, Timings
@@ -128,23 +128,18 @@ class ScoreModel:
 
     def rubric_probability(self, coverage: float, relevance: float) -> float:
         """P(good answer) for a rubric question."""
-        return _sigmoid(self.rubric_bias + self.rubric_w_coverage * coverage + self.rubric_w_relevance * relevance)
-
-
-def _sigmoid(z: float) -> float:
-    return 1.0 / (1.0 + math.exp(-z))
+        return sigmoid(self.rubric_bias + self.rubric_w_coverage * coverage + self.rubric_w_relevance * relevance)
 
 
 @dataclass(frozen=True)
 class Signals:
-    """The answer-level signals, kept for calibration and explanation."""
+    """The answer-level signals, kept for explanation."""
 
     probability: float
     coverage: float
     relevance: float | None
     similarity: float
     checks: list[RubricCheck]
-    features: dict[str, float] | None = None
 
 
 def _points(request: ScoringRequest) -> tuple[list[str], list[str], bool, bool]:
@@ -260,7 +255,7 @@ def reference_signals(
         coverage = model.reference.probability(point_features[index])
         similarity = point_features[index]["similarity"]
         checks.append(_check(point, coverage, model, (sentences[best], best_sim), similarity=similarity))
-    return Signals(probability, probability, None, chosen["question_similarity"], checks, chosen)
+    return Signals(probability, probability, None, chosen["question_similarity"], checks)
 
 
 @dataclass(frozen=True)

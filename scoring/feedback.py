@@ -153,6 +153,7 @@ WRITTEN_SECTIONS: tuple[tuple[str, bool, int, int], ...] = (
     ("JUSTIFICATION", False, 3, 100),
 )
 _SENTENCE_END = re.compile(r"[.!?](?=\s)")
+_PROSE_END = re.compile(r"\n\s*\n|\n(?=\s*[#*]*\s*[A-Z]{4,}[A-Z ]*:)")  # a blank line, or a heading
 
 
 def cut_bullets(text: str, max_items: int) -> tuple[str, bool]:
@@ -185,7 +186,8 @@ def cut_prose(text: str, max_sentences: int) -> tuple[str, bool]:
     """
     body = text.lstrip()
     offset = len(text) - len(body)
-    for match in re.finditer(r"\n\s*\n|\n(?=\s*[#*]*\s*[A-Z]{4,}[A-Z ]*:)", body):
+    match = _PROSE_END.search(body)
+    if match:
         return text[: offset + match.start()].rstrip(), True
     ends = list(_SENTENCE_END.finditer(body))
     if len(ends) >= max_sentences:
@@ -229,12 +231,12 @@ def write_feedback(
             on_chunk(piece)
 
     for heading, bullets, most, budget in WRITTEN_SECTIONS:
-        # A blank line between sections lets the judge reuse everything before the new heading.
         if bullets:
             start = "\n-"
         else:
             words = justification_start() if callable(justification_start) else justification_start
             start = "\n" + words.strip() if words.strip() else ""
+        # A blank line between sections lets the judge reuse everything before the new heading.
         prefix = ("\n\n" if reply else "") + f"{heading}:" + start
         reply += prefix
         emit(prefix)

@@ -50,9 +50,15 @@ REFERENCE_FEATURES = (
     "nothing_new",
 )
 EXAMPLE_FEATURES = ("example_correct", "example_incorrect")
+EXAMPLES_PER_QUESTION = 10  # graded examples the example model is fitted with, and the most it is given
 NEGATIONS = frozenset(
     {"not", "no", "never", "nothing", "none", "cannot", "can't", "don't", "doesn't", "isn't", "won't", "didn't"}
 )
+
+
+def sigmoid(z: float) -> float:
+    """The logistic function, safe for any ``z`` (clamped where ``exp`` would overflow)."""
+    return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
 
 
 @dataclass(frozen=True)
@@ -64,8 +70,7 @@ class LinearModel:
 
     def probability(self, features: Mapping[str, float]) -> float:
         """The modelled probability that the answer is correct (0-1)."""
-        z = self.bias + sum(w * float(features.get(name, 0.0)) for name, w in self.weights.items())
-        return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
+        return sigmoid(self.bias + sum(w * float(features.get(name, 0.0)) for name, w in self.weights.items()))
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready form."""
