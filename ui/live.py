@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from question_banks.schema import RubricPoint
 from scoring.engine import ScoringRequest
-from scoring.reference import GradedExample
+from scoring.reference import EXAMPLES_PER_QUESTION, GradedExample
 from scoring.types import AnswerAssessment, Flag, RubricStatus
 
 
@@ -36,7 +36,7 @@ def typed_question_request(
     question: str, rubric_text: str, reference: str, answer: str, examples_text: str = ""
 ) -> ScoringRequest:
     """A request for a typed question: rubric points one per line (bullets allowed), else a reference answer
-    (with graded example answers, if any are typed).
+    (with the first ``EXAMPLES_PER_QUESTION`` graded example answers typed, if any).
 
     Raises:
         ValueError: The question is empty, neither rubric points nor a reference answer are given, or
@@ -54,7 +54,7 @@ def typed_question_request(
         answer=answer,
         rubric=[RubricPoint(point=point) for point in points],
         reference_answers=[] if points else [reference.strip()],
-        examples=[] if points else parse_graded_examples(examples_text),
+        examples=[] if points else parse_graded_examples(examples_text)[:EXAMPLES_PER_QUESTION],
     )
 
 

@@ -155,6 +155,9 @@ def test_typed_graded_examples_go_with_a_reference_answer_only():
         ("Sieve it.", False),
     ]
     assert live.typed_question_request("Q?", "a point", "", "answer", examples).examples == []
+    many = "\n".join(f"+ Answer number {n}." for n in range(15))
+    capped = live.typed_question_request("Q?", "", "The reference.", "answer", many).examples
+    assert [e.answer for e in capped] == [f"Answer number {n}." for n in range(10)]  # as the model was fitted
     with pytest.raises(ValueError, match=r"\+ \(correct\)"):
         live.typed_question_request("Q?", "", "The reference.", "answer", "Boil it.")
     with pytest.raises(ValueError):
