@@ -4,12 +4,12 @@ import pandas as pd
 import streamlit as st
 
 from scoring.summary import round_half_up
-from ui import interview, render, state
+from ui import dbstore, interview, render, state
 from ui.state import HistoryKeys
 
 render.sidebar_status()
 st.title("History")
-records = [record for record in state.interview_store().list() if interview.assessments(record)]
+records = [record for record in dbstore.interview_store().list() if interview.assessments(record)]
 if not records:
     st.info(
         "No scored interview yet. History lists the interviews taken in this browser session. "

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from storage.errors import DatabaseUnavailableError
-from ui import access, interview, render, resources, state
+from ui import access, dbstore, interview, render, resources, state
 from ui.state import AnswerStatus, InterviewKeys, InterviewRecord, Mode
 
 POLL_S = 1.0
@@ -180,7 +180,7 @@ def ask(record: InterviewRecord, question_id: str) -> None:
 
 
 render.sidebar_status()
-store = state.interview_store()
+store = dbstore.interview_store()
 current = state.active_interview(store)
 if current is None:
     st.title("Interview")

@@ -5,9 +5,10 @@ import time
 import pandas as pd
 import streamlit as st
 
+from jobs.live_queue import LiveScoringQueue
+from jobs.status import JobPhase, JobState
 from scoring.engine import ScoringRequest
 from scoring.types import AnswerAssessment
-from scoring.worker import JobPhase, JobState, ScoringWorker
 from ui import interview, live, render, resources, state
 from ui.compare import compare_assessments
 from ui.state import LiveKeys
@@ -18,7 +19,7 @@ SLOTS = {"a": LiveKeys.ANSWER_A, "b": LiveKeys.ANSWER_B}
 
 
 def score_with_steps(
-    worker: ScoringWorker, request: ScoringRequest, feedback: bool, title: str
+    worker: LiveScoringQueue, request: ScoringRequest, feedback: bool, title: str
 ) -> AnswerAssessment | None:
     """Queue one answer and show its steps live: queue, gate and rubric checks, streamed feedback."""
     job_id = worker.submit(request, feedback=feedback, owner=state.session_owner())
@@ -151,7 +152,7 @@ if score_clicked:
     except ValueError as exc:
         st.warning(str(exc))
         requests = {}
-    worker = resources.require_worker() if requests else None
+    worker = resources.require_live_queue() if requests else None
     if worker is not None:
         for slot, request in requests.items():
             with result_columns[slot]:

@@ -3,10 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from scoring.report import ReportFormat, render_report, report_file_name
+from reports.render import ReportFormat, render_report, report_file_name
 from scoring.summary import round_half_up
 from storage.errors import DatabaseUnavailableError
-from ui import auth, interview, render, resources, state
+from ui import auth, dbstore, interview, render, resources, state
 from ui.state import AnswerStatus, InterviewRecord, ReportKeys
 
 POLL_S = 1.0
@@ -147,7 +147,7 @@ def delete_section(record: InterviewRecord) -> None:
 
 
 render.sidebar_status()
-store = state.interview_store()
+store = dbstore.interview_store()
 records = store.list()
 if not records:
     st.title("Report")

@@ -5,7 +5,7 @@ import streamlit as st
 
 from question_banks.documents import DOCUMENT_TYPES, MAX_DOCUMENT_BYTES, DocumentError
 from storage.errors import DatabaseUnavailableError
-from ui import access, interview, render, resources, state
+from ui import access, dbstore, interview, render, resources, state
 from ui.state import Mode, StartKeys
 
 TIME_LIMITS = [0, 60, 90, 120, 180, 300, 600]
@@ -49,7 +49,7 @@ if resume is not None:
     st.stop()
 st.title("Start an interview")
 
-store = state.interview_store()
+store = dbstore.interview_store()
 current = state.active_interview(store)
 if current is not None and not current.done:
     st.info(f"You have an interview in progress ({current.role}, question {current.position + 1} of {current.total}).")

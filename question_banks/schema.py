@@ -8,7 +8,7 @@ with the file, the question id and what is wrong.
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
@@ -34,6 +34,30 @@ class RubricPoint(BaseModel):
         if isinstance(value, str):
             return {"point": value}
         return value
+
+
+class RedFlag(BaseModel):
+    """A wrong claim or harmful practice an interviewer marks down, with why it is a problem."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    flag: NonEmpty = Field(
+        description="What the answer says or does, e.g. 'resamples the whole dataset before splitting it'."
+    )
+    reason: NonEmpty = Field(description="One line on why it is a problem, shown to the candidate.")
+
+
+AnchorLevel = Literal["strong", "good", "generic", "wrong"]
+REQUIRED_ANCHOR_LEVELS: tuple[AnchorLevel, ...] = ("strong", "generic", "wrong")
+
+
+class Anchor(BaseModel):
+    """A written example answer at a known level, used as a graded example and shown as a model answer."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    level: AnchorLevel
+    answer: NonEmpty
 
 
 class Competency(BaseModel):
@@ -67,6 +91,8 @@ class Question(BaseModel):
     pitfalls: list[NonEmpty] = Field(min_length=1)
     follow_up: str = ""
     keywords: list[NonEmpty] = Field(default_factory=list, description="Terms a relevant answer tends to use.")
+    red_flags: list[RedFlag] = Field(default_factory=list, description="Wrong claims or harmful practices.")
+    anchors: list[Anchor] = Field(default_factory=list, description="Example answers at known levels.")
 
     @field_validator("id")
     @classmethod
@@ -74,6 +100,19 @@ class Question(BaseModel):
         if not QUESTION_ID.match(qid):
             raise ValueError(f"question id {qid!r} must look like 'ML_Q1' (CODE_Q<number>)")
         return qid
+
+    @model_validator(mode="after")
+    def _anchor_levels(self) -> Question:
+        if self.anchors:
+            levels = {anchor.level for anchor in self.anchors}
+            missing = [level for level in REQUIRED_ANCHOR_LEVELS if level not in levels]
+            if missing:
+                raise ValueError(f"question {self.id}: anchors lack the level(s) {missing}")
+        return self
+
+    def anchor(self, level: AnchorLevel) -> Anchor | None:
+        """The first anchor answer at this level, or ``None``."""
+        return next((anchor for anchor in self.anchors if anchor.level == level), None)
 
     @property
     def rubric_points(self) -> list[str]:

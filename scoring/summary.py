@@ -1,6 +1,6 @@
 """The totals of an interview (count, average, highest, lowest, per competency) from its assessments.
 
-Pure functions over ``AnswerAssessment`` lists; the exports in ``scoring.report`` and the UI both use
+Pure functions over ``AnswerAssessment`` lists; the exports in ``reports.render`` and the UI both use
 ``summarize`` so every view of an interview shows the same numbers.
 """
 

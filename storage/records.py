@@ -8,10 +8,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, Protocol
 
 from question_banks.plans import InterviewPlan
-from scoring.types import AnswerAssessment
 from storage.tables import InterviewStatus, JobStatus, Role
+
+
+class StorableAssessment(Protocol):
+    """What storage needs of a scorer's assessment (``scoring.types.AnswerAssessment`` is one).
+
+    Storage keeps the columns it indexes and the whole assessment as JSON; it never imports the
+    scorer's types. The layer above turns ``AssessmentRecord.assessment_json`` back into its type.
+    """
+
+    score: int
+    model: str
+    embedder: str
+    prompt_version: str
+    rubric_version: str
+
+    def model_dump(self, *, mode: str) -> dict[str, Any]:
+        """The assessment as JSON-ready data (``mode="json"``)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -103,7 +121,7 @@ class AssessmentRecord:
     embedder: str
     prompt_version: str
     rubric_version: str
-    assessment: AnswerAssessment = field(repr=False)
+    assessment_json: str = field(repr=False)  # the whole assessment, as the scorer wrote it
     created_at: datetime
     override: OverrideRecord | None = None
 

@@ -17,13 +17,11 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
-from pydantic_core import PydanticSerializationError
 from sqlalchemy import Engine, delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from question_banks.plans import InterviewPlan
-from scoring.types import AnswerAssessment
 from settings import Settings
 from storage.db import create_engine, session_factory, unavailable_as_error, upgrade
 from storage.errors import (
@@ -42,6 +40,7 @@ from storage.records import (
     JobRecord,
     OverrideRecord,
     PlanRecord,
+    StorableAssessment,
     UserRecord,
 )
 from storage.redact import loggable_text
@@ -86,12 +85,9 @@ def storable_text(text: str) -> str:
     return _UNSTORABLE.sub("\ufffd", text)
 
 
-def assessment_json(assessment: AnswerAssessment) -> str:
+def assessment_json(assessment: StorableAssessment) -> str:
     """The assessment as JSON, with text no database can store replaced as in ``storable_text``."""
-    try:
-        return storable_text(assessment.model_dump_json())
-    except PydanticSerializationError:  # an unpaired surrogate somewhere: UTF-8 cannot encode it
-        return json.dumps(_storable(assessment.model_dump(mode="json")), ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(_storable(assessment.model_dump(mode="json")), ensure_ascii=False, separators=(",", ":"))
 
 
 def _storable(value: object) -> object:
@@ -462,7 +458,7 @@ class Repository:
         return session.execute(statement, execution_options=_SKIP_SYNC).scalar_one_or_none()
 
     def complete_job(
-        self, job_id: int, assessment: AnswerAssessment, *, worker_id: str | None = None
+        self, job_id: int, assessment: StorableAssessment, *, worker_id: str | None = None
     ) -> AssessmentRecord:
         """Store a job's assessment (a new row: earlier assessments of the answer are kept) and mark it done.
 
@@ -1004,7 +1000,7 @@ def _assessment_record(row: Assessment, override: OverrideRecord | None) -> Asse
         embedder=row.embedder,
         prompt_version=row.prompt_version,
         rubric_version=row.rubric_version,
-        assessment=AnswerAssessment.model_validate_json(row.assessment_json),
+        assessment_json=row.assessment_json,
         created_at=row.created_at,
         override=override,
     )

@@ -17,7 +17,7 @@ import streamlit as st
 
 from settings import get_settings
 from storage.errors import DatabaseUnavailableError, InviteError
-from ui import interview, resources, state
+from ui import dbstore, interview, resources, state
 from ui.dbstore import DatabaseInterviewStore
 from ui.state import Mode
 
@@ -89,7 +89,7 @@ def invite_landing(token: str) -> None:
         return
     record = interview.start_interview(banks, plan, Mode.INTERVIEW)
     record.id = str(stored.id)
-    store = state.interview_store()
+    store = dbstore.interview_store()
     if isinstance(store, DatabaseInterviewStore):
         store.adopt(record)
     state.set_active_interview(record)
@@ -141,7 +141,7 @@ def resume_interview_id(code: str) -> int | None:
 def resume_landing(code: str) -> None:
     """Open the interview of a resume link in this session, or say the link is not valid."""
     interview_id = resume_interview_id(code.strip())
-    store = state.interview_store()
+    store = dbstore.interview_store()
     try:
         record = store.resume(interview_id) if interview_id and isinstance(store, DatabaseInterviewStore) else None
     except DatabaseUnavailableError as exc:

@@ -1,7 +1,7 @@
 """The Admin and Calibration pages' logic without Streamlit: results export, calibration figures, bank saving.
 
 Everything a candidate typed goes into the CSV as text, with spreadsheet formulas neutralised
-(``scoring.report.neutralize_formula``), so an export never runs anything.
+(``reports.render.neutralize_formula``), so an export never runs anything.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from pathlib import Path
 
 from question_banks.loader import BANKS_FOLDER, validate_bank_text
 from question_banks.schema import QuestionBank
-from scoring.report import neutralize_formula
+from reports.render import neutralize_formula
+from scoring.types import AnswerAssessment
 from storage.records import AssessmentRecord
 from storage.repository import Repository
 
@@ -122,7 +123,8 @@ def by_competency(records: Iterable[AssessmentRecord]) -> list[Agreement]:
         if record.override is None:
             continue
         pair = (float(record.score), float(record.override.score))
-        name = record.assessment.competency_name or record.assessment.competency or "(none)"
+        assessment = AnswerAssessment.model_validate_json(record.assessment_json)
+        name = assessment.competency_name or assessment.competency or "(none)"
         groups.setdefault(name, []).append(pair)
         everything.append(pair)
     rows = [agreement(name, pairs) for name, pairs in sorted(groups.items())]
@@ -135,7 +137,7 @@ def by_rubric_point(records: Iterable[AssessmentRecord]) -> list[Agreement]:
     for record in records:
         if record.override is None:
             continue
-        for check in record.assessment.rubric:
+        for check in AnswerAssessment.model_validate_json(record.assessment_json).rubric:
             groups.setdefault(check.point, []).append((100.0 * check.coverage, float(record.override.score)))
     return [agreement(point, pairs) for point, pairs in sorted(groups.items())]
 

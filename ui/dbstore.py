@@ -12,15 +12,19 @@ from __future__ import annotations
 from collections.abc import MutableMapping
 from typing import Any
 
+import streamlit as st
+
 from question_banks.loader import BankSet
 from scoring.engine import ScoringRequest
-from storage.errors import NotFoundError, StorageError
+from scoring.types import AnswerAssessment
+from storage.errors import DatabaseUnavailableError, NotFoundError, StorageError
 from storage.records import AnswerRecord as StoredAnswer
 from storage.records import AssessmentRecord, JobRecord
 from storage.records import InterviewRecord as StoredInterview
 from storage.repository import Repository
 from storage.tables import JobStatus
-from ui.state import INTERVIEWS, AnswerRecord, InterviewRecord, Mode
+from ui import resources
+from ui.state import INTERVIEWS, ROLE, AnswerRecord, InterviewRecord, Mode
 
 GUEST_NAME = "Guest"
 
@@ -221,7 +225,7 @@ def _with_answers(
             job_id=str(job.id) if job else None,
         )
         if assessed is not None and (job is None or job.status is not JobStatus.FAILED or assessed.job_id == job.id):
-            answer.assessment = assessed.assessment
+            answer.assessment = AnswerAssessment.model_validate_json(assessed.assessment_json)
         if answer.assessment is None and job is not None and job.status is JobStatus.FAILED:
             answer.error = job.error or "Scoring failed."
         answers[stored.question_id] = answer
@@ -234,3 +238,23 @@ def _with_answers(
     ):
         updated.finished_at = max(answer.submitted_at for answer in answers.values())
     return updated
+
+
+def interview_store() -> DatabaseInterviewStore:
+    """The interview store of this session: the database, scoped to this session (or every interview for staff).
+
+    When the database cannot be reached, shows why (``st.error``) and stops the page.
+    """
+    try:
+        repository = resources.get_repository()
+    except DatabaseUnavailableError as exc:
+        st.error(str(exc), icon=":material/cloud_off:")
+        st.stop()
+    role = st.session_state.get(ROLE)
+    return DatabaseInterviewStore(
+        repository,
+        resources.get_banks(),
+        st.session_state,
+        staff=role in {"admin", "reviewer"},
+        read_only=role == "reviewer",
+    )

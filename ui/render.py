@@ -12,9 +12,9 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from scoring.report import escape_markdown
+from jobs.status import JobPhase, JobState, JobStatus, QueueState
+from reports.render import escape_markdown
 from scoring.types import AnswerAssessment, RubricCheck, RubricStatus
-from scoring.worker import JobPhase, JobState, JobStatus, QueueState
 from ui import resources, state
 
 _MARK_START, _MARK_END = "\ue000", "\ue001"  # private-use characters, removed from the text first

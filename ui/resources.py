@@ -1,9 +1,9 @@
 """Process-wide resources, each behind one ``st.cache_resource`` loader: judge, embedder, banks, database, workers.
 
-Interview answers are scored by ``scoring.service.DatabaseScoringService``, the one worker of the
+Interview answers are scored by ``jobs.service.DatabaseScoringService``, the one worker of the
 process that claims jobs from the database (started with the models; at start it picks up answers
 left unscored by a crash or restart). The Live scoring page, whose results are not stored, uses the
-in-memory ``scoring.worker.ScoringWorker``; both share the one judge, whose calls are serialised.
+in-memory ``jobs.live_queue.LiveScoringQueue``; both share the one judge, whose calls are serialised.
 
 Every user of the app shares these objects, so they are used read-only (the worker serialises the
 judge). Heavy imports happen inside the loaders. Models are never replaced by fakes here: a missing
@@ -25,15 +25,16 @@ import streamlit as st
 from settings import get_settings
 
 if TYPE_CHECKING:
+    from jobs.live_queue import LiveScoringQueue
+    from jobs.service import DatabaseJobTracker, DatabaseScoringService
+    from jobs.status import QueueState
     from models.protocols import Embedder, Judge
     from question_banks.loader import BankSet
     from question_banks.plans import InterviewPlan
-    from scoring.service import DatabaseJobTracker, DatabaseScoringService
-    from scoring.worker import QueueState, ScoringWorker
     from storage.repository import Repository
 
 BANKS_TTL_S = 30  # an edited or newly dropped bank file shows up within this many seconds
-_LOADED: set[str] = set()  # which of "judge", "embedder", "worker" this process has loaded
+_LOADED: set[str] = set()  # which of "judge", "embedder", "live_queue" this process has loaded
 _LAST_ERROR: list[str] = []  # why the models could not be loaded, last time it was tried
 _SERVICES: list[DatabaseScoringService] = []  # started database workers, stopped by ``reset``
 
@@ -69,12 +70,12 @@ def get_embedder() -> Embedder:
 
 
 @st.cache_resource(show_spinner=False)
-def get_worker() -> ScoringWorker:
-    """The one scoring worker of the process (loads the models if they are not loaded yet)."""
-    from scoring.worker import ScoringWorker
+def get_live_queue() -> LiveScoringQueue:
+    """The Live scoring queue of the process (loads the models if they are not loaded yet)."""
+    from jobs.live_queue import LiveScoringQueue
 
-    worker = ScoringWorker(get_judge(), get_embedder())
-    _LOADED.add("worker")
+    worker = LiveScoringQueue(get_judge(), get_embedder())
+    _LOADED.add("live_queue")
     return worker
 
 
@@ -98,8 +99,8 @@ def get_repository() -> Repository:
 @st.cache_resource(show_spinner=False)
 def get_scoring_service() -> DatabaseScoringService:
     """The process's database scoring worker, started (loads the models if they are not loaded yet)."""
+    from jobs.service import DatabaseScoringService
     from question_banks.loader import load_banks
-    from scoring.service import DatabaseScoringService
 
     service = DatabaseScoringService(
         get_repository(),
@@ -115,7 +116,7 @@ def get_scoring_service() -> DatabaseScoringService:
 
 @st.cache_resource(show_spinner=False)
 def _plain_tracker() -> DatabaseJobTracker:
-    from scoring.service import DatabaseJobTracker
+    from jobs.service import DatabaseJobTracker
 
     return DatabaseJobTracker(get_repository())
 
@@ -170,7 +171,7 @@ def cached_plan(
 
 
 def is_loaded(name: str) -> bool:
-    """Whether ``"judge"``, ``"embedder"``, ``"worker"`` or ``"scoring"`` is loaded in this process."""
+    """Whether ``"judge"``, ``"embedder"``, ``"live_queue"`` or ``"scoring"`` is loaded in this process."""
     return name in _LOADED
 
 
@@ -199,7 +200,7 @@ def require_scoring() -> DatabaseScoringService | None:
 
     if is_loaded("scoring"):
         return get_scoring_service()
-    if require_worker() is None:
+    if require_live_queue() is None:
         return None
     try:
         return get_scoring_service()
@@ -208,21 +209,21 @@ def require_scoring() -> DatabaseScoringService | None:
         return None
 
 
-def require_worker() -> ScoringWorker | None:
-    """The in-memory scoring worker (Live scoring), loading the models under a visible status the first time.
+def require_live_queue() -> LiveScoringQueue | None:
+    """The Live scoring queue, loading the models under a visible status the first time.
 
     Returns:
-        The worker, or ``None`` after showing an ``st.error`` that names the install command.
+        The queue, or ``None`` after showing an ``st.error`` that names the install command.
     """
-    if is_loaded("worker"):
-        return get_worker()
+    if is_loaded("live_queue"):
+        return get_live_queue()
     try:
         with st.status("Loading the scoring models (first use only)…", expanded=True) as status:
             st.write(f"Sentence embedder `{configured_models()[1]}`…")
             get_embedder()
             st.write(f"Judge `{configured_models()[0]}` (a few seconds)…")
             get_judge()
-            worker = get_worker()
+            worker = get_live_queue()
             status.update(label="Scoring models ready", state="complete", expanded=False)
         return worker
     except Exception as exc:  # a missing or broken model: say so and what to run, never fall back
@@ -253,9 +254,9 @@ def show_model_error(exc: BaseException) -> None:
         st.caption("Check the installed models with `.venv/bin/python -m models list`.")
 
 
-def loaded_worker() -> ScoringWorker | None:
-    """The scoring worker if the models are already loaded (never starts loading them)."""
-    return get_worker() if is_loaded("worker") else None
+def loaded_live_queue() -> LiveScoringQueue | None:
+    """The Live scoring queue if the models are already loaded (never starts loading them)."""
+    return get_live_queue() if is_loaded("live_queue") else None
 
 
 def queue_state() -> QueueState | None:

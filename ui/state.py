@@ -1,8 +1,8 @@
 """Session state: every key as a constant, small typed accessors, and the interview records and their store.
 
 Pages never write ``st.session_state["..."]`` themselves. Interviews live in an ``InterviewStore``;
-the app uses ``ui.dbstore.DatabaseInterviewStore`` (answers and scores in the database, scoped to
-this session or to staff); ``SessionInterviewStore`` keeps them in a mapping only (unit tests).
+the app uses ``ui.dbstore.DatabaseInterviewStore`` (``ui.dbstore.interview_store()``; answers and scores in
+the database, scoped to this session or to staff); ``SessionInterviewStore`` keeps them in a mapping only (unit tests).
 Records are pydantic models, so they serialise to JSON just like the assessments they hold.
 """
 
@@ -275,36 +275,12 @@ class SessionInterviewStore:
 # --- accessors -------------------------------------------------------------------------------------
 
 
-def interview_store() -> InterviewStore:
-    """The interview store of this session: the database, scoped to this session (or every interview for staff).
-
-    When the database cannot be reached, shows why (``st.error``) and stops the page.
-    """
-    from storage.errors import DatabaseUnavailableError
-    from ui import resources
-    from ui.dbstore import DatabaseInterviewStore
-
-    try:
-        repository = resources.get_repository()
-    except DatabaseUnavailableError as exc:
-        st.error(str(exc), icon=":material/cloud_off:")
-        st.stop()
-    role = st.session_state.get(ROLE)
-    return DatabaseInterviewStore(
-        repository,
-        resources.get_banks(),
-        st.session_state,
-        staff=role in {"admin", "reviewer"},
-        read_only=role == "reviewer",
-    )
-
-
-def active_interview(store: InterviewStore | None = None) -> InterviewRecord | None:
-    """The interview being taken (or last taken) in this session (read through ``store`` when given)."""
+def active_interview(store: InterviewStore) -> InterviewRecord | None:
+    """The interview being taken (or last taken) in this session, read through ``store``."""
     interview_id = st.session_state.get(ACTIVE_INTERVIEW)
     if not interview_id:
         return None
-    return (store or interview_store()).get(interview_id)
+    return store.get(interview_id)
 
 
 def set_active_interview(interview: InterviewRecord | None) -> None:

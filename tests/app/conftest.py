@@ -50,7 +50,7 @@ def fake_models(monkeypatch: pytest.MonkeyPatch, fake_judge: FakeJudge, database
     monkeypatch.setattr(resources, "load_embedder_model", lambda: embedder)
     resources.reset()
     yield fake_judge
-    worker = resources.loaded_worker()
+    worker = resources.loaded_live_queue()
     if worker is not None:
         worker.wait_idle(30)
     if resources.is_loaded("scoring"):

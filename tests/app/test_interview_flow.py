@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from models.errors import ModelNotInstalledError
-from scoring.report import ReportFormat
+from reports.render import ReportFormat
 from tests.app.conftest import (
     GOOD_ANSWER,
     answer_current,
@@ -115,7 +115,7 @@ def test_missing_model_shows_the_install_command_and_keeps_the_answer(app, monke
     assert answer.status is AnswerStatus.SCORING
     assert "could not be loaded" in texts(app.warning)
     assert "Waiting to be scored (0 answers ahead)" in progress_texts(app)  # the queue position
-    assert resources.loaded_worker() is None  # never a fake model behind the user's back
+    assert resources.loaded_live_queue() is None  # never a fake model behind the user's back
 
 
 @pytest.mark.parametrize("page", ["pages/interview.py", "pages/report.py"])

@@ -86,7 +86,7 @@ def test_a_failed_scoring_keeps_the_answer_and_can_be_retried(app, fake_models, 
     assert "the judge ran out of memory" in texts(app.error)
     assert GOOD_ANSWER in texts(app.text)  # the typed answer is still there
     assert any("not scored" in expander.label for expander in app.expander)
-    assert resources.loaded_worker().alive  # the failure did not kill the worker
+    assert resources.loaded_live_queue().alive  # the failure did not kill the worker
 
     monkeypatch.setattr(resources, "load_judge_model", lambda: fake_models)
     resources.reset()

@@ -1,4 +1,4 @@
-"""Crash test: SIGKILL ``python -m scoring worker`` while it scores, restart it, and every saved answer ends up scored.
+"""Crash test: SIGKILL ``python -m jobs worker`` while it scores, restart it, and every saved answer ends up scored.
 
 Answers are submitted through the ``Repository`` (the same ``save_answer`` the pages use: committed
 before scoring). The worker runs the tiny real judge on one thread against a temporary SQLite file.
@@ -28,9 +28,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.real_model, pytest.mark.crash]
 
 
 def start_worker(url: str, log: Path) -> subprocess.Popen[bytes]:
-    """``python -m scoring worker`` with the tiny judge, one thread, quick requeue of a dead worker's job."""
+    """``python -m jobs worker`` with the tiny judge, one thread, quick requeue of a dead worker's job."""
     env = {**os.environ, "DATABASE_URL": url, "CANDID_JUDGE": "tiny", "CANDID_THREADS": "1", "PYTHONUNBUFFERED": "1"}
-    command = [sys.executable, "-m", "scoring", "worker", "--stale-after", "2", "--poll", "0.2"]
+    command = [sys.executable, "-m", "jobs", "worker", "--stale-after", "2", "--poll", "0.2"]
     with log.open("ab") as output:
         return subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from jobs.live_queue import LiveScoringQueue
 from question_banks.loader import load_banks
 from question_banks.plans import build_plan
 from scoring.types import AnswerAssessment, Flag, RubricCheck, RubricStatus, Timings
-from scoring.worker import ScoringWorker
 from tests.fakes import FakeEmbedder, FakeJudge
 from ui import interview, live
 from ui.compare import compare_assessments
@@ -21,7 +21,7 @@ def banks():
 
 @pytest.fixture
 def worker():
-    return ScoringWorker(FakeJudge(), FakeEmbedder())
+    return LiveScoringQueue(FakeJudge(), FakeEmbedder())
 
 
 def new_interview(banks, mode=Mode.INTERVIEW, count=2, limit=None):

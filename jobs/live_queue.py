@@ -1,10 +1,10 @@
-"""Background scoring: one thread scores queued answers in order, so pages never wait on the judge.
+"""The Live scoring page's queue: one thread scores answers in memory, in order, so the page never waits.
 
-A ``ScoringWorker`` owns one judge and one embedder and a first-in-first-out queue of jobs. Pages
+A ``LiveScoringQueue`` owns one judge and one embedder and a first-in-first-out queue of jobs. Pages
 ``submit`` a ``ScoringRequest``, get a job id back at once, and poll ``status(job_id)`` for the
 queue position, the feedback streamed so far and, in the end, the ``AnswerAssessment`` or a readable
-error. A failing job never stops the thread. No Streamlit here: ``ui.resources`` keeps one worker
-per process.
+error. A failing job never stops the thread. No Streamlit here: ``ui.resources`` keeps one queue
+per process. Its results are not stored; interview answers go through ``jobs.service``.
 """
 
 from __future__ import annotations
@@ -15,89 +15,16 @@ import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from enum import StrEnum
 
+from jobs.status import JobPhase, JobState, JobStatus, QueueState, describe_failure, prime_before_first_job
 from models.protocols import Embedder, Judge
-from scoring.engine import ScoringRequest, prime_judge, score_answer
+from scoring.engine import ScoringRequest, score_answer
 from scoring.types import AnswerAssessment
 
 log = logging.getLogger(__name__)
 
 ScoreFunction = Callable[..., AnswerAssessment]
 MAX_FINISHED_JOBS = 1000  # finished jobs kept for polling; the oldest are forgotten first
-
-
-class JobState(StrEnum):
-    """Where a job is in its life."""
-
-    QUEUED = "queued"
-    RUNNING = "running"
-    DONE = "done"
-    FAILED = "failed"
-
-    @property
-    def finished(self) -> bool:
-        """Whether the job will not change any more."""
-        return self in (JobState.DONE, JobState.FAILED)
-
-
-class JobPhase(StrEnum):
-    """What a running job is doing (the scorer's steps, as far as the worker can see them)."""
-
-    WAITING = "waiting"
-    CHECKING = "checking"  # gate, rubric checks and score
-    WRITING_FEEDBACK = "writing_feedback"
-    FINISHED = "finished"
-
-
-@dataclass(frozen=True)
-class JobStatus:
-    """A snapshot of one job.
-
-    Attributes:
-        job_id: The id ``submit`` returned.
-        owner: Who submitted it (e.g. a session id), for the queue display.
-        state: Queued, running, done or failed.
-        phase: The step a running job is in.
-        position: For a queued job, how many jobs run before it (0 = next); else ``None``.
-        feedback_text: The judge's feedback text streamed so far.
-        result: The assessment, once done.
-        error: A readable message, once failed.
-        submitted_at: ``time.time()`` at submission.
-        started_at: When scoring started, if it has.
-        finished_at: When scoring ended, if it has.
-    """
-
-    job_id: str
-    owner: str
-    state: JobState
-    phase: JobPhase
-    position: int | None
-    feedback_text: str
-    result: AnswerAssessment | None
-    error: str | None
-    submitted_at: float
-    started_at: float | None
-    finished_at: float | None
-
-    @property
-    def finished(self) -> bool:
-        """Whether the job is done or failed."""
-        return self.state.finished
-
-
-@dataclass(frozen=True)
-class QueueState:
-    """How busy the worker is: jobs waiting and whether one is being scored."""
-
-    queued: int
-    running: bool
-
-    @property
-    def idle(self) -> bool:
-        """Nothing waiting and nothing running."""
-        return not self.queued and not self.running
 
 
 class _Job:
@@ -118,7 +45,7 @@ class _Job:
         self.finished_at: float | None = None
 
 
-class ScoringWorker:
+class LiveScoringQueue:
     """Scores answers one at a time on a daemon thread, in submission order. Thread-safe.
 
     Args:
@@ -164,7 +91,7 @@ class ScoringWorker:
         """
         with self._changed:
             if self._closed:
-                raise RuntimeError("the scoring worker is closed")
+                raise RuntimeError("the Live scoring queue is closed")
             job = _Job(f"job-{next(self._ids)}", request, feedback, owner)
             self._jobs[job.job_id] = job
             self._queue.append(job)
@@ -299,17 +226,3 @@ class ScoringWorker:
             started_at=job.started_at,
             finished_at=job.finished_at,
         )
-
-
-def describe_failure(exc: BaseException) -> str:
-    """A sentence for the candidate about a scoring failure (the answer itself is kept elsewhere)."""
-    detail = str(exc).strip() or type(exc).__name__
-    return f"Scoring failed: {detail[:300]}. Your answer is saved; try scoring it again."
-
-
-def prime_before_first_job(judge: Judge) -> None:
-    """Prime the judge's shared system prompt before the first job; a failure here only costs speed."""
-    try:
-        prime_judge(judge)
-    except Exception:
-        log.warning("could not prime the judge", exc_info=True)

@@ -1,4 +1,4 @@
-"""scoring.worker.ScoringWorker: FIFO order, queue positions, streamed feedback, failures that do not kill it."""
+"""jobs.live_queue.LiveScoringQueue: FIFO order, queue positions, streamed feedback, failures that do not kill it."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import threading
 
 import pytest
 
+from jobs.live_queue import LiveScoringQueue
+from jobs.status import JobPhase, JobState
 from scoring.engine import ScoringRequest
 from scoring.types import AnswerAssessment
-from scoring.worker import JobPhase, JobState, ScoringWorker
 from tests.fakes import FakeEmbedder, FakeJudge
 
 
@@ -31,7 +32,7 @@ def scripted(gate: threading.Event | None = None, fail_on: str | None = None, ch
 
 def test_jobs_run_in_order_with_queue_positions():
     gate = threading.Event()
-    worker = ScoringWorker(FakeJudge(), FakeEmbedder(), score=scripted(gate))
+    worker = LiveScoringQueue(FakeJudge(), FakeEmbedder(), score=scripted(gate))
     ids = [worker.submit(request(f"answer {n}"), owner="s1") for n in range(3)]
     running = worker.status(ids[0])
     while running.state is JobState.QUEUED:
@@ -49,7 +50,7 @@ def test_jobs_run_in_order_with_queue_positions():
 
 
 def test_feedback_is_streamed_and_followable():
-    worker = ScoringWorker(FakeJudge(), FakeEmbedder(), score=scripted(chunks=("Strengths: ", "clear.")))
+    worker = LiveScoringQueue(FakeJudge(), FakeEmbedder(), score=scripted(chunks=("Strengths: ", "clear.")))
     job = worker.submit(request("x"))
     assert "".join(worker.follow(job, timeout=10)) == "Strengths: clear."
     status = worker.wait(job, 10)
@@ -58,7 +59,7 @@ def test_feedback_is_streamed_and_followable():
 
 
 def test_a_failing_job_is_marked_failed_and_the_thread_lives_on():
-    worker = ScoringWorker(FakeJudge(), FakeEmbedder(), score=scripted(fail_on="bad"))
+    worker = LiveScoringQueue(FakeJudge(), FakeEmbedder(), score=scripted(fail_on="bad"))
     bad = worker.submit(request("bad"))
     good = worker.submit(request("good"))
     assert worker.wait(bad, 10).state is JobState.FAILED
@@ -68,7 +69,7 @@ def test_a_failing_job_is_marked_failed_and_the_thread_lives_on():
 
 
 def test_real_scoring_with_fake_models():
-    worker = ScoringWorker(
+    worker = LiveScoringQueue(
         FakeJudge("STRENGTHS:\n- a\nWEAKNESSES:\n- b\nTIPS:\n- c\nJUSTIFICATION:\nd"), FakeEmbedder()
     )
     job = worker.submit(request("A join combines rows of two tables on a matching key column."))
@@ -78,7 +79,7 @@ def test_real_scoring_with_fake_models():
 
 
 def test_unknown_jobs_and_closed_workers():
-    worker = ScoringWorker(FakeJudge(), FakeEmbedder(), score=scripted())
+    worker = LiveScoringQueue(FakeJudge(), FakeEmbedder(), score=scripted())
     assert not worker.knows("job-999")
     with pytest.raises(KeyError):
         worker.status("job-999")
@@ -89,7 +90,7 @@ def test_unknown_jobs_and_closed_workers():
 
 
 def test_submissions_from_many_threads_are_all_scored():
-    worker = ScoringWorker(FakeJudge(), FakeEmbedder(), score=scripted())
+    worker = LiveScoringQueue(FakeJudge(), FakeEmbedder(), score=scripted())
     ids: list[str] = []
     lock = threading.Lock()
 
@@ -113,7 +114,7 @@ def test_the_worker_primes_the_judge_before_its_first_job_and_survives_a_failed_
     from scoring.prompts import SYSTEM_JUDGE
 
     judge = FakeJudge()
-    worker = ScoringWorker(judge, FakeEmbedder(), score=scripted())
+    worker = LiveScoringQueue(judge, FakeEmbedder(), score=scripted())
     worker.wait(worker.submit(request("x")), 10)
     assert judge.prompts and judge.prompts[0][0]["content"] == SYSTEM_JUDGE
 
@@ -121,5 +122,5 @@ def test_the_worker_primes_the_judge_before_its_first_job_and_survives_a_failed_
         def option_probabilities(self, messages, options):
             raise RuntimeError("no model")
 
-    worker = ScoringWorker(BrokenJudge(), FakeEmbedder(), score=scripted())
+    worker = LiveScoringQueue(BrokenJudge(), FakeEmbedder(), score=scripted())
     assert worker.wait(worker.submit(request("y")), 10).phase is JobPhase.FINISHED

@@ -5,14 +5,16 @@ from __future__ import annotations
 import io
 import json
 import re
+import subprocess
+import sys
 import zlib
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from scoring.cli import main, read_assessments_jsonl
-from scoring.report import (
+from reports.cli import main, read_assessments_jsonl
+from reports.render import (
     BANNER,
     CSV_COLUMNS,
     InterviewReport,
@@ -32,6 +34,8 @@ from scoring.report import (
 )
 from scoring.summary import competency_code, round_half_up, summarize
 from scoring.types import AnswerAssessment, Flag
+
+ROOT = Path(__file__).resolve().parents[2]
 
 REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "example_interview_report.txt"
 needs_reference = pytest.mark.skipif(not REFERENCE.is_file(), reason=f"reference report not found at {REFERENCE}")
@@ -583,7 +587,7 @@ def test_cli_renders_the_reference_report_from_jsonl(tmp_path, reference_text):
     role, assessments = assessments_from_reference_report(reference_text)
     source = write_jsonl(tmp_path / "in.jsonl", assessments)
     out = tmp_path / "report.txt"
-    assert main(["report", str(source), "--role", role, "-o", str(out)]) == 0
+    assert main([str(source), "--role", role, "-o", str(out)]) == 0
     assert out.read_bytes() == REFERENCE.read_bytes()
 
 
@@ -592,7 +596,7 @@ def test_cli_writes_every_format(tmp_path, fmt):
     assessments = [make("ML_Q1", 90), make("DE_Q1", 70, answer="line\u2028separator inside JSON")]
     source = write_jsonl(tmp_path / "in.jsonl", assessments)
     out = tmp_path / f"report.{fmt}"
-    assert main(["report", str(source), "--role", "ml", "--format", fmt, "-o", str(out)]) == 0
+    assert main([str(source), "--role", "ml", "--format", fmt, "-o", str(out)]) == 0
     data = out.read_bytes()
     if fmt == "pdf":
         assert data.startswith(b"%PDF-")
@@ -602,9 +606,9 @@ def test_cli_writes_every_format(tmp_path, fmt):
 
 def test_cli_writes_to_stdout_without_output(tmp_path, capsysbinary):
     source = write_jsonl(tmp_path / "in.jsonl", [make()])
-    assert main(["report", str(source), "--role", "ml", "--format", "pdf"]) == 0
+    assert main([str(source), "--role", "ml", "--format", "pdf"]) == 0
     assert capsysbinary.readouterr().out.startswith(b"%PDF-")
-    assert main(["report", str(source), "--role", "ml"]) == 0
+    assert main([str(source), "--role", "ml"]) == 0
     assert capsysbinary.readouterr().out == render_text_report([make()], "ml").encode()
 
 
@@ -623,17 +627,26 @@ def test_cli_writes_to_stdout_without_output(tmp_path, capsysbinary):
 def test_cli_names_the_bad_line(tmp_path, capsys, bad_line, message):
     source = write_jsonl(tmp_path / "in.jsonl", [make("ML_Q1"), make("DE_Q1")], [bad_line])
     out = tmp_path / "out.txt"
-    assert main(["report", str(source), "--role", "ml", "-o", str(out)]) == 1
+    assert main([str(source), "--role", "ml", "-o", str(out)]) == 1
     assert re.search(message, capsys.readouterr().err)
     assert not out.exists()
 
 
 def test_cli_usage_errors(tmp_path, capsys):
-    assert main(["report", str(tmp_path / "missing.jsonl"), "--role", "ml"]) == 1
+    assert main([str(tmp_path / "missing.jsonl"), "--role", "ml"]) == 1
     assert "cannot read" in capsys.readouterr().err
-    assert main(["report", str(tmp_path / "in.jsonl")]) == 2  # --role is required
-    assert main(["report", "x", "--role", "ml", "--format", "docx"]) == 2
+    assert main([str(tmp_path / "in.jsonl")]) == 2  # --role is required
+    assert main(["x", "--role", "ml", "--format", "docx"]) == 2
     assert main([]) == 2
+
+
+def test_python_m_scoring_report_still_works_and_forwards(tmp_path):
+    source = write_jsonl(tmp_path / "in.jsonl", [make()])
+    old = subprocess.run(
+        [sys.executable, "-m", "scoring", "report", str(source), "--role", "ml"], capture_output=True, cwd=ROOT
+    )
+    assert old.returncode == 0, old.stderr
+    assert old.stdout == render_text_report([make()], "ml").encode()
 
 
 def test_read_assessments_jsonl_skips_blank_lines_and_ignores_extra_keys():

@@ -1,8 +1,8 @@
 """Load benchmark: simulated candidates submit answers concurrently; prints saved, scored, queue wait and throughput.
 
-``python -m scoring.loadbench [--candidates 20] [--answers 5] [--model tiny] [--workers 1] [--timeout 900]``
+``python -m jobs.loadbench [--candidates 20] [--answers 5] [--model tiny] [--workers 1] [--timeout 900]``
 
-It starts ``python -m scoring worker`` processes on this machine against a fresh SQLite file (or
+It starts ``python -m jobs worker`` processes on this machine against a fresh SQLite file (or
 ``--database-url``), then runs one thread per candidate that redeems an invite link and submits its
 answers the way the pages do (``Repository.redeem_invite``, then ``save_answer``: committed, queued)
 and polls its own jobs (``DatabaseJobTracker``, as the pages' progress display does). Driving the
@@ -25,9 +25,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from jobs.service import DatabaseJobTracker
 from question_banks.loader import load_banks
 from question_banks.plans import build_plan
-from scoring.service import DatabaseJobTracker
 from storage import JobStatus, Repository, create_engine, upgrade
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,7 +63,7 @@ def candidate(repo: Repository, token: str, number: int, answers: int, job_ids: 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark; returns 0 when every submitted answer was saved and scored."""
-    parser = argparse.ArgumentParser(prog="python -m scoring.loadbench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m jobs.loadbench", description=__doc__.splitlines()[0])
     parser.add_argument("--candidates", type=int, default=20)
     parser.add_argument("--answers", type=int, default=5, help="answers per candidate")
     parser.add_argument("--model", default="tiny", help="judge for the workers (default: tiny)")
@@ -85,7 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     log = (folder / "workers.log").open("ab")
     workers = [
         subprocess.Popen(
-            [sys.executable, "-m", "scoring", "worker", "--poll", "0.2"], cwd=ROOT, env=env, stdout=log, stderr=log
+            [sys.executable, "-m", "jobs", "worker", "--poll", "0.2"], cwd=ROOT, env=env, stdout=log, stderr=log
         )
         for _ in range(args.workers)
     ]

@@ -7,9 +7,9 @@ import logging
 import pytest
 from sqlalchemy.exc import IntegrityError
 
+from jobs.worker import ScoringWorker
 from storage import Repository, create_engine
 from storage.tables import Answer
-from storage.worker import ScoringWorker
 from tests.storage.factories import START, make_assessment, make_plan
 
 SECRET = "MY-PRIVATE-ANSWER about the 2019 outage at ACME"

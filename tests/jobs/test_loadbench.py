@@ -1,10 +1,10 @@
-"""The load benchmark's figures (the benchmark itself is run by hand: `python -m scoring.loadbench`)."""
+"""The load benchmark's figures (the benchmark itself is run by hand: `python -m jobs.loadbench`)."""
 
 from __future__ import annotations
 
 import pytest
 
-from scoring.loadbench import percentile
+from jobs.loadbench import percentile
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Scorer benchmark: ``python -m scoring.bench [--model NAME] [--semeval N] [--feedback N]`` prints figures.
+"""Scorer benchmark: ``python -m evaluation.bench [--model NAME] [--semeval N] [--feedback N]`` prints figures.
 
 Scores the reference report's ten answers against the Machine Learning Engineer bank's rubrics,
 bad answers of every gate kind, and three paraphrases of one answer; prints each score, where
@@ -78,10 +78,10 @@ def run(model: str | None, semeval_per_corpus: int, feedback_answers: int) -> di
 
     from models.loader import load_embedder, load_judge
     from question_banks.loader import load_banks
+    from reports.render import assessments_from_reference_report
     from scoring.calibrate import CORPORA, auc, graded_examples, load_sample, request_for
     from scoring.engine import ScoringRequest, prime_judge, score_answer
     from scoring.reference import EXAMPLES_PER_QUESTION
-    from scoring.report import assessments_from_reference_report
 
     judge, embedder = load_judge(model, log=lambda m: None), load_embedder()
     prime_judge(judge)  # as the app and the worker do after loading
@@ -167,7 +167,7 @@ def run(model: str | None, semeval_per_corpus: int, feedback_answers: int) -> di
 
 def main(argv: list[str] | None = None) -> int:
     """Print the benchmark figures as readable lines and one JSON object."""
-    parser = argparse.ArgumentParser(prog="python -m scoring.bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m evaluation.bench", description=__doc__)
     parser.add_argument("--model", default=None, help="judge (default: the configured judge)")
     parser.add_argument("--semeval", type=int, default=1000, help="SemEval answers sampled per corpus (0 to skip)")
     parser.add_argument("--feedback", type=int, default=10, help="answers scored with full feedback for latency")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import threading
 
+from jobs.worker import ScoringWorker, new_worker_id
 from storage import JobStatus, Repository, create_engine
 from storage.records import ClaimedJob
-from storage.worker import ScoringWorker, new_worker_id
 from tests.storage.factories import make_assessment
 
 

@@ -1,6 +1,6 @@
-"""Scoring from the database: a job's request, ``storage.worker.ScoringWorker`` on a thread, streamed feedback.
+"""Scoring from the database: a job's request, ``jobs.worker.ScoringWorker`` on a thread, streamed feedback.
 
-The app and ``python -m scoring worker`` both use ``DatabaseScoringService``: it owns the judge and
+The app and ``python -m jobs worker`` both use ``DatabaseScoringService``: it owns the judge and
 the embedder, claims queued jobs from the database (answers are committed before they are queued)
 and keeps the feedback each running job has streamed so far in memory, keyed by job id, so the page
 of the candidate who submitted it can show it live. ``DatabaseJobTracker`` answers the pages'
@@ -15,18 +15,18 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 
+from jobs.status import JobPhase, JobState, JobStatus, QueueState, prime_before_first_job
+from jobs.worker import ScoringWorker
 from models.protocols import Embedder, Judge
 from question_banks.loader import BankSet, load_banks
 from question_banks.plans import InterviewPlan
 from question_banks.schema import QuestionBank
 from scoring.engine import ScoringRequest, score_answer
 from scoring.types import AnswerAssessment
-from scoring.worker import JobPhase, JobState, JobStatus, QueueState, prime_before_first_job
 from storage.errors import NotFoundError
 from storage.records import ClaimedJob
 from storage.repository import Repository
 from storage.tables import JobStatus as StoredJobStatus
-from storage.worker import ScoringWorker
 
 IN_PROCESS_POLL_S = 0.25  # an idle in-process worker looks for new jobs this often
 MAX_BUFFERED_JOBS = 500  # feedback kept for polling; the oldest finished jobs are forgotten first
@@ -99,7 +99,7 @@ class FeedbackBuffer:
 class DatabaseJobTracker:
     """Job status for the pages, read from the database (plus live feedback when it is scored in this process).
 
-    Speaks the same language as ``scoring.worker.ScoringWorker`` (``status``, ``knows``,
+    Speaks the same language as ``jobs.live_queue.LiveScoringQueue`` (``status``, ``knows``,
     ``queue_state``, ``wait_idle``, ``follow``), with job ids as strings.
     """
 
@@ -134,7 +134,7 @@ class DatabaseJobTracker:
         result = None
         if state is JobState.DONE:
             scored = [record for record in self.repository.assessment_history(job.answer_id) if record.job_id == job.id]
-            result = scored[-1].assessment if scored else None
+            result = AnswerAssessment.model_validate_json(scored[-1].assessment_json) if scored else None
         if state.finished:
             phase = JobPhase.FINISHED
         elif state is JobState.RUNNING:
@@ -190,7 +190,7 @@ def make_score_function(
     banks: Callable[[], BankSet] = load_banks,
     feedback: FeedbackBuffer | None = None,
 ) -> Callable[[ClaimedJob], AnswerAssessment]:
-    """The ``score`` function of a ``storage.worker.ScoringWorker``: a claimed job in, its assessment out.
+    """The ``score`` function of a ``jobs.worker.ScoringWorker``: a claimed job in, its assessment out.
 
     Args:
         judge: The judge.
@@ -258,7 +258,7 @@ class DatabaseScoringService:
         return self
 
     def run(self) -> None:
-        """Run the worker in the calling thread until ``close`` (for ``python -m scoring worker``)."""
+        """Run the worker in the calling thread until ``close`` (for ``python -m jobs worker``)."""
         prime_before_first_job(self._judge)
         self.worker.run(self._stop)
 

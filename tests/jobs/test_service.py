@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from jobs.service import DatabaseJobTracker, DatabaseScoringService, plan_request
+from jobs.status import JobState
 from question_banks.loader import load_banks
 from question_banks.plans import build_plan
-from scoring.service import DatabaseJobTracker, DatabaseScoringService, plan_request
-from scoring.worker import JobState
 from storage import Repository, create_engine, upgrade
 from tests.app.conftest import GOOD_ANSWER
 from tests.fakes import FakeEmbedder, FakeJudge
