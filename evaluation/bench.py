@@ -80,7 +80,7 @@ def run(model: str | None, semeval_per_corpus: int, feedback_answers: int) -> di
     from question_banks.loader import load_banks
     from reports.render import assessments_from_reference_report
     from scoring.calibrate import CORPORA, auc, graded_examples, load_sample, request_for
-    from scoring.engine import ScoringRequest, prime_judge, score_answer
+    from scoring.engine import ScoringRequest, prime_judge, question_request, score_answer
     from scoring.reference import EXAMPLES_PER_QUESTION
 
     judge, embedder = load_judge(model, log=lambda m: None), load_embedder()
@@ -89,16 +89,7 @@ def run(model: str | None, semeval_per_corpus: int, feedback_answers: int) -> di
     _, reference = assessments_from_reference_report(REFERENCE_REPORT.read_text(encoding="utf-8"))
 
     def request(question_id: str, question: str, answer: str) -> ScoringRequest:
-        bank_question = bank.question(question_id)
-        return ScoringRequest(
-            id=question_id,
-            question=question,
-            answer=answer,
-            rubric=bank_question.rubric,
-            competency=bank_question.competency,
-            keywords=bank_question.keywords,
-            rubric_version=f"{bank.slug}@{bank.version}",
-        )
+        return question_request(bank, question_id, answer).model_copy(update={"question": question})
 
     scores: dict[str, int] = {}
     latencies: list[float] = []

@@ -20,8 +20,7 @@ from jobs.worker import ScoringWorker
 from models.protocols import Embedder, Judge
 from question_banks.loader import BankSet, load_banks
 from question_banks.plans import InterviewPlan
-from question_banks.schema import QuestionBank
-from scoring.engine import ScoringRequest, score_answer
+from scoring.engine import ScoringRequest, question_request, score_answer
 from scoring.types import AnswerAssessment
 from storage.errors import NotFoundError
 from storage.records import ClaimedJob
@@ -36,21 +35,6 @@ _STATES = {
     StoredJobStatus.DONE: JobState.DONE,
     StoredJobStatus.FAILED: JobState.FAILED,
 }
-
-
-def question_request(bank: QuestionBank, question_id: str, answer: str) -> ScoringRequest:
-    """A request scoring ``answer`` against a bank question's rubric, keywords and competency."""
-    question = bank.question(question_id)
-    return ScoringRequest(
-        id=question.id,
-        question=question.text,
-        answer=answer,
-        rubric=list(question.rubric),
-        competency=question.competency,
-        competency_name=bank.competency(question.competency).name,
-        keywords=list(question.keywords),
-        rubric_version=f"{bank.slug}@v{bank.version}",
-    )
 
 
 def plan_request(

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from models.checker import CrossEncoderChecker, load_checker
 from models.embedder import SentenceTransformerEmbedder, load_embedder_folder
 from models.errors import ModelNotInstalledError
 from models.install import artifact_path, is_installed
@@ -80,6 +81,26 @@ def load_embedder(spec: str | None = None, *, settings: Settings | None = None) 
     if not is_installed(entry, settings.model_dir):
         raise ModelNotInstalledError(entry.name, str(artifact_path(entry, settings.model_dir)))
     return load_embedder_folder(artifact_path(entry, settings.model_dir), name=entry.name, threads=settings.threads)
+
+
+def embedder_folder(name: str = "all-minilm-l6-v2", *, settings: Settings | None = None) -> Path:
+    """The installed folder of a registry embedder (the rubric checker is trained from all-MiniLM-L6-v2's).
+
+    Raises:
+        ModelNotInstalledError: It is not installed.
+    """
+    settings = settings or get_settings()
+    entry = load_registry().get(name)
+    if not is_installed(entry, settings.model_dir):
+        raise ModelNotInstalledError(entry.name, str(artifact_path(entry, settings.model_dir)))
+    return artifact_path(entry, settings.model_dir)
+
+
+def load_rubric_checker(*, settings: Settings | None = None) -> CrossEncoderChecker:
+    """Load the rubric checker that ships in ``models/checker`` (offline, sha256 checked)."""
+    enforce_offline()
+    settings = settings or get_settings()
+    return load_checker(threads=settings.threads)
 
 
 def model_status(settings: Settings | None = None) -> list[dict[str, str]]:

@@ -1,4 +1,4 @@
-"""The small interfaces the scorer depends on: a ``Judge`` (an instruction-tuned LM) and an ``Embedder``.
+"""The small interfaces the scorer depends on: a ``Judge``, an ``Embedder`` and a ``RubricChecker``.
 
 ``scoring/`` only ever sees these protocols, so tests can use deterministic fakes and a team can
 bring its own model without the scorer changing.
@@ -7,6 +7,7 @@ bring its own model without the scorer changing.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Protocol, TypedDict, runtime_checkable
 
 import numpy as np
@@ -46,4 +47,24 @@ class Embedder(Protocol):
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Unit-length float32 embeddings, one row per text."""
+        ...
+
+
+@dataclass(frozen=True)
+class CheckProbabilities:
+    """A rubric checker's verdict on one (claim, passage) pair; the three probabilities sum to 1."""
+
+    states: float
+    contradicts: float
+    silent: float
+
+
+@runtime_checkable
+class RubricChecker(Protocol):
+    """Says whether a passage states, contradicts or is silent on a claim (a rubric point or a red flag)."""
+
+    name: str
+
+    def check(self, pairs: Sequence[tuple[str, str]]) -> list[CheckProbabilities]:
+        """One verdict per ``(claim, passage)`` pair, in order; same input, same output. Must be thread-safe."""
         ...

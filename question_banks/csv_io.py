@@ -1,9 +1,13 @@
 """A bank as a spreadsheet: one row per question, for editing banks outside YAML.
 
 ``bank_to_csv`` and ``bank_from_csv`` round-trip a bank exactly. Rubric points and their tips sit in
-``rubric_1``/``tip_1`` .. ``rubric_6``/``tip_6``; pitfalls and keywords are joined by ``" | "``. The
-bank's own fields (role, slug, description, version) are not in the table and are passed back in.
-A competency without questions has no row, so it does not survive the trip.
+``rubric_1``/``tip_1`` .. ``rubric_6``/``tip_6``; pitfalls and keywords are joined by ``" | "``. Red
+flags and anchor answers follow the keywords as numbered pairs, one item per pair of cells:
+``red_flag_1``/``reason_1`` .. and ``anchor_level_1``/``anchor_1`` .. (the level is ``strong``,
+``good``, ``generic`` or ``wrong``). An export has at least 4 pairs of each, more when a question
+needs them; an import takes any numbers, closes gaps, and accepts a file without these columns (both
+fields are optional). The bank's own fields (role, slug, description, version) are not in the table
+and are passed back in. A competency without questions has no row, so it does not survive the trip.
 """
 
 from __future__ import annotations
@@ -20,19 +24,54 @@ from question_banks.schema import QuestionBank
 
 LIST_SEPARATOR = " | "
 MAX_RUBRIC_COLUMNS = 6
+RED_FLAG_COLUMNS = 4
+ANCHOR_COLUMNS = 4
 QUESTION_COLUMNS = ("id", "competency", "competency_name", "competency_description", "text", "probes")
 TRAILING_COLUMNS = ("exemplary_answer", "pitfalls", "follow_up", "keywords")
-_NUMBERED = re.compile(r"^(?P<kind>rubric|tip)_(?P<number>[1-9][0-9]*)$")
+_NUMBERED = re.compile(r"^(?P<kind>rubric|tip|red_flag|reason|anchor_level|anchor)_(?P<number>[1-9][0-9]*)$")
+# Numbered column pairs, in export order: (kind of the first column, kind of the second, whether the
+# first column may stand alone). A tip is optional; a red flag needs its reason and an anchor its level.
+_PAIRS = (("rubric", "tip", True), ("red_flag", "reason", False), ("anchor_level", "anchor", False))
+_EXPECTED_HEADER = ", ".join(
+    [
+        *QUESTION_COLUMNS,
+        *("rubric_1", "tip_1", "rubric_2", "tip_2", "..."),
+        *TRAILING_COLUMNS,
+        *("red_flag_1", "reason_1", "...", "anchor_level_1", "anchor_1", "..."),
+    ]
+)
 
 
-def csv_columns(rubric_columns: int = MAX_RUBRIC_COLUMNS) -> list[str]:
-    """The column names of an exported bank, in order (rubric and tip columns interleaved)."""
-    numbered = [name for n in range(1, rubric_columns + 1) for name in (f"rubric_{n}", f"tip_{n}")]
-    return [*QUESTION_COLUMNS, *numbered, *TRAILING_COLUMNS]
+def csv_columns(
+    rubric_columns: int = MAX_RUBRIC_COLUMNS,
+    red_flag_columns: int = RED_FLAG_COLUMNS,
+    anchor_columns: int = ANCHOR_COLUMNS,
+) -> list[str]:
+    """The column names of an exported bank, in order (each numbered pair of columns interleaved).
+
+    Args:
+        rubric_columns: The number of ``rubric_N``/``tip_N`` pairs.
+        red_flag_columns: The number of ``red_flag_N``/``reason_N`` pairs.
+        anchor_columns: The number of ``anchor_level_N``/``anchor_N`` pairs.
+
+    Returns:
+        The question columns, the rubric pairs, the trailing columns, the red flag pairs, the anchor pairs.
+    """
+    rubric = _pair_columns("rubric", "tip", rubric_columns)
+    red_flags = _pair_columns("red_flag", "reason", red_flag_columns)
+    anchors = _pair_columns("anchor_level", "anchor", anchor_columns)
+    return [*QUESTION_COLUMNS, *rubric, *TRAILING_COLUMNS, *red_flags, *anchors]
+
+
+def _pair_columns(first: str, second: str, count: int) -> list[str]:
+    return [name for n in range(1, count + 1) for name in (f"{first}_{n}", f"{second}_{n}")]
 
 
 def bank_to_csv(bank: QuestionBank) -> str:
     """One CSV row per question, with the competency's code, name and description on every row.
+
+    Red flags and anchors get ``RED_FLAG_COLUMNS`` / ``ANCHOR_COLUMNS`` pairs of columns, or as many
+    as the question with the most of them needs; unused cells are empty.
 
     Args:
         bank: The bank to export.
@@ -43,8 +82,11 @@ def bank_to_csv(bank: QuestionBank) -> str:
     Raises:
         ValueError: A pitfall or keyword contains ``" | "``, so it could not be split back.
     """
+    red_flag_columns = max([RED_FLAG_COLUMNS, *(len(question.red_flags) for question in bank.questions)])
+    anchor_columns = max([ANCHOR_COLUMNS, *(len(question.anchors) for question in bank.questions)])
     rows = [_question_row(bank, index) for index in range(len(bank.questions))]
-    frame = pd.DataFrame(rows, columns=csv_columns(), dtype=object)
+    columns = csv_columns(MAX_RUBRIC_COLUMNS, red_flag_columns, anchor_columns)
+    frame = pd.DataFrame(rows, columns=columns, dtype=object).fillna("")
     return frame.to_csv(index=False, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
 
 
@@ -74,14 +116,14 @@ def bank_from_csv(
         BankValidationError: The CSV cannot be read, lacks columns, or does not make a valid bank.
     """
     frame = _read_frame(text, filename)
-    rubric_numbers = _check_columns(frame, filename)
+    numbers = _check_columns(frame, filename)
     records = [
         {column: value if isinstance(value, str) else "" for column, value in row.items()}
         for row in frame.to_dict(orient="records")
     ]
     records = [record for record in records if any(value.strip() for value in record.values())]
     competencies = _competencies(records, filename)
-    questions = [_question_data(record, rubric_numbers) for record in records]
+    questions = [_question_data(record, numbers) for record in records]
     data = {
         "role": role,
         "slug": slug,
@@ -112,6 +154,12 @@ def _question_row(bank: QuestionBank, index: int) -> dict[str, str]:
         item = question.rubric[number - 1] if number <= len(question.rubric) else None
         row[f"rubric_{number}"] = item.point if item else ""
         row[f"tip_{number}"] = item.tip if item else ""
+    for number, flag in enumerate(question.red_flags, start=1):
+        row[f"red_flag_{number}"] = flag.flag
+        row[f"reason_{number}"] = flag.reason
+    for number, anchor in enumerate(question.anchors, start=1):
+        row[f"anchor_level_{number}"] = anchor.level
+        row[f"anchor_{number}"] = anchor.answer
     return row
 
 
@@ -146,32 +194,35 @@ def _read_frame(text: str | bytes, filename: str) -> pd.DataFrame:
     return frame
 
 
-def _check_columns(frame: pd.DataFrame, filename: str) -> list[int]:
-    """Check the header; return the rubric column numbers present, in order."""
+def _check_columns(frame: pd.DataFrame, filename: str) -> dict[str, list[int]]:
+    """Check the header; return the numbers present of each pair of columns, in order, by first kind."""
     columns = list(frame.columns)
     numbered = {column: _NUMBERED.match(column) for column in columns}
-    rubric_numbers = sorted(int(m["number"]) for m in numbered.values() if m and m["kind"] == "rubric")
+    present = {(m["kind"], int(m["number"])) for m in numbered.values() if m}
+    numbers = {first: sorted({n for kind, n in present if kind in (first, second)}) for first, second, _ in _PAIRS}
     required = [*QUESTION_COLUMNS, *TRAILING_COLUMNS]
     missing = [column for column in required if column not in columns]
-    if not rubric_numbers:
+    if not any(kind == "rubric" for kind, _ in present):
         missing.append("rubric_1")
     unknown = [column for column in columns if column not in required and not numbered[column]]
-    tips_alone = [
-        column for column, m in numbered.items() if m and m["kind"] == "tip" and f"rubric_{m['number']}" not in columns
-    ]
     problems = []
     if missing:
         problems.append(f"missing column(s): {', '.join(missing)}")
     if unknown:
         problems.append(f"unknown column(s): {', '.join(unknown)}")
-    if tips_alone:
-        problems.append(f"tip column(s) without a rubric column: {', '.join(tips_alone)}")
+    for first, second, first_alone in _PAIRS:
+        for kind, partner in [(second, first)] if first_alone else [(second, first), (first, second)]:
+            alone = [
+                c for c, m in numbered.items() if m and m["kind"] == kind and (partner, int(m["number"])) not in present
+            ]
+            if alone:
+                article = "an" if partner[0] in "aeiou" else "a"
+                problems.append(f"{kind} column(s) without {article} {partner} column: {', '.join(alone)}")
     if len(set(columns)) != len(columns):
         problems.append("a column name repeats")
     if problems:
-        expected = ", ".join(csv_columns(2)) + ", ..."
-        raise BankValidationError([_error(filename, f"{'; '.join(problems)} (expected {expected}).")])
-    return rubric_numbers
+        raise BankValidationError([_error(filename, f"{'; '.join(problems)} (expected {_EXPECTED_HEADER}).")])
+    return numbers
 
 
 def _competencies(records: list[dict[str, str]], filename: str) -> list[dict[str, str]]:
@@ -193,13 +244,16 @@ def _competencies(records: list[dict[str, str]], filename: str) -> list[dict[str
     return list(found.values())
 
 
-def _question_data(record: dict[str, str], rubric_numbers: list[int]) -> dict[str, Any]:
-    rubric = []
-    for number in rubric_numbers:
-        point = record[f"rubric_{number}"]
-        tip = record.get(f"tip_{number}", "")
-        if point.strip() or tip.strip():
-            rubric.append({"point": point, "tip": tip})
+def _question_data(record: dict[str, str], numbers: dict[str, list[int]]) -> dict[str, Any]:
+    """The question's fields from its row; an empty pair of cells is skipped, so gaps close."""
+    rubric = [{"point": point, "tip": tip} for point, tip in _pairs(record, "rubric", "tip", numbers["rubric"])]
+    red_flags = [
+        {"flag": flag, "reason": reason} for flag, reason in _pairs(record, "red_flag", "reason", numbers["red_flag"])
+    ]
+    anchors = [
+        {"level": level.strip().lower(), "answer": answer}
+        for level, answer in _pairs(record, "anchor_level", "anchor", numbers["anchor_level"])
+    ]
     return {
         "id": record["id"],
         "competency": record["competency"].strip(),
@@ -210,7 +264,15 @@ def _question_data(record: dict[str, str], rubric_numbers: list[int]) -> dict[st
         "pitfalls": _split_list(record["pitfalls"]),
         "follow_up": record["follow_up"],
         "keywords": _split_list(record["keywords"]),
+        "red_flags": red_flags,
+        "anchors": anchors,
     }
+
+
+def _pairs(record: dict[str, str], first: str, second: str, numbers: list[int]) -> list[tuple[str, str]]:
+    """The non-empty ``(first_N, second_N)`` cell pairs of a row, by number; a missing cell reads as empty."""
+    cells = [(record.get(f"{first}_{n}", ""), record.get(f"{second}_{n}", "")) for n in numbers]
+    return [(a, b) for a, b in cells if a.strip() or b.strip()]
 
 
 def _error(filename: str, what: str) -> BankError:

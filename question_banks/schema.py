@@ -107,7 +107,7 @@ class Question(BaseModel):
             levels = {anchor.level for anchor in self.anchors}
             missing = [level for level in REQUIRED_ANCHOR_LEVELS if level not in levels]
             if missing:
-                raise ValueError(f"question {self.id}: anchors lack the level(s) {missing}")
+                raise ValueError(f"anchors lack the level(s) {missing}")
         return self
 
     def anchor(self, level: AnchorLevel) -> Anchor | None:

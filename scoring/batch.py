@@ -72,6 +72,8 @@ def request_from_line(
         if matched is not None and bank is not None:
             fields |= {
                 "rubric": matched.rubric,
+                "red_flags": matched.red_flags,
+                "anchors": matched.anchors,
                 "competency": matched.competency,
                 "competency_name": bank.competency(matched.competency).name,
                 "keywords": matched.keywords,

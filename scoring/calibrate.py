@@ -10,6 +10,12 @@ answers). It prints ROC-AUC per corpus for each signal alone and for the final 0
 question, so each figure is measured on questions the weights were not fitted on. ``--write``
 saves both models to ``scoring/calibration.json``. Only the training split is ever used; the
 embedder is the only model involved (the judge added nothing measurable here, see README).
+
+``python -m scoring.calibrate --rubric [--write]`` fits the rubric score combination instead: it
+scores every answer of the graded development set (``scoring.devset``) with the rubric checker,
+fits ridge regression from the answer-level signals to the band midpoints, and prints the
+development-set figures out of fold (``GroupKFold`` by question) and in sample. ``--write`` stores
+the fitted combination in ``scoring/calibration.json`` (``rubric_model``) beside the reference models.
 """
 
 from __future__ import annotations
@@ -172,6 +178,62 @@ def report(frame: pd.DataFrame, fitted: ReferenceScorer) -> dict[str, dict[str, 
     return out
 
 
+def dev_rows(assessments_cache: Path | None = None) -> list:
+    """Score every development answer (no feedback) with the installed models; ``scoring.devset.DevRow`` each.
+
+    With ``assessments_cache``, assessments are read from that JSONL file when it exists (same
+    answers, same order) and written to it otherwise.
+    """
+    from question_banks.loader import load_banks
+    from scoring.devset import dev_request, dev_row, load_devset
+    from scoring.engine import score_answer
+    from scoring.types import AnswerAssessment
+
+    items = load_devset()
+    if assessments_cache and assessments_cache.is_file():
+        lines = assessments_cache.read_text(encoding="utf-8").splitlines()
+        return [
+            dev_row(item, AnswerAssessment.model_validate_json(line)) for item, line in zip(items, lines, strict=True)
+        ]
+    from models.loader import load_embedder, load_judge, load_rubric_checker
+
+    banks = load_banks()
+    judge, embedder, checker = load_judge(log=lambda m: None), load_embedder(), load_rubric_checker()
+    assessments, started = [], time.perf_counter()
+    for index, item in enumerate(items, start=1):
+        assessments.append(score_answer(dev_request(banks, item), judge, embedder, feedback=False, checker=checker))
+        if index % 50 == 0:
+            rate = (time.perf_counter() - started) / index
+            print(f"  {index}/{len(items)} answers, {rate * 1000:.0f} ms each", file=sys.stderr, flush=True)
+    if assessments_cache:
+        assessments_cache.write_text("".join(a.model_dump_json() + "\n" for a in assessments), encoding="utf-8")
+    return [dev_row(item, assessment) for item, assessment in zip(items, assessments, strict=True)]
+
+
+def calibrate_rubric(write: bool, assessments_cache: Path | None = None) -> dict[str, object]:
+    """Fit the rubric combination on the development set; the figures (and the file written with ``write``)."""
+    from scoring.devset import dev_figures, final_scores, fit_rubric_model, out_of_fold_scores, timestamped
+    from scoring.engine import default_score_model
+
+    rows = dev_rows(assessments_cache)
+    base = default_score_model().rubric
+    fitted = fit_rubric_model(rows, base, timestamped("devset"))
+    result = {
+        "rubric_model": fitted.to_dict(),
+        "rubric_figures": {
+            "out_of_fold": dev_figures(rows, out_of_fold_scores(rows, base)),
+            "in_sample": dev_figures(rows, final_scores(rows, lambda row: fitted)),
+        },
+    }
+    print(json.dumps(result, indent=2))
+    if write:
+        data = json.loads(CALIBRATION_FILE.read_text(encoding="utf-8")) if CALIBRATION_FILE.is_file() else {}
+        data |= result
+        CALIBRATION_FILE.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {CALIBRATION_FILE}", file=sys.stderr)
+    return result
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the calibration and print the figures."""
     parser = argparse.ArgumentParser(prog="python -m scoring.calibrate", description=__doc__)
@@ -183,7 +245,12 @@ def main(argv: list[str] | None = None) -> int:
         "--features", type=Path, help="cache of computed signals (JSONL): read if present, else written"
     )
     parser.add_argument("--write", action="store_true", help=f"save the fitted models to {CALIBRATION_FILE.name}")
+    parser.add_argument("--rubric", action="store_true", help="fit the rubric combination on the development set")
+    parser.add_argument("--assessments", type=Path, help="with --rubric: cache of the dev-set assessments (JSONL)")
     args = parser.parse_args(argv)
+    if args.rubric:
+        calibrate_rubric(args.write, args.assessments)
+        return 0
 
     if args.features and args.features.is_file():
         frame = pd.read_json(args.features, lines=True, dtype={"answer_id": str, "question_id": str})
@@ -211,13 +278,15 @@ def main(argv: list[str] | None = None) -> int:
     result = {
         "embedder": embedder_name,
         "examples_per_question": args.examples,
-        "parameters": {k: v for k, v in asdict(parameters).items() if k != "reference"},
+        "parameters": {k: v for k, v in asdict(parameters).items() if k not in ("reference", "rubric")},
         "reference_model": fitted.reference.to_dict(),
         "example_model": fitted.with_examples.to_dict(),
         "roc_auc": figures,
     }
     print(json.dumps(result))
-    if args.write:
+    if args.write:  # the rubric combination's entries (``--rubric``) are kept
+        kept = json.loads(CALIBRATION_FILE.read_text(encoding="utf-8")) if CALIBRATION_FILE.is_file() else {}
+        result = {k: v for k, v in kept.items() if k.startswith("rubric_")} | result
         CALIBRATION_FILE.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
         print(f"wrote {CALIBRATION_FILE}", file=sys.stderr)
     return 0

@@ -1,29 +1,33 @@
-"""Score one answer: gate, rubric coverage (embeddings + judge) or reference-answer signals, 0-100 score, feedback.
+"""Score one answer: clean, gate, rubric checks or reference-answer signals, a 0-100 score, feedback.
 
-``score_answer`` is the one entry point the pages, the command line, the worker and the benchmark
-call. It depends only on the ``Judge`` and ``Embedder`` protocols. How the signals combine into a
-score is documented on ``ScoreModel``; the reference-answer model (``scoring.reference``) comes
-from ``scoring/calibration.json``, fitted on the SemEval-2013 training split by ``python -m
-scoring.calibrate``. Feedback is written section by section (``scoring.feedback.write_feedback``).
+``score_answer`` is the one entry point the pages, the command line, the workers and the benchmark
+call. It depends only on the ``Judge``, ``Embedder`` and ``RubricChecker`` protocols. Candidate text
+is cleaned first (``scoring.untrusted``). Rubric questions are checked point by point and red flag
+by red flag by the rubric checker and scored by the fitted combination of ``scoring.rubric``;
+without a checker (unit tests, a custom set-up) the judge's yes/no per point stands in, combined as
+documented on ``ScoreModel``. Reference-answer questions use ``scoring.reference``. Both models
+come from ``scoring/calibration.json`` (``python -m scoring.calibrate``). Feedback is written
+section by section (``scoring.feedback.write_feedback``).
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
 from pydantic import BaseModel, Field
 
-from models.protocols import Embedder, Judge
+from models.protocols import Embedder, Judge, RubricChecker
 from question_banks.requirements import JobRequirement, requirement_matches
-from question_banks.schema import RubricPoint
+from question_banks.schema import Anchor, QuestionBank, RedFlag, RubricPoint
 from scoring import prompts
-from scoring.feedback import Feedback, coverage_feedback, parse_feedback, write_feedback
+from scoring.feedback import Feedback, coverage_feedback, finding_weaknesses, parse_feedback, write_feedback
 from scoring.gate import GATE_MAX_SCORE, GateResult, run_gate
 from scoring.reference import (
     DEFAULT_EXAMPLE_MODEL,
@@ -35,8 +39,18 @@ from scoring.reference import (
     reference_features,
     sigmoid,
 )
-from scoring.text import normalize_text, split_sentences, truncate_words
-from scoring.types import AnswerAssessment, Flag, RubricCheck, RubricStatus, Timings
+from scoring.rubric import (
+    ClaimVerdict,
+    RubricScoreModel,
+    RubricSignals,
+    anchor_margin,
+    answer_passages,
+    check_claims,
+    specificity,
+)
+from scoring.text import normalize_text, split_sentences, truncate_words, words
+from scoring.types import AnswerAssessment, Flag, RedFlagFinding, RubricCheck, RubricStatus, Timings
+from scoring.untrusted import clean_answer, detect_language
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 
@@ -56,8 +70,31 @@ class ScoringRequest(BaseModel):
     examples: list[GradedExample] = Field(
         default_factory=list, description="Graded example answers to the same question (reference mode)."
     )
+    red_flags: list[RedFlag] = Field(default_factory=list, description="Wrong claims an interviewer marks down.")
+    anchors: list[Anchor] = Field(default_factory=list, description="Example answers at known levels.")
     rubric_version: str = ""
     min_words: int | None = Field(default=None, description="Shorter answers are flagged too short.")
+
+
+def question_request(bank: QuestionBank, question_id: str, answer: str) -> ScoringRequest:
+    """A request scoring ``answer`` against a bank question: rubric, red flags, anchors, keywords, competency.
+
+    Raises:
+        KeyError: The bank has no such question.
+    """
+    question = bank.question(question_id)
+    return ScoringRequest(
+        id=question.id,
+        question=question.text,
+        answer=answer,
+        rubric=list(question.rubric),
+        red_flags=list(question.red_flags),
+        anchors=list(question.anchors),
+        competency=question.competency,
+        competency_name=bank.competency(question.competency).name,
+        keywords=list(question.keywords),
+        rubric_version=f"{bank.slug}@v{bank.version}",
+    )
 
 
 @dataclass(frozen=True)
@@ -95,6 +132,7 @@ class ScoreModel:
     reference: ReferenceScorer = field(
         default_factory=lambda: ReferenceScorer(DEFAULT_REFERENCE_MODEL, DEFAULT_EXAMPLE_MODEL), compare=False
     )
+    rubric: RubricScoreModel = field(default_factory=RubricScoreModel, compare=False)
 
     @classmethod
     def load(cls, path: Path = CALIBRATION_FILE) -> ScoreModel:
@@ -102,12 +140,14 @@ class ScoreModel:
         if not path.is_file():
             return cls()
         data = json.loads(path.read_text(encoding="utf-8"))
-        names = {f.name for f in fields(cls)} - {"reference"}
+        names = {f.name for f in fields(cls)} - {"reference", "rubric"}
         values = {k: v for k, v in data.get("parameters", {}).items() if k in names}
         if "reference_model" in data and "example_model" in data:
             values["reference"] = ReferenceScorer(
                 LinearModel.from_dict(data["reference_model"]), LinearModel.from_dict(data["example_model"])
             )
+        if "rubric_model" in data:
+            values["rubric"] = RubricScoreModel.from_dict(data["rubric_model"])
         return cls(**values)
 
     def scaled_similarity(self, similarity: float) -> float:
@@ -161,7 +201,7 @@ def _references(request: ScoringRequest) -> list[str]:
 
 @dataclass(frozen=True)
 class GatedAnswer:
-    """An answer after normalisation, truncation and the gate, with the points it is scored against."""
+    """An answer after cleaning, truncation, translation and the gate, with the points it is scored against."""
 
     gate: GateResult
     points: list[str]
@@ -171,28 +211,62 @@ class GatedAnswer:
     flags: list[Flag]
     notes: list[str]
     references: list[str] = field(default_factory=list)
+    language: str | None = None
 
 
-def gate_answer(request: ScoringRequest, embedder: Embedder) -> GatedAnswer:
-    """Normalise and truncate the answer, pick its rubric points and run the gate."""
-    cut = truncate_words(normalize_text(request.answer))
+def translate(judge: Judge, text: str) -> str:
+    """The judge's English translation of ``text`` (greedy, so deterministic); ``""`` when it writes none."""
+    limit = min(1024, 2 * len(words(text)) + 32)
+    return "".join(judge.generate(prompts.translation_messages(text), max_new_tokens=limit)).strip()
+
+
+def gate_answer(request: ScoringRequest, embedder: Embedder, judge: Judge | None = None) -> GatedAnswer:
+    """Normalise, truncate and clean the answer, translate it when not English, pick its points, run the gate.
+
+    Args:
+        request: The answer and what it is scored against.
+        embedder: For the gate's topic and copy checks.
+        judge: Translates an answer written in another language (without one, such an answer is
+            gated on its own words, and the English-only checks are skipped).
+    """
+    cleaned = clean_answer(request.answer.replace("\r\n", "\n").replace("\r", "\n"))
+    cut = truncate_words(normalize_text(cleaned.text))
+    text = cut.text
     points, tips, reference, alternatives = _points(request)
+    flags, notes = list(cleaned.flags), list(cleaned.notes)
+    language = detect_language(text)
+    if language is not None:
+        flags.append(Flag.LANGUAGE)
+        translated = translate(judge, text) if judge is not None else ""
+        if translated and detect_language(translated) is None:
+            text = translated
+            notes.append(
+                f"The answer is in {language}; it was translated to English on this machine and scored on "
+                "its content. Interviews for this role are in English: practise answering in English too."
+            )
+        else:
+            notes.append(
+                f"The answer is in {language}; it is scored on its own words, which the English models "
+                "read less well. Answer in English for a reliable score."
+            )
     min_words = request.min_words if request.min_words is not None else (2 if reference else 12)
     gate = run_gate(
-        cut.text,
+        text,
         request.question,
         points,
         embedder,
         min_words=min_words,
         keywords=request.keywords,
         short_answer=reference,
+        english=language is None or text != cut.text,
     )
-    flags, notes = list(gate.flags), list(gate.notes)
+    flags.extend(flag for flag in gate.flags if flag not in flags)
+    notes.extend(note for note in gate.notes if note not in notes)
     if cut.truncated:
         flags.append(Flag.TRUNCATED)
         notes.append(f"The answer had {cut.original_words:,} words; only the first 5,000 were scored.")
     references = _references(request) if reference else []
-    return GatedAnswer(gate, points, tips, reference, alternatives, flags, notes, references)
+    return GatedAnswer(gate, points, tips, reference, alternatives, flags, notes, references, language)
 
 
 def _evidence(sentences: Sequence[str], sentence_vecs: np.ndarray, point_vec: np.ndarray) -> tuple[int, float]:
@@ -308,8 +382,123 @@ def rubric_signals(question: str, gate: GateResult, checked: PointChecks, judge:
     return Signals(probability, coverage, relevance, checked.question_similarity, checked.checks)
 
 
+@dataclass(frozen=True)
+class CheckedRubric:
+    """Rubric mode with the rubric checker: each point's check, the red flags found and the score."""
+
+    checks: list[RubricCheck]
+    red_flags: list[RedFlagFinding]
+    signals: RubricSignals
+    findings: int
+    score: int
+
+
+def _status(verdict: ClaimVerdict, rubric: RubricScoreModel) -> RubricStatus:
+    if verdict.contradicts >= rubric.finding and verdict.contradicts > verdict.states:
+        return RubricStatus.CONTRADICTED
+    if verdict.states >= rubric.met:
+        return RubricStatus.MET
+    if verdict.states >= rubric.partly:
+        return RubricStatus.PARTLY
+    return RubricStatus.MISSING
+
+
+def checker_rubric(
+    request: ScoringRequest,
+    gate: GateResult,
+    points: Sequence[str],
+    tips: Sequence[str],
+    checker: RubricChecker,
+    embedder: Embedder,
+    model: ScoreModel,
+) -> CheckedRubric:
+    """Rubric mode: every point and red flag checked by the rubric checker, the signals combined and capped.
+
+    A point's evidence is the passage the checker found stating it (for a contradicted point, the
+    passage contradicting it); a missing point has none.
+    """
+    rubric = model.rubric
+    passages = answer_passages(gate.sentences or [gate.judge_text])
+    flag_texts = [flag.flag for flag in request.red_flags]
+    verdicts = check_claims(checker, [*points, *flag_texts], passages)
+    point_verdicts, flag_verdicts = verdicts[: len(points)], verdicts[len(points) :]
+    shown = [
+        v.contradiction_evidence if _status(v, rubric) is RubricStatus.CONTRADICTED else v.evidence
+        for v in point_verdicts
+    ]
+    vectors = embedder.encode([*points, *shown]) if points else np.zeros((0, 1))
+    checks = []
+    for index, (point, verdict) in enumerate(zip(points, point_verdicts, strict=True)):
+        status = _status(verdict, rubric)
+        similarity = float(vectors[index] @ vectors[len(points) + index])
+        probability = verdict.contradicts if status is RubricStatus.CONTRADICTED else verdict.states
+        checks.append(
+            RubricCheck(
+                point=point,
+                status=status,
+                confidence=round(min(1.0, abs(probability - 0.5) * 2), 4),
+                coverage=round(verdict.states, 4),
+                evidence=None if status is RubricStatus.MISSING else shown[index],
+                similarity=round(similarity, 4),
+                contradiction=round(verdict.contradicts, 4),
+                tip=tips[index] if index < len(tips) else "",
+            )
+        )
+    found = [
+        RedFlagFinding(flag=flag.flag, reason=flag.reason, evidence=v.evidence, probability=round(v.states, 4))
+        for flag, v in zip(request.red_flags, flag_verdicts, strict=True)
+        if v.states >= rubric.finding
+    ]
+    strong = [a.answer for a in request.anchors if a.level == "strong"]
+    weak = [a.answer for a in request.anchors if a.level in ("generic", "wrong")]
+    n_words = len(words(gate.judge_text))
+    signals = RubricSignals(
+        coverage=float(np.mean([v.states for v in point_verdicts])) if point_verdicts else 0.0,
+        met_share=float(np.mean([c.status is RubricStatus.MET for c in checks])) if checks else 0.0,
+        contradiction=max((v.contradicts for v in point_verdicts), default=0.0),
+        red_flag=max((v.states for v in flag_verdicts), default=0.0),
+        specificity=specificity(gate.judge_text),
+        anchor_margin=anchor_margin(gate.judge_text, strong, weak, embedder),
+        log_words=math.log1p(n_words),
+    )
+    findings = len(found) + sum(c.status is RubricStatus.CONTRADICTED for c in checks)
+    return CheckedRubric(checks, found, signals, findings, rubric.score(signals, findings))
+
+
+NO_SPECIFICS_BELOW = 2.0  # concrete items per 100 words under which an answer of NO_SPECIFICS_MIN_WORDS is flagged
+NO_SPECIFICS_MIN_WORDS = 30
+
+
+def _rubric_flags(checked: CheckedRubric, flags: Sequence[Flag], notes: Sequence[str]) -> tuple[list[Flag], list[str]]:
+    """The flags and notes the rubric check adds: red flags and contradictions, and no concrete content."""
+    flags, notes = list(flags), list(notes)
+    if checked.findings:
+        flags.append(Flag.RED_FLAG)
+        contradicted = sum(c.status is RubricStatus.CONTRADICTED for c in checked.checks)
+        parts = [f"{len(checked.red_flags)} red flag(s)"] if checked.red_flags else []
+        parts += [f"{contradicted} rubric point(s) contradicted"] if contradicted else []
+        notes.append(
+            f"The answer states something an interviewer marks down ({', '.join(parts)}); see the weaknesses. "
+            "A serious error caps the score however much else is right."
+        )
+    if (
+        checked.signals.specificity < NO_SPECIFICS_BELOW
+        and math.expm1(checked.signals.log_words) >= NO_SPECIFICS_MIN_WORDS
+    ):
+        flags.append(Flag.NO_SPECIFICS)
+        notes.append(
+            "The answer names no number, method, tool, metric or concrete action of yours. Say what you did, "
+            "with what, and what changed."
+        )
+    return flags, notes
+
+
 def _final_score(signals: Signals, flags: Sequence[Flag], model: ScoreModel) -> int:
-    score = round(100 * signals.probability)
+    return _penalised(round(100 * signals.probability), flags, model)
+
+
+def _penalised(score: int, flags: Sequence[Flag], model: ScoreModel) -> int:
+    """The score less ``penalty`` for an answer that only says what it would do, and for addressing the grader."""
     if Flag.NO_DIRECT_EXPERIENCE in flags:
         score -= model.penalty
     if Flag.INSTRUCTS_GRADER in flags:
@@ -317,13 +506,14 @@ def _final_score(signals: Signals, flags: Sequence[Flag], model: ScoreModel) -> 
     return max(0, min(100, score))
 
 
-def _coverage_lines(checks: Sequence[RubricCheck]) -> list[str]:
+def _coverage_lines(checks: Sequence[RubricCheck], red_flags: Sequence[RedFlagFinding] = ()) -> list[str]:
     """The rubric check as the judge sees it: each point and its status.
 
     Evidence sentences and the bank's tips are left out: the judge has the answer already, the
     bank's tips join the feedback directly, and every token here delays the first streamed word.
     """
     lines = [f"- [{check.status.value}] {check.point}" for check in checks]
+    lines += [f"- [red flag, an error: never praise it] {finding.flag}" for finding in red_flags]
     return lines or ["- (no rubric: judged on relevance to the question)"]
 
 
@@ -335,28 +525,32 @@ def score_answer(
     feedback: bool = True,
     on_feedback: Callable[[str], None] | None = None,
     model: ScoreModel | None = None,
+    checker: RubricChecker | None = None,
 ) -> AnswerAssessment:
     """Score one answer and explain the score.
 
     Args:
         request: the question, answer and what the answer is scored against.
-        judge: the instruction-tuned model.
+        judge: the instruction-tuned model (feedback, translation; per-point checks without a checker).
         embedder: the sentence embedder.
         feedback: have the judge write the feedback (else it is built from the rubric check).
         on_feedback: called with each chunk of the judge's feedback as it is generated.
         model: score combination parameters (default: the calibrated ones).
+        checker: the rubric checker; rubric points and red flags are checked by it when given.
 
     Returns:
         The assessment; everything but ``timings`` is the same for the same inputs.
     """
     model = model or default_score_model()
     started = time.perf_counter()
-    prepared = gate_answer(request, embedder)
+    prepared = gate_answer(request, embedder, judge)
     gate, points, tips, reference = prepared.gate, prepared.points, prepared.tips, prepared.reference
     flags, notes = prepared.flags, prepared.notes
     gate_s = time.perf_counter() - started
 
     score: int | None = None
+    found: list[RedFlagFinding] = []
+    signals_shown: dict[str, float] = {}
     if gate.blocked:
         checks = [
             RubricCheck(point=p, status=RubricStatus.MISSING, confidence=1.0, coverage=0.0, similarity=0.0, tip=t)
@@ -373,6 +567,12 @@ def score_answer(
         if reference:
             signals = reference_signals(request.question, gate, prepared, embedder, model, request.examples)
             checks, score = signals.checks, _final_score(signals, flags, model)
+        elif checker is not None and points:
+            checked_rubric = checker_rubric(request, gate, points, tips, checker, embedder, model)
+            checks, found = checked_rubric.checks, checked_rubric.red_flags
+            signals_shown = {k: round(v, 4) for k, v in asdict(checked_rubric.signals).items()}
+            flags, notes = _rubric_flags(checked_rubric, flags, notes)
+            score = _penalised(checked_rubric.score, flags, model)
         else:
             checked = check_points(request.question, gate, points, tips, judge, embedder, model)
             checks = checked.checks
@@ -395,7 +595,7 @@ def score_answer(
     if feedback and not gate.blocked:
         reply, first_feedback = write_feedback(
             judge.generate,
-            prompts.feedback_messages(request.question, gate.judge_text, _coverage_lines(checks)),
+            prompts.feedback_messages(request.question, gate.judge_text, _coverage_lines(checks, found)),
             on_feedback,
             justification_start=lambda: f"The answer scores {settle()}/100 because",
         )
@@ -404,7 +604,7 @@ def score_answer(
         written = parse_feedback(reply)
     score = settle()
     if written is None:
-        final = coverage_feedback(checks, score, flags, notes, alignment)
+        final = coverage_feedback(checks, score, flags, notes, alignment, found)
     else:  # the judge's words, plus what it was not asked to know: the gate's notes and the job match
         justification = written.justification
         if alignment:
@@ -413,7 +613,8 @@ def score_answer(
         # where a small judge's tips sometimes restate the answer instead of advising.
         authored = [c.tip for c in checks if c.status is not RubricStatus.MET and c.tip]
         tips = list(dict.fromkeys([*authored[:2], *written.tips]))[:3]
-        final = Feedback(written.strengths, [*notes[:1], *written.weaknesses][:3], tips, justification)
+        weaknesses = [*finding_weaknesses(checks, found), *notes[:1], *written.weaknesses][:3]
+        final = Feedback(written.strengths, weaknesses, tips, justification)
     feedback_s = time.perf_counter() - t
     return AnswerAssessment(
         id=request.id,
@@ -427,11 +628,16 @@ def score_answer(
         tips=final.tips,
         justification=final.justification,
         rubric=checks,
+        red_flags=found,
+        signals=signals_shown,
         flags=flags,
         notes=notes,
         job_alignment=alignment,
         model=getattr(judge, "name", "judge"),
         embedder=getattr(embedder, "name", "embedder"),
+        checker=getattr(checker, "name", "") if checker is not None and points and not reference else "",
+        score_model=model.rubric.version if checker is not None and points and not reference else model.version,
+        language=prepared.language,
         prompt_version=prompts.PROMPT_VERSION,
         rubric_version=request.rubric_version or ("reference" if reference else "ad-hoc"),
         timings=Timings(

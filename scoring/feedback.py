@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from models.protocols import ChatMessage
-from scoring.types import Flag, RubricCheck, RubricStatus
+from scoring.types import Flag, RedFlagFinding, RubricCheck, RubricStatus
 
 SECTIONS = ("STRENGTHS", "WEAKNESSES", "TIPS", "JUSTIFICATION")
 _HEADING = re.compile(
@@ -97,13 +97,33 @@ def _quote(sentence: str, limit: int = 120) -> str:
     return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
 
 
+def finding_weaknesses(checks: Sequence[RubricCheck], red_flags: Sequence[RedFlagFinding]) -> list[str]:
+    """The serious errors, first among the weaknesses: each red flag and contradicted point, quoting the answer."""
+    lines = [
+        f"Red flag: {_lower_first(f.flag.rstrip('.'))} (you said \u201c{_quote(f.evidence)}\u201d). {f.reason}"
+        for f in red_flags
+    ]
+    lines += [
+        f"Contradicts a rubric point: {_lower_first(c.point.rstrip('.'))} "
+        f"(you said \u201c{_quote(c.evidence or '')}\u201d)."
+        for c in checks
+        if c.status is RubricStatus.CONTRADICTED
+    ]
+    return lines
+
+
 def coverage_feedback(
-    checks: Sequence[RubricCheck], score: int, flags: Sequence[Flag], notes: Sequence[str], job_alignment: Sequence[str]
+    checks: Sequence[RubricCheck],
+    score: int,
+    flags: Sequence[Flag],
+    notes: Sequence[str],
+    job_alignment: Sequence[str],
+    red_flags: Sequence[RedFlagFinding] = (),
 ) -> Feedback:
-    """Feedback built only from the rubric check: met points are strengths, missing ones weaknesses with tips."""
+    """Feedback built only from the rubric check: met points are strengths, errors and missing points weaknesses."""
     met = [c for c in checks if c.status is RubricStatus.MET]
     partly = [c for c in checks if c.status is RubricStatus.PARTLY]
-    missing = [c for c in checks if c.status is RubricStatus.MISSING]
+    missing = [c for c in checks if c.status in (RubricStatus.MISSING, RubricStatus.CONTRADICTED)]
     strengths = [
         f"{c.point.rstrip('.')} (\u201c{_quote(c.evidence)}\u201d)." if c.evidence else c.point for c in met[:MAX_ITEMS]
     ]
@@ -111,7 +131,10 @@ def coverage_feedback(
         strengths = [f"Touches on this: {_lower_first(c.point)}" for c in partly[:1]]
     if not strengths:
         strengths = ["None yet: the answer does not show any rubric point. The tips say what to add."]
-    weaknesses = [f"Missing: {_lower_first(c.point)}" for c in missing[:MAX_ITEMS]]
+    weaknesses = finding_weaknesses(checks, red_flags)
+    weaknesses += [f"Missing: {_lower_first(c.point)}" for c in missing if c.status is RubricStatus.MISSING][
+        : max(0, MAX_ITEMS - len(weaknesses))
+    ]
     weaknesses += [f"Only partly shown: {_lower_first(c.point)}" for c in partly[: MAX_ITEMS - len(weaknesses)]]
     weaknesses = [*notes[:1], *weaknesses][:MAX_ITEMS] if flags else weaknesses
     if not weaknesses:

@@ -123,6 +123,27 @@ def admits_no_experience(text: str) -> bool:
     return bool(_NO_EXPERIENCE.search(_lower(text)))
 
 
+_FILLERS = re.compile(r"\b(?:uh+|um+|er+m?|hmm+|yeah|okay|ok|so|like|you know|i mean)\b")
+_REPEATED_WORD = re.compile(r"\b(\w+)\s+\1\b")
+FRAGMENT_WORDS = 4  # a sentence with fewer words than this, and no number, is a fragment
+UNINTELLIGIBLE_FRAGMENT_SHARE = 0.5
+
+
+def is_unintelligible(sentences: Sequence[str]) -> bool:
+    """Whether an answer is mostly fragments with fillers or stutters (a garbled transcript, not prose).
+
+    Needs at least four sentences, at least half of them fragments (under ``FRAGMENT_WORDS`` words,
+    no digits), and two fillers ("uh", "yeah", "okay", ...) or a repeated word ("the the"). Terse
+    but specific bullet lists keep their words and numbers and pass.
+    """
+    if len(sentences) < 4:
+        return False
+    fragments = sum(1 for s in sentences if len(words(s)) < FRAGMENT_WORDS and not any(c.isdigit() for c in s))
+    text = _lower(" ".join(sentences))
+    disfluent = len(_FILLERS.findall(text)) >= 2 or bool(_REPEATED_WORD.search(text))
+    return fragments / len(sentences) >= UNINTELLIGIBLE_FRAGMENT_SHARE and disfluent
+
+
 def run_gate(
     answer: str,
     question: str,
@@ -132,6 +153,7 @@ def run_gate(
     min_words: int = 12,
     keywords: Sequence[str] = (),
     short_answer: bool = False,
+    english: bool = True,
 ) -> GateResult:
     """Check one (normalised) answer before judging it.
 
@@ -143,6 +165,8 @@ def run_gate(
         min_words: fewer words than this is "too short" (short-answer questions pass a small number).
         keywords: terms a relevant answer tends to use (count as real words in the gibberish check).
         short_answer: the rubric points are reference-answer sentences (a factual short-answer question).
+        english: the text is English; when not, the English-only checks (gibberish by English word
+            frequencies, keyword stuffing by English function words, unintelligible) are skipped.
 
     Returns:
         The flags, the notes for the candidate, whether the answer is blocked from judging, and
@@ -178,10 +202,16 @@ def run_gate(
         )
     context = {w.lower() for w in words(" ".join([question, *rubric_points, *keywords]))}
     most_common = Counter(t.lower() for t in tokens).most_common(1)[0][1]
-    if real_word_ratio(tokens, context) < GIBBERISH_REAL_WORD_RATIO or (
+    if (english and real_word_ratio(tokens, context) < GIBBERISH_REAL_WORD_RATIO) or (
         len(tokens) >= 6 and most_common / len(tokens) > 0.5
     ):
         return blocked(Flag.GIBBERISH, "The answer does not read as English sentences. Write it out in full sentences.")
+    if english and is_unintelligible(kept):
+        return blocked(
+            Flag.UNINTELLIGIBLE,
+            "The answer is mostly broken fragments and fillers, so it cannot be scored. Say what you did, how, "
+            "and what came of it, in full sentences.",
+        )
 
     vectors = embedder.encode([judge_text, question, *rubric_points, *kept])
     answer_vec, question_vec = vectors[0], vectors[1]
@@ -212,7 +242,7 @@ def run_gate(
             topic,
             question_sim,
         )
-    if len(tokens) >= 8 and function_word_ratio(tokens) < STUFFING_FUNCTION_WORD_RATIO:
+    if english and len(tokens) >= 8 and function_word_ratio(tokens) < STUFFING_FUNCTION_WORD_RATIO:
         return blocked(
             Flag.KEYWORD_STUFFING,
             "The answer is a list of keywords. Explain in sentences what you did with them and what resulted.",

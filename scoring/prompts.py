@@ -13,7 +13,7 @@ import re
 
 from models.protocols import ChatMessage
 
-PROMPT_VERSION = "2026-11-26.1"
+PROMPT_VERSION = "2026-11-29.1"
 
 YES_NO = ("Yes", "No")
 
@@ -90,4 +90,17 @@ def feedback_messages(question: str, answer: str, coverage_lines: list[str]) -> 
     return [
         {"role": "system", "content": SYSTEM_JUDGE},
         {"role": "user", "content": answer_block(question, answer) + request},
+    ]
+
+
+TRANSLATE_REQUEST = (
+    "Translate the answer into plain English. Keep every number, name and technical term. Write only the translation."
+)
+
+
+def translation_messages(answer: str) -> list[ChatMessage]:
+    """Ask the judge for an English translation of an answer written in another language."""
+    return [
+        {"role": "system", "content": SYSTEM_JUDGE},
+        {"role": "user", "content": answer_block("(translation only)", answer) + TRANSLATE_REQUEST},
     ]

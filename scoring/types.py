@@ -13,11 +13,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class RubricStatus(StrEnum):
-    """Whether an answer shows a rubric point."""
+    """Whether an answer shows a rubric point (or says the opposite of it)."""
 
     MET = "met"
     PARTLY = "partly"
     MISSING = "missing"
+    CONTRADICTED = "contradicted"
 
 
 class Flag(StrEnum):
@@ -32,6 +33,12 @@ class Flag(StrEnum):
     INSTRUCTS_GRADER = "instructs_grader"
     TRUNCATED = "truncated"
     NO_DIRECT_EXPERIENCE = "no_direct_experience"
+    HIDDEN_TEXT = "hidden_text"  # invisible characters or look-alike letters were removed
+    PASTED_CODE = "pasted_code"  # pasted log or code lines were set aside
+    LANGUAGE = "language"  # the answer is not in English (it is still judged on its content)
+    UNINTELLIGIBLE = "unintelligible"  # fragments and fillers that do not make sense
+    RED_FLAG = "red_flag"  # the answer states a bank red flag or contradicts a rubric point
+    NO_SPECIFICS = "no_specifics"  # no number, named method, tool, metric or first-person action
 
 
 class RubricCheck(BaseModel):
@@ -42,11 +49,25 @@ class RubricCheck(BaseModel):
     point: str
     status: RubricStatus
     confidence: float = Field(ge=0.0, le=1.0, description="How sure the scorer is of the status.")
-    coverage: float = Field(ge=0.0, le=1.0, description="Combined evidence that the point is met (0-1).")
+    coverage: float = Field(ge=0.0, le=1.0, description="Evidence that the point is met (0-1): P(states) or combined.")
     evidence: str | None = Field(default=None, description="The answer sentence that shows the point, if any.")
     similarity: float = Field(description="Cosine similarity of the evidence sentence and the point.")
     judge_probability: float | None = Field(default=None, description="The judge's P(yes) for the point.")
+    contradiction: float | None = Field(
+        default=None, description="The rubric checker's P(contradicts) for the point's best passage, when it ran."
+    )
     tip: str = ""
+
+
+class RedFlagFinding(BaseModel):
+    """A bank red flag the answer states, with why it matters and the candidate's words that state it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    flag: str
+    reason: str = ""
+    evidence: str = Field(default="", description="The answer passage that states it, verbatim.")
+    probability: float = Field(ge=0.0, le=1.0, description="The rubric checker's P(states) for the flag.")
 
 
 class Timings(BaseModel):
@@ -75,11 +96,18 @@ class AnswerAssessment(BaseModel):
     tips: list[str] = Field(default_factory=list)
     justification: str = ""
     rubric: list[RubricCheck] = Field(default_factory=list)
+    red_flags: list[RedFlagFinding] = Field(default_factory=list, description="Bank red flags the answer states.")
+    signals: dict[str, float] = Field(
+        default_factory=dict, description="The answer-level signals the rubric score combines (for explanation)."
+    )
     flags: list[Flag] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list, description="Messages a candidate can act on (why a flag).")
     job_alignment: list[str] = Field(default_factory=list, description="Job requirements the answer speaks to.")
     model: str = ""
     embedder: str = ""
+    checker: str = Field(default="", description="The rubric checker's name and version, when one scored.")
+    score_model: str = Field(default="", description="The version of the fitted score combination.")
+    language: str | None = Field(default=None, description="The answer's language when it is not English.")
     prompt_version: str = ""
     rubric_version: str = ""
     timings: Timings = Field(default_factory=Timings)

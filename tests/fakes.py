@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
-from models.protocols import ChatMessage
+from models.protocols import ChatMessage, CheckProbabilities
 
 WORD = re.compile(r"[a-z0-9]+")
 STOP = {"the", "a", "an", "and", "or", "of", "to", "in", "i", "you", "it", "is", "was", "for", "on", "with", "my", "we"}
@@ -82,3 +82,32 @@ class FakeJudge:
         words = reply.split(" ")
         for i, word in enumerate(words[:max_new_tokens]):
             yield word if i == 0 else " " + word
+
+
+NEGATIONS = {"not", "never", "no", "didn't", "don't", "without", "instead", "skip", "skipped", "ignore", "ignored"}
+
+
+class FakeChecker:
+    """Scripted rubric checker: P(states) grows with the share of the claim's stems in the passage;
+    a passage that shares stems with the claim and negates (``NEGATIONS``) contradicts it instead."""
+
+    name = "fake-checker@test"
+
+    def __init__(self) -> None:
+        self.pairs: list[tuple[str, str]] = []
+        self._lock = threading.Lock()
+
+    def check(self, pairs: Sequence[tuple[str, str]]) -> list[CheckProbabilities]:
+        with self._lock:
+            self.pairs.extend(pairs)
+        out = []
+        for claim, passage in pairs:
+            wanted = set(stems(claim))
+            share = len(wanted & set(stems(passage))) / max(1, len(wanted))
+            negated = bool(NEGATIONS & set(WORD.findall(passage.lower())))
+            if negated and share >= 0.3:
+                out.append(CheckProbabilities(0.05, 0.9, 0.05))
+            else:
+                states = min(0.95, share * 1.2)
+                out.append(CheckProbabilities(states, 0.02, max(0.0, 0.98 - states)))
+        return out

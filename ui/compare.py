@@ -22,7 +22,7 @@ class FlippedPoint:
     @property
     def improved(self) -> bool:
         """Whether the point moved towards met."""
-        order = [RubricStatus.MISSING, RubricStatus.PARTLY, RubricStatus.MET]
+        order = [RubricStatus.CONTRADICTED, RubricStatus.MISSING, RubricStatus.PARTLY, RubricStatus.MET]
         return order.index(self.after) > order.index(self.before)
 
 

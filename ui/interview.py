@@ -12,11 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from jobs.service import question_request
 from jobs.status import JobState, JobStatus
 from question_banks.loader import BankSet
 from question_banks.plans import InterviewPlan
-from scoring.engine import ScoringRequest
+from scoring.engine import ScoringRequest, question_request
 from scoring.summary import summarize
 from scoring.types import AnswerAssessment, InterviewSummary
 from storage.errors import StorageError

@@ -75,6 +75,7 @@ def scoring_steps(assessment: AnswerAssessment) -> list[Step]:
     counts = {status: sum(check.status is status for check in assessment.rubric) for status in RubricStatus}
     rubric = (
         f"{counts[RubricStatus.MET]} met, {counts[RubricStatus.PARTLY]} partly, {counts[RubricStatus.MISSING]} missing"
+        + (f", {counts[RubricStatus.CONTRADICTED]} contradicted" if counts[RubricStatus.CONTRADICTED] else "")
         if assessment.rubric
         else "no rubric points"
     )

@@ -26,8 +26,14 @@ STATUS_ICONS = {
     RubricStatus.MET: ":material/check_circle:",
     RubricStatus.PARTLY: ":material/adjust:",
     RubricStatus.MISSING: ":material/cancel:",
+    RubricStatus.CONTRADICTED: ":material/report:",
 }
-STATUS_WORDS = {RubricStatus.MET: "met", RubricStatus.PARTLY: "partly met", RubricStatus.MISSING: "missing"}
+STATUS_WORDS = {
+    RubricStatus.MET: "met",
+    RubricStatus.PARTLY: "partly met",
+    RubricStatus.MISSING: "missing",
+    RubricStatus.CONTRADICTED: "contradicted",
+}
 
 
 def inert_markdown(text: str, highlights: Sequence[str] = ()) -> str:
@@ -115,7 +121,9 @@ def rubric_checklist(checks: Sequence[RubricCheck]) -> None:
     for check in checks:
         icon = STATUS_ICONS[check.status]
         st.markdown(f"{icon} **{STATUS_WORDS[check.status]}**: {inert_markdown(check.point)}")
-        if check.evidence:
+        if check.evidence and check.status is RubricStatus.CONTRADICTED:
+            st.caption(f"The answer says the opposite: “{inert_markdown(check.evidence)}”")
+        elif check.evidence:
             st.caption(f"Evidence: “{inert_markdown(check.evidence)}”")
         elif check.status is not RubricStatus.MET and check.tip:
             st.caption(f"Tip: {inert_markdown(check.tip)}")

@@ -197,3 +197,31 @@ def test_oversized_file_on_disk_is_refused_without_parsing(tmp_path):
             f"a bank file may be at most 1 MB ({MAX_BANK_BYTES:,} bytes).",
         )
     ]
+
+
+def test_anchors_must_include_strong_generic_and_wrong():
+    from pydantic import ValidationError
+
+    from question_banks.schema import Question
+
+    base = {
+        "id": "ML_Q9",
+        "competency": "ML",
+        "text": "q",
+        "probes": "p",
+        "rubric": ["a", "b", "c", "d"],
+        "exemplary_answer": "e",
+        "pitfalls": ["x"],
+    }
+    with pytest.raises(ValidationError, match=r"anchors lack the level\(s\) \['generic', 'wrong'\]"):
+        Question.model_validate(base | {"anchors": [{"level": "strong", "answer": "s"}]})
+    with pytest.raises(ValidationError, match="reason"):
+        Question.model_validate(base | {"red_flags": [{"flag": "resamples before the split"}]})
+    question = Question.model_validate(
+        base
+        | {
+            "anchors": [{"level": lv, "answer": lv} for lv in ("strong", "generic", "wrong")],
+            "red_flags": [{"flag": "f", "reason": "r"}],
+        }
+    )
+    assert question.anchor("strong").answer == "strong" and question.anchor("good") is None

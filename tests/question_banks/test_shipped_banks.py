@@ -71,6 +71,11 @@ def test_bank_meets_the_content_bar(path):
         assert question.text.strip() and question.probes.strip() and question.exemplary_answer.strip(), question.id
         assert question.pitfalls and all(pitfall.strip() for pitfall in question.pitfalls), question.id
         assert question.follow_up.strip() and question.keywords, question.id
+        assert 2 <= len(question.red_flags) <= 4, question.id
+        assert all(flag.reason.strip() for flag in question.red_flags), question.id
+        assert sorted(anchor.level for anchor in question.anchors) == ["generic", "strong", "wrong"], question.id
+        strong, generic = question.anchor("strong"), question.anchor("generic")
+        assert len(strong.answer.split()) > len(generic.answer.split()), question.id
 
 
 def test_ml_engineer_bank_has_at_least_25_questions(banks):

@@ -1,0 +1,118 @@
+"""The rubric checker: a small cross-encoder that says whether a passage states, contradicts or is silent on a claim.
+
+Input: pairs of (claim, passage), where the claim is a rubric point or a red flag and the passage a
+few sentences of an answer. Output: P(states), P(contradicts), P(silent) per pair. It is
+all-MiniLM-L6-v2 with a 3-way classification head, fine-tuned by ``python -m models.train_checker``
+on the SemEval-2013 training split (reference answer, student answer: correct / contradictory /
+incorrect) and on labelled passages written for the banks' rubric points and red flags. The
+weights ship in the repository (``models/checker/``, float16), with their sha256 in
+``models/checker/checker.json`` and a model card beside them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from models.errors import ChecksumMismatchError, ModelLoadError
+from models.protocols import CheckProbabilities
+
+CHECKER_FOLDER = Path(__file__).resolve().parent / "checker"
+LABELS = ("states", "contradicts", "silent")  # the classifier's output order
+MAX_LENGTH = 256  # tokens of claim + passage; the passages the scorer sends are a few sentences
+BATCH_SIZE = 32
+
+
+class CrossEncoderChecker:
+    """A fine-tuned sequence-pair classifier behind the ``RubricChecker`` protocol; thread-safe.
+
+    Args:
+        model: A ``transformers`` sequence-classification model with three labels in ``LABELS`` order.
+        tokenizer: Its tokenizer.
+        name: Shown in assessments, e.g. ``"candid-checker@3f2a9c1b"``.
+    """
+
+    def __init__(self, model: Any, tokenizer: Any, *, name: str) -> None:
+        self.model = model
+        self.tokenizer = tokenizer
+        self.name = name
+        self._lock = threading.Lock()
+
+    def check(self, pairs: Sequence[tuple[str, str]]) -> list[CheckProbabilities]:
+        """Classify (claim, passage) pairs.
+
+        Args:
+            pairs: ``(claim, passage)`` tuples; the passage is truncated to fit ``MAX_LENGTH`` tokens.
+
+        Returns:
+            One ``CheckProbabilities`` per pair, in order. Same input, same output.
+        """
+        import torch
+
+        results: list[CheckProbabilities] = []
+        with self._lock, torch.inference_mode():
+            for start in range(0, len(pairs), BATCH_SIZE):
+                batch = pairs[start : start + BATCH_SIZE]
+                encoded = self.tokenizer(
+                    [claim for claim, _ in batch],
+                    [passage for _, passage in batch],
+                    truncation="only_second",
+                    max_length=MAX_LENGTH,
+                    padding=True,
+                    return_tensors="pt",
+                )
+                probabilities = torch.softmax(self.model(**encoded).logits.float(), dim=-1).tolist()
+                results.extend(CheckProbabilities(*row) for row in probabilities)
+        return results
+
+
+def weights_sha256(folder: Path) -> str:
+    """The sha256 (hex) of the checker's ``model.safetensors``."""
+    digest = hashlib.sha256()
+    with (folder / "model.safetensors").open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def load_checker(folder: Path = CHECKER_FOLDER, *, threads: int | None = None) -> CrossEncoderChecker:
+    """Load the checker from a local folder (never a hub), checking the weights' sha256.
+
+    Args:
+        folder: Holds ``config.json``, ``model.safetensors``, the tokenizer files and ``checker.json``.
+        threads: torch threads (default: leave torch's setting).
+
+    Raises:
+        ModelLoadError: The folder, its weights or its manifest are missing, or the weights do not load.
+        ChecksumMismatchError: The weights do not match the sha256 recorded in ``checker.json``.
+    """
+    manifest_path = folder / "checker.json"
+    if not (folder / "model.safetensors").is_file() or not manifest_path.is_file():
+        raise ModelLoadError(
+            f"The rubric checker is missing from {folder}: it ships with Candid (restore the folder from git, "
+            "or train one with `python -m models.train_checker`)."
+        )
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    actual = weights_sha256(folder)
+    if actual != manifest["sha256"]:
+        raise ChecksumMismatchError(str(folder / "model.safetensors"), manifest["sha256"], actual)
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    from models.runtime import set_threads
+
+    if threads:
+        set_threads(threads)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
+        model = AutoModelForSequenceClassification.from_pretrained(
+            str(folder), local_files_only=True, dtype=torch.float32
+        )
+    except Exception as exc:
+        raise ModelLoadError(f"cannot load the rubric checker from {folder}: {exc}") from exc
+    model.eval()
+    return CrossEncoderChecker(model, tokenizer, name=f"candid-checker@{manifest['version']}")

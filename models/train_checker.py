@@ -1,0 +1,247 @@
+"""Train the rubric checker: ``python -m models.train_checker [--epochs 2] [--out models/checker]``.
+
+Fine-tunes all-MiniLM-L6-v2 (the installed embedder's weights) with a 3-way head on (claim,
+passage) pairs labelled states / contradicts / silent:
+
+- the SemEval-2013 Task 7 training split (``../shared/datasets/semeval2013-task7-train``, CC-BY-SA
+  3.0): (best-matching reference answer, student answer) with correct -> states,
+  contradictory -> contradicts, incorrect -> silent;
+- passages written for the banks' rubric points and red flags (``models/checker_data/*.jsonl``).
+
+A seeded 15% of the questions of each source is held out (never trained on) and the held-out
+figures are printed and written to the manifest: accuracy, macro-F1, and ROC-AUC of P(states) and
+P(contradicts). The development set of interview answers (``scoring/data/devset``) is on other
+questions altogether. Plain PyTorch loop (AdamW, linear warm-up and decay), seeded, logged; the
+weights are saved as float16 safetensors with their sha256 in ``checker.json``. Replace the shipped
+version only when the held-out figures are better.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from models.checker import CHECKER_FOLDER, LABELS, weights_sha256
+
+ROOT = Path(__file__).resolve().parents[1]
+SEMEVAL_DIR = ROOT.parent / "shared" / "datasets" / "semeval2013-task7-train"
+PAIRS_DIR = Path(__file__).resolve().parent / "checker_data"
+SEMEVAL_LABELS = {"correct": "states", "contradictory": "contradicts", "incorrect": "silent"}
+HELD_OUT_SHARE = 0.15
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One training example: a claim, a passage, the label and the question it belongs to (for splits)."""
+
+    claim: str
+    passage: str
+    label: str
+    group: str
+    source: str
+
+
+def _words(text: str) -> set[str]:
+    return set(_WORD.findall(text.lower()))
+
+
+def semeval_pairs(folder: Path = SEMEVAL_DIR) -> list[Pair]:
+    """(Best-matching reference, student answer) pairs from both SemEval training corpora."""
+    import pandas as pd
+
+    pairs = []
+    for corpus in ("beetle", "sciEntsBank"):
+        frame = pd.read_csv(folder / f"{corpus}_train.csv")
+        for row in frame.itertuples(index=False):
+            answer = str(row.student_answer)
+            references = [r.strip() for r in str(row.all_reference_answers).split("|||") if r.strip()]
+            references = references or [str(row.reference_answer)]
+            best = max(references, key=lambda ref: len(_words(ref) & _words(answer)) / (len(_words(ref)) or 1))
+            label = SEMEVAL_LABELS[str(row.label_3way)]
+            pairs.append(Pair(best, answer, label, f"semeval:{corpus}:{row.question_id}", corpus))
+    return pairs
+
+
+def bank_pairs(folder: Path = PAIRS_DIR) -> list[Pair]:
+    """Passages written for the banks' rubric points and red flags (one JSON object per line)."""
+    pairs = []
+    for path in sorted(folder.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            item = json.loads(line)
+            if item["label"] not in LABELS:
+                raise ValueError(f"{path.name}: unknown label {item['label']!r}")
+            group = f"bank:{path.stem}:{item['question_id']}"
+            pairs.append(Pair(item["target"], item["passage"], item["label"], group, "bank"))
+    return pairs
+
+
+def split_by_question(pairs: Sequence[Pair], seed: int) -> tuple[list[Pair], list[Pair]]:
+    """Hold out a seeded ``HELD_OUT_SHARE`` of each source's questions."""
+    rng = random.Random(seed)
+    held: set[str] = set()
+    for source in sorted({pair.source for pair in pairs}):
+        groups = sorted({pair.group for pair in pairs if pair.source == source})
+        rng.shuffle(groups)
+        held.update(groups[: max(1, round(HELD_OUT_SHARE * len(groups)))])
+    return [p for p in pairs if p.group not in held], [p for p in pairs if p.group in held]
+
+
+def _batches(pairs: list[Pair], batch_size: int, rng: random.Random) -> list[list[Pair]]:
+    """Shuffled batches of similar length (less padding), in shuffled order."""
+    order = pairs[:]
+    rng.shuffle(order)
+    chunk = batch_size * 50
+    batches = []
+    for start in range(0, len(order), chunk):
+        block = sorted(order[start : start + chunk], key=lambda p: len(p.claim) + len(p.passage))
+        batches.extend(block[i : i + batch_size] for i in range(0, len(block), batch_size))
+    rng.shuffle(batches)
+    return batches
+
+
+def evaluate(model: object, tokenizer: object, pairs: Sequence[Pair], max_length: int) -> dict[str, float]:
+    """Accuracy, macro-F1 and ROC-AUC of P(states) / P(contradicts) on ``pairs``."""
+    import numpy as np
+    import torch
+    from sklearn.metrics import accuracy_score, f1_score, roc_auc_score
+
+    model.eval()
+    probabilities = []
+    with torch.inference_mode():
+        for start in range(0, len(pairs), 64):
+            batch = pairs[start : start + 64]
+            encoded = tokenizer(
+                [p.claim for p in batch],
+                [p.passage for p in batch],
+                truncation="only_second",
+                max_length=max_length,
+                padding=True,
+                return_tensors="pt",
+            )
+            probabilities.append(torch.softmax(model(**encoded).logits.float(), dim=-1).numpy())
+    probs = np.concatenate(probabilities)
+    truth = np.array([LABELS.index(p.label) for p in pairs])
+    figures = {
+        "pairs": len(pairs),
+        "accuracy": float(accuracy_score(truth, probs.argmax(1))),
+        "macro_f1": float(f1_score(truth, probs.argmax(1), average="macro")),
+    }
+    for index, label in enumerate(LABELS[:2]):
+        positives = truth == index
+        if 0 < positives.sum() < len(truth):
+            figures[f"auc_{label}"] = float(roc_auc_score(positives, probs[:, index]))
+    return figures
+
+
+def train(args: argparse.Namespace) -> dict[str, object]:
+    """Train, evaluate on the held-out questions, save; the manifest written."""
+    import numpy as np
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
+
+    from models.loader import embedder_folder
+
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    pairs = semeval_pairs() + bank_pairs(args.pairs)
+    train_pairs, held_out = split_by_question(pairs, args.seed)
+    base = embedder_folder()
+    tokenizer = AutoTokenizer.from_pretrained(str(base), local_files_only=True)
+    model = AutoModelForSequenceClassification.from_pretrained(
+        str(base),
+        num_labels=len(LABELS),
+        id2label=dict(enumerate(LABELS)),
+        label2id={label: i for i, label in enumerate(LABELS)},
+        local_files_only=True,
+    )
+    rng = random.Random(args.seed)
+    steps = args.epochs * ((len(train_pairs) + args.batch_size - 1) // args.batch_size)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
+    schedule = get_linear_schedule_with_warmup(optimizer, int(0.06 * steps), steps)
+    started = time.time()
+    step = 0
+    for epoch in range(args.epochs):
+        model.train()
+        for batch in _batches(train_pairs, args.batch_size, rng):
+            encoded = tokenizer(
+                [p.claim for p in batch],
+                [p.passage for p in batch],
+                truncation="only_second",
+                max_length=args.max_length,
+                padding=True,
+                return_tensors="pt",
+            )
+            labels = torch.tensor([LABELS.index(p.label) for p in batch])
+            loss = torch.nn.functional.cross_entropy(model(**encoded).logits, labels)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            schedule.step()
+            optimizer.zero_grad()
+            step += 1
+            if step % 50 == 0:
+                print(
+                    f"epoch {epoch + 1} step {step}/{steps} loss {loss.item():.3f} {time.time() - started:.0f} s",
+                    flush=True,
+                )
+    held = {
+        source: evaluate(model, tokenizer, [p for p in held_out if p.source == source], args.max_length)
+        for source in sorted({p.source for p in held_out})
+    }
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    model.half().save_pretrained(str(out), safe_serialization=True)
+    tokenizer.save_pretrained(str(out))
+    sha = weights_sha256(out)
+    manifest = {
+        "version": sha[:8],
+        "sha256": sha,
+        "base_model": "sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0)",
+        "labels": list(LABELS),
+        "training": {
+            "pairs": len(train_pairs),
+            "by_source": {s: sum(p.source == s for p in train_pairs) for s in sorted({p.source for p in pairs})},
+            "by_label": {label: sum(p.label == label for p in train_pairs) for label in LABELS},
+            "epochs": args.epochs,
+            "batch_size": args.batch_size,
+            "lr": args.lr,
+            "max_length": args.max_length,
+            "seed": args.seed,
+            "seconds": round(time.time() - started),
+        },
+        "held_out": held,
+    }
+    (out / "checker.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return manifest
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the arguments, train, print the held-out figures."""
+    parser = argparse.ArgumentParser(prog="python -m models.train_checker", description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--lr", type=float, default=4e-5)
+    parser.add_argument("--max-length", type=int, default=160)
+    parser.add_argument("--seed", type=int, default=2013)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--pairs", type=Path, default=PAIRS_DIR, help="folder of labelled passages (*.jsonl)")
+    parser.add_argument("--out", default=str(CHECKER_FOLDER))
+    args = parser.parse_args(argv)
+    manifest = train(args)
+    print(json.dumps({"version": manifest["version"], "held_out": manifest["held_out"]}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,203 @@
+"""Rubric questions: each point and red flag checked by the rubric checker, answer-level signals, a fitted score.
+
+The per-point judgment comes from the trained rubric checker (``models.checker``; the ``RubricChecker``
+protocol): for every claim (a rubric point or a red flag) and every passage of the answer (each
+sentence, and each pair of neighbouring sentences), P(states), P(contradicts), P(silent). A claim's
+verdict is its best passage. Embedding similarity is *not* used to decide a point: a contradiction
+looks as close to a point as agreement does.
+
+Answer-level signals (``RubricSignals``): mean P(states) over the points, the share met, the
+strongest contradiction and red flag, concrete content per 100 words, the margin of similarity to
+the strong anchor answer over the weak ones, and length. ``RubricScoreModel`` combines them with
+weights fitted on the graded development set (``scoring/data/devset``) by ``python -m
+scoring.calibrate --rubric`` (ridge regression to the band midpoint of each answer's kind,
+cross-validated grouped by question), then applies the caps: a contradicted point or a red flag
+caps the score at ``cap_one``, two or more at ``cap_many``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from models.protocols import Embedder, RubricChecker
+from scoring.text import words
+
+MAX_PASSAGES = 24  # passages per answer the checker sees; long answers use wider windows
+FEATURES = (
+    "coverage",
+    "met_share",
+    "contradiction",
+    "red_flag",
+    "specificity",
+    "anchor_margin",
+    "log_words",
+)
+_NUMBER = re.compile(r"\d")
+_FIRST_PERSON_ACTION = re.compile(
+    r"\b(?:I|we)\s+(?:\w+ly\s+)?(?:[a-z]+ed|built|ran|led|wrote|set|cut|made|chose|took|found|sent|kept|shipped|"
+    r"drove|brought|began|gave|got|put|split|sat|met|won|taught|spent|held|paid|sold|told|rebuilt)\b"
+)
+_COMMON_CAPITALISED = {"i", "we", "my", "our", "the", "a", "an", "in", "on", "at", "it", "this", "that", "then"}
+
+
+@dataclass(frozen=True)
+class ClaimVerdict:
+    """The checker's verdict on one claim over the whole answer: its best passage.
+
+    Attributes:
+        states: Highest P(states) over the passages (0-1).
+        contradicts: Highest P(contradicts) over the passages (0-1).
+        evidence: The passage with the highest P(states).
+        contradiction_evidence: The passage with the highest P(contradicts).
+    """
+
+    states: float
+    contradicts: float
+    evidence: str
+    contradiction_evidence: str
+
+
+def answer_passages(sentences: Sequence[str]) -> list[str]:
+    """The passages the checker reads: each sentence and each pair of neighbours (wider windows when long).
+
+    Args:
+        sentences: The answer's sentences, in order.
+
+    Returns:
+        At most ``MAX_PASSAGES`` passages; ``[]`` for no sentences.
+    """
+    sentences = [s for s in sentences if s.strip()]
+    if not sentences:
+        return []
+    if len(sentences) <= 3:
+        whole = [" ".join(sentences)] if len(sentences) > 1 else []
+        return list(dict.fromkeys([*sentences, *whole]))
+    width = 1
+    while math.ceil(len(sentences) / width) * 2 - 1 > MAX_PASSAGES:
+        width += 1
+    singles = [" ".join(sentences[i : i + width]) for i in range(0, len(sentences), width)]
+    pairs = [" ".join(sentences[i : i + 2 * width]) for i in range(0, len(sentences) - width, width)]
+    return list(dict.fromkeys([*singles, *pairs]))[:MAX_PASSAGES]
+
+
+def check_claims(checker: RubricChecker, claims: Sequence[str], passages: Sequence[str]) -> list[ClaimVerdict]:
+    """Each claim against every passage; one ``ClaimVerdict`` per claim, in order."""
+    if not claims:
+        return []
+    if not passages:
+        return [ClaimVerdict(0.0, 0.0, "", "") for _ in claims]
+    results = checker.check([(claim, passage) for claim in claims for passage in passages])
+    verdicts = []
+    for index in range(len(claims)):
+        rows = results[index * len(passages) : (index + 1) * len(passages)]
+        best = max(range(len(rows)), key=lambda i: (rows[i].states, -i))
+        worst = max(range(len(rows)), key=lambda i: (rows[i].contradicts, -i))
+        verdicts.append(ClaimVerdict(rows[best].states, rows[worst].contradicts, passages[best], passages[worst]))
+    return verdicts
+
+
+def specificity(text: str) -> float:
+    """Concrete content per 100 words: numbers, named methods/tools/metrics and first-person actions.
+
+    A "named" token is capitalised (or all capitals, or mixed case) and not the first word of its
+    sentence nor a common word. Polished prose without substance scores near 0; a specific answer 5-15.
+    """
+    tokens = words(text)
+    if not tokens:
+        return 0.0
+    count = sum(1 for token in tokens if _NUMBER.search(token))
+    previous = "."
+    for match in re.finditer(r"\S+", text):
+        raw = match.group(0)
+        token = raw.strip("()[]{},;:\"'“”‘’")
+        if (
+            token[:1].isupper()
+            and token.lower() not in _COMMON_CAPITALISED
+            and not previous.endswith((".", "!", "?", ":", "-"))
+            and not _NUMBER.search(token)
+        ):
+            count += 1
+        previous = raw
+    count += len(_FIRST_PERSON_ACTION.findall(text))
+    return 100.0 * count / len(tokens)
+
+
+def anchor_margin(answer: str, strong: Sequence[str], weak: Sequence[str], embedder: Embedder) -> float:
+    """Cosine similarity to the nearest strong anchor answer minus that to the nearest weak one (0 without both)."""
+    if not strong or not weak:
+        return 0.0
+    vectors = embedder.encode([answer, *strong, *weak])
+    sims = vectors[1:] @ vectors[0]
+    return float(np.max(sims[: len(strong)]) - np.max(sims[len(strong) :]))
+
+
+@dataclass(frozen=True)
+class RubricSignals:
+    """The answer-level signals of a rubric question (the ``FEATURES`` of the score model)."""
+
+    coverage: float
+    met_share: float
+    contradiction: float
+    red_flag: float
+    specificity: float
+    anchor_margin: float
+    log_words: float
+
+    def vector(self) -> list[float]:
+        """The signals in ``FEATURES`` order."""
+        return [float(getattr(self, name)) for name in FEATURES]
+
+
+@dataclass(frozen=True)
+class RubricScoreModel:
+    """The fitted combination of rubric signals, its thresholds and its caps.
+
+    ``score = clip(intercept + sum(weights[f] * (signal[f] - means[f]) / scales[f]), 0, 100)``, then
+    capped at ``cap_one`` when one rubric point is contradicted or one red flag found (``P >=
+    finding``), at ``cap_many`` when two or more are. A point is *met* at ``P(states) >= met``,
+    *partly* at ``>= partly``, *contradicted* when ``P(contradicts) >= finding`` and above its
+    P(states). The defaults are placeholders until ``python -m scoring.calibrate --rubric`` writes
+    fitted values into ``scoring/calibration.json``; ``version`` names the fit.
+    """
+
+    weights: dict[str, float] = field(default_factory=lambda: dict.fromkeys(FEATURES, 0.0) | {"coverage": 30.0})
+    means: dict[str, float] = field(default_factory=lambda: dict.fromkeys(FEATURES, 0.0))
+    scales: dict[str, float] = field(default_factory=lambda: dict.fromkeys(FEATURES, 1.0))
+    intercept: float = 10.0
+    met: float = 0.5
+    partly: float = 0.25
+    finding: float = 0.5
+    cap_one: int = 60
+    cap_many: int = 25
+    version: str = "unfitted"
+
+    def raw_score(self, signals: RubricSignals) -> float:
+        """The combination before clipping and caps."""
+        total = self.intercept
+        for name, value in zip(FEATURES, signals.vector(), strict=True):
+            total += self.weights.get(name, 0.0) * (value - self.means.get(name, 0.0)) / (self.scales.get(name) or 1.0)
+        return total
+
+    def score(self, signals: RubricSignals, findings: int) -> int:
+        """The 0-100 score, after the caps for ``findings`` (contradicted points plus red flags found)."""
+        score = max(0, min(100, round(self.raw_score(signals))))
+        if findings >= 2:
+            return min(score, self.cap_many)
+        if findings == 1:
+            return min(score, self.cap_one)
+        return score
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready parameters."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> RubricScoreModel:
+        """Read what ``to_dict`` wrote (unknown keys ignored)."""
+        known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
+        return cls(**known)  # type: ignore[arg-type]
