@@ -1,12 +1,14 @@
-"""Scorer benchmark: ``python -m evaluation.bench [--model NAME] [--semeval N] [--feedback N]`` prints figures.
+"""Scorer benchmark: ``python -m evaluation.bench [--model NAME] [--semeval N] [--feedback N] [--no-devset]``.
 
-Scores the reference report's ten answers against the Machine Learning Engineer bank's rubrics,
-bad answers of every gate kind, and three paraphrases of one answer; prints each score, where
-``MONITOR_Q2`` (the weak A/B-testing answer) ranks and its gap to the median of the other nine,
-the highest bad-answer score, the paraphrase spread, ROC-AUC on a fixed SemEval training sample
-(from the reference answer alone, and with 10 graded example answers to the same question), and
-latency per answer (without feedback, and with streamed feedback and its first-token time).
-Not a test: the figures are for README's Performance section and the issue notes.
+With the judge, the embedder and the shipped rubric checker, as the app scores: the reference
+report's ten answers against the Machine Learning Engineer bank (each score, where ``MONITOR_Q2``,
+the weak A/B-testing answer, ranks and its gap to the median of the other nine), bad answers of
+every gate kind, three paraphrases of one answer, the handed cases (``tests/data/scoring-cases.jsonl``:
+how many meet their expectation), the graded development set out of fold (``scoring.devset``:
+Spearman with the kind order, the shares in each band, the error-twin gap, rubric-point
+agreement), ROC-AUC on a fixed SemEval training sample (reference answer alone, and with 10 graded
+examples), latency per answer (without feedback, and with streamed feedback and its first word),
+and the process's peak RSS. Not a test: the figures are for README's Performance section.
 """
 
 from __future__ import annotations
@@ -72,18 +74,43 @@ PARAPHRASES = [
 ]
 
 
-def run(model: str | None, semeval_per_corpus: int, feedback_answers: int) -> dict[str, object]:
+CASES_FILE = Path(__file__).resolve().parents[1] / "tests" / "data" / "scoring-cases.jsonl"
+
+
+def case_results(judge: object, embedder: object, checker: object) -> dict[str, object]:
+    """Each handed case's score and whether it meets its ``expect`` (the grammar of shared/cases/README.md)."""
+    from evaluation.cases import unmet
+    from question_banks.loader import load_banks
+    from scoring.batch import request_from_line
+    from scoring.engine import score_answer
+
+    bank = load_banks().get(BANK_SLUG)
+    results = {}
+    for line in CASES_FILE.read_text(encoding="utf-8").splitlines():
+        case = json.loads(line)
+        data = {"id": case.get("question_id") or case["id"], "question": case["question"], "answer": case["answer"]}
+        data |= {k: case[k] for k in ("rubric", "reference_answer") if k in case}
+        assessment = score_answer(
+            request_from_line(data, 1, bank=bank), judge, embedder, feedback=False, checker=checker
+        )
+        failed = unmet(case["expect"], assessment.score, [f.value for f in assessment.flags])
+        results[case["id"]] = {"score": assessment.score, "ok": not failed}
+    return results
+
+
+def run(model: str | None, semeval_per_corpus: int, feedback_answers: int, devset: bool = True) -> dict[str, object]:
     """Run every measurement and return the figures."""
     import numpy as np
+    import psutil
 
-    from models.loader import load_embedder, load_judge
+    from models.loader import load_embedder, load_judge, load_rubric_checker
     from question_banks.loader import load_banks
     from reports.render import assessments_from_reference_report
     from scoring.calibrate import CORPORA, auc, graded_examples, load_sample, request_for
     from scoring.engine import ScoringRequest, prime_judge, question_request, score_answer
     from scoring.reference import EXAMPLES_PER_QUESTION
 
-    judge, embedder = load_judge(model, log=lambda m: None), load_embedder()
+    judge, embedder, checker = load_judge(model, log=lambda m: None), load_embedder(), load_rubric_checker()
     prime_judge(judge)  # as the app and the worker do after loading
     bank = load_banks().get(BANK_SLUG)
     _, reference = assessments_from_reference_report(REFERENCE_REPORT.read_text(encoding="utf-8"))
@@ -96,25 +123,29 @@ def run(model: str | None, semeval_per_corpus: int, feedback_answers: int) -> di
     for item in reference:
         started = time.perf_counter()
         scores[item.id] = score_answer(
-            request(item.id, item.question, item.answer), judge, embedder, feedback=False
+            request(item.id, item.question, item.answer), judge, embedder, feedback=False, checker=checker
         ).score
         latencies.append(time.perf_counter() - started)
     others = [score for qid, score in scores.items() if qid != "MONITOR_Q2"]
     ranked = sorted(scores, key=lambda qid: scores[qid])
     ml_q1 = reference[0]
     bad = {
-        kind: score_answer(request("ML_Q1", ml_q1.question, answer), judge, embedder, feedback=False).score
+        kind: score_answer(
+            request("ML_Q1", ml_q1.question, answer), judge, embedder, feedback=False, checker=checker
+        ).score
         for kind, answer in BAD_ANSWERS.items()
     }
     paraphrase_scores = [
-        score_answer(request("ML_Q1", ml_q1.question, text), judge, embedder, feedback=False).score
+        score_answer(request("ML_Q1", ml_q1.question, text), judge, embedder, feedback=False, checker=checker).score
         for text in [ml_q1.answer, *PARAPHRASES]
     ]
 
     feedback_times, first_tokens = [], []
     for item in reference[:feedback_answers]:
         started = time.perf_counter()
-        assessment = score_answer(request(item.id, item.question, item.answer), judge, embedder, feedback=True)
+        assessment = score_answer(
+            request(item.id, item.question, item.answer), judge, embedder, feedback=True, checker=checker
+        )
         feedback_times.append(time.perf_counter() - started)
         first_tokens.append(assessment.timings.first_feedback_token or float("nan"))
 
@@ -136,8 +167,23 @@ def run(model: str | None, semeval_per_corpus: int, feedback_answers: int) -> di
                 auc(labels, np.array(graded, dtype=float)), 4
             )
 
+    cases = case_results(judge, embedder, checker)
+    dev: dict[str, object] = {}
+    if devset:
+        from scoring.calibrate import dev_rows
+        from scoring.devset import dev_figures, out_of_fold
+        from scoring.engine import default_score_model
+
+        started = time.perf_counter()
+        rows = dev_rows(judge=judge, embedder=embedder, checker=checker)
+        scores, fold_of = out_of_fold(rows, default_score_model().rubric)
+        index = {id(row): i for i, row in enumerate(rows)}
+        dev = dev_figures(rows, scores, lambda row: fold_of[index[id(row)]])
+        dev["s_per_answer_mean"] = round((time.perf_counter() - started) / len(rows), 3)
+
     return {
         "judge": judge.name,
+        "checker": checker.name,
         "reference_scores": scores,
         "monitor_q2_rank_from_top": ranked[::-1].index("MONITOR_Q2") + 1,
         "monitor_q2_gap_to_median_of_others": round(statistics.median(others) - scores["MONITOR_Q2"], 1),
@@ -153,6 +199,10 @@ def run(model: str | None, semeval_per_corpus: int, feedback_answers: int) -> di
         "feedback_s_per_answer_max": round(max(feedback_times), 2) if feedback_times else None,
         "first_feedback_token_s_mean": round(statistics.mean(first_tokens), 2) if first_tokens else None,
         "first_feedback_token_s_max": round(max(first_tokens), 2) if first_tokens else None,
+        "cases_met": f"{sum(r['ok'] for r in cases.values())} of {len(cases)}",
+        "cases": cases,
+        "devset_out_of_fold": dev,
+        "peak_rss_gib": round(psutil.Process().memory_info().rss / 2**30, 2),
     }
 
 
@@ -162,8 +212,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", default=None, help="judge (default: the configured judge)")
     parser.add_argument("--semeval", type=int, default=1000, help="SemEval answers sampled per corpus (0 to skip)")
     parser.add_argument("--feedback", type=int, default=10, help="answers scored with full feedback for latency")
+    parser.add_argument("--no-devset", action="store_true", help="skip the development-set figures")
     args = parser.parse_args(argv)
-    figures = run(args.model, args.semeval, args.feedback)
+    figures = run(args.model, args.semeval, args.feedback, devset=not args.no_devset)
     for key, value in figures.items():
         print(f"{key:36} {value}")
     print(json.dumps(figures))

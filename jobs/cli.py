@@ -67,7 +67,7 @@ def _run_worker(args: argparse.Namespace) -> int:
 
     from jobs.service import DatabaseScoringService
     from models.errors import ModelError
-    from models.loader import load_embedder, load_judge
+    from models.loader import load_embedder, load_judge, load_rubric_checker
     from settings import get_settings
     from storage.errors import DatabaseUnavailableError
     from storage.repository import open_repository
@@ -79,13 +79,14 @@ def _run_worker(args: argparse.Namespace) -> int:
     except DatabaseUnavailableError as error:
         return _fail(str(error))
     try:
-        judge, embedder = load_judge(args.model), load_embedder()
+        judge, embedder, checker = load_judge(args.model), load_embedder(), load_rubric_checker()
     except ModelError as error:
         return _fail(str(error))
     service = DatabaseScoringService(
         repository,
         judge,
         embedder,
+        checker=checker,
         poll_interval_s=args.poll,
         retention_days=settings.retention_days,
         stale_after_s=args.stale_after,

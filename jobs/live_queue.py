@@ -17,7 +17,7 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator
 
 from jobs.status import JobPhase, JobState, JobStatus, QueueState, describe_failure, prime_before_first_job
-from models.protocols import Embedder, Judge
+from models.protocols import Embedder, Judge, RubricChecker
 from scoring.engine import ScoringRequest, score_answer
 from scoring.types import AnswerAssessment
 
@@ -51,6 +51,7 @@ class LiveScoringQueue:
     Args:
         judge: The judge every job uses.
         embedder: The embedder every job uses.
+        checker: The rubric checker every job uses (``None``: the judge's per-point yes/no stands in).
         score: The scoring function (``score_answer``); tests may pass another.
         name: The thread's name.
     """
@@ -60,11 +61,13 @@ class LiveScoringQueue:
         judge: Judge,
         embedder: Embedder,
         *,
+        checker: RubricChecker | None = None,
         score: ScoreFunction = score_answer,
         name: str = "candid-scoring",
     ) -> None:
         self.judge = judge
         self.embedder = embedder
+        self.checker = checker
         self._score = score
         self._jobs: OrderedDict[str, _Job] = OrderedDict()
         self._queue: deque[_Job] = deque()
@@ -193,7 +196,10 @@ class LiveScoringQueue:
         result: AnswerAssessment | None = None
         error: str | None = None
         try:
-            result = self._score(job.request, self.judge, self.embedder, feedback=job.feedback, on_feedback=on_feedback)
+            options = {} if self.checker is None else {"checker": self.checker}
+            result = self._score(
+                job.request, self.judge, self.embedder, feedback=job.feedback, on_feedback=on_feedback, **options
+            )
         except Exception as exc:  # a bad job must never kill the thread that serves everyone
             error = describe_failure(exc)
         with self._changed:

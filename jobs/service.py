@@ -1,7 +1,7 @@
 """Scoring from the database: a job's request, ``jobs.worker.ScoringWorker`` on a thread, streamed feedback.
 
-The app and ``python -m jobs worker`` both use ``DatabaseScoringService``: it owns the judge and
-the embedder, claims queued jobs from the database (answers are committed before they are queued)
+The app and ``python -m jobs worker`` both use ``DatabaseScoringService``: it owns the judge, the
+embedder and the rubric checker, claims queued jobs from the database (answers are committed before they are queued)
 and keeps the feedback each running job has streamed so far in memory, keyed by job id, so the page
 of the candidate who submitted it can show it live. ``DatabaseJobTracker`` answers the pages'
 questions (queue position, state, result) from the database alone, so it works without the models.
@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 
 from jobs.status import JobPhase, JobState, JobStatus, QueueState, prime_before_first_job
 from jobs.worker import ScoringWorker
-from models.protocols import Embedder, Judge
+from models.protocols import Embedder, Judge, RubricChecker
 from question_banks.loader import BankSet, load_banks
 from question_banks.plans import InterviewPlan
 from scoring.engine import ScoringRequest, question_request, score_answer
@@ -171,6 +171,7 @@ def make_score_function(
     judge: Judge,
     embedder: Embedder,
     *,
+    checker: RubricChecker | None = None,
     banks: Callable[[], BankSet] = load_banks,
     feedback: FeedbackBuffer | None = None,
 ) -> Callable[[ClaimedJob], AnswerAssessment]:
@@ -179,6 +180,7 @@ def make_score_function(
     Args:
         judge: The judge.
         embedder: The embedder.
+        checker: The rubric checker (``None``: the judge's per-point yes/no stands in).
         banks: Where the bank questions come from (read per job, so edited banks take effect).
         feedback: Where the streamed feedback goes, keyed by job id.
     """
@@ -190,7 +192,7 @@ def make_score_function(
             if feedback is not None:
                 feedback.append(job.job_id, chunk)
 
-        return score_answer(request, judge, embedder, feedback=True, on_feedback=on_feedback)
+        return score_answer(request, judge, embedder, feedback=True, on_feedback=on_feedback, checker=checker)
 
     return score
 
@@ -205,6 +207,7 @@ class DatabaseScoringService:
         repository: The database.
         judge: The judge this process owns.
         embedder: The embedder.
+        checker: The rubric checker.
         banks: Where the bank questions come from.
         poll_interval_s: How long the idle worker waits before looking for jobs again.
         retention_days: Purge interviews older than this (``Settings.retention_days``).
@@ -217,6 +220,7 @@ class DatabaseScoringService:
         judge: Judge,
         embedder: Embedder,
         *,
+        checker: RubricChecker | None = None,
         banks: Callable[[], BankSet] = load_banks,
         poll_interval_s: float = IN_PROCESS_POLL_S,
         retention_days: int | None = None,
@@ -227,7 +231,7 @@ class DatabaseScoringService:
         options = {} if stale_after_s is None else {"stale_after_s": stale_after_s}
         self.worker = ScoringWorker(
             repository,
-            make_score_function(judge, embedder, banks=banks, feedback=self.feedback),
+            make_score_function(judge, embedder, checker=checker, banks=banks, feedback=self.feedback),
             poll_interval_s=poll_interval_s,
             retention_days=retention_days,
             **options,

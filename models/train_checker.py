@@ -6,7 +6,9 @@ passage) pairs labelled states / contradicts / silent:
 - the SemEval-2013 Task 7 training split (``../shared/datasets/semeval2013-task7-train``, CC-BY-SA
   3.0): (best-matching reference answer, student answer) with correct -> states,
   contradictory -> contradicts, incorrect -> silent;
-- passages written for the banks' rubric points and red flags (``models/checker_data/*.jsonl``).
+- passages written for the banks' rubric points and red flags (``models/checker_data/*.jsonl``),
+  seen ``--bank-weight`` times per epoch, plus on-topic negatives derived from them
+  (``derived_silent_pairs``: a passage stating another claim of the same question is silent on this one).
 
 A seeded 15% of the questions of each source is held out (never trained on) and the held-out
 figures are printed and written to the manifest: accuracy, macro-F1, and ROC-AUC of P(states) and
@@ -84,15 +86,43 @@ def bank_pairs(folder: Path = PAIRS_DIR) -> list[Pair]:
     return pairs
 
 
-def split_by_question(pairs: Sequence[Pair], seed: int) -> tuple[list[Pair], list[Pair]]:
-    """Hold out a seeded ``HELD_OUT_SHARE`` of each source's questions."""
+def derived_silent_pairs(pairs: Sequence[Pair], per_claim: int, seed: int) -> list[Pair]:
+    """On-topic negatives: passages that state *another* claim of the same question, labelled silent for this one.
+
+    The written passages teach states / contradicts / silent per claim, but a small model still
+    learns "on topic means states". A passage written to state one rubric point (or commit one red
+    flag) of a question, read against another point or flag of the same question, is on topic and,
+    nearly always, silent on it: ``per_claim`` such passages per claim, drawn seeded.
+    """
     rng = random.Random(seed)
+    by_group: dict[str, list[Pair]] = {}
+    for pair in pairs:
+        if pair.source == "bank":
+            by_group.setdefault(pair.group, []).append(pair)
+    derived = []
+    for group, members in sorted(by_group.items()):
+        claims = sorted({pair.claim for pair in members})
+        for claim in claims:
+            others = sorted({p.passage for p in members if p.claim != claim and p.label == "states"})
+            own = {p.passage for p in members if p.claim == claim}
+            pool = [passage for passage in others if passage not in own]
+            for passage in rng.sample(pool, min(per_claim, len(pool))):
+                derived.append(Pair(claim, passage, "silent", group, "bank-derived"))
+    return derived
+
+
+def split_by_question(pairs: Sequence[Pair], seed: int) -> tuple[list[Pair], list[Pair]]:
+    """Hold out a seeded ``HELD_OUT_SHARE`` of each corpus's questions (bank and derived pairs share theirs)."""
     held: set[str] = set()
-    for source in sorted({pair.source for pair in pairs}):
-        groups = sorted({pair.group for pair in pairs if pair.source == source})
-        rng.shuffle(groups)
+    for corpus in sorted({_corpus(pair) for pair in pairs}):
+        groups = sorted({pair.group for pair in pairs if _corpus(pair) == corpus})
+        random.Random(f"{seed}:{corpus}").shuffle(groups)
         held.update(groups[: max(1, round(HELD_OUT_SHARE * len(groups)))])
     return [p for p in pairs if p.group not in held], [p for p in pairs if p.group in held]
+
+
+def _corpus(pair: Pair) -> str:
+    return "bank" if pair.source.startswith("bank") else pair.source
 
 
 def _batches(pairs: list[Pair], batch_size: int, rng: random.Random) -> list[list[Pair]]:
@@ -154,8 +184,11 @@ def train(args: argparse.Namespace) -> dict[str, object]:
     np.random.seed(args.seed)
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
-    pairs = semeval_pairs() + bank_pairs(args.pairs)
+    written = bank_pairs(args.pairs)
+    pairs = semeval_pairs() + written + derived_silent_pairs(written, args.derived_per_claim, args.seed)
     train_pairs, held_out = split_by_question(pairs, args.seed)
+    # The written passages are few next to SemEval's answers and closest to what the scorer reads: seen twice.
+    train_pairs += [pair for pair in train_pairs if pair.source == "bank"] * (args.bank_weight - 1)
     base = embedder_folder()
     tokenizer = AutoTokenizer.from_pretrained(str(base), local_files_only=True)
     model = AutoModelForSequenceClassification.from_pretrained(
@@ -218,12 +251,56 @@ def train(args: argparse.Namespace) -> dict[str, object]:
             "lr": args.lr,
             "max_length": args.max_length,
             "seed": args.seed,
+            "bank_weight": args.bank_weight,
+            "derived_per_claim": args.derived_per_claim,
             "seconds": round(time.time() - started),
         },
         "held_out": held,
     }
     (out / "checker.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    (out / "MODEL_CARD.md").write_text(model_card(manifest), encoding="utf-8")
     return manifest
+
+
+def model_card(manifest: dict) -> str:
+    """The model card written beside the weights: what it is, the data and their licences, the held-out figures."""
+    training = manifest["training"]
+    rows = "\n".join(
+        f"| {source} | {f['pairs']} | {f['accuracy']:.3f} | {f['macro_f1']:.3f} "
+        f"| {f.get('auc_states', float('nan')):.3f} | {f.get('auc_contradicts', float('nan')):.3f} |"
+        for source, f in manifest["held_out"].items()
+    )
+    return f"""# Candid rubric checker {manifest["version"]}
+
+A cross-encoder that reads a claim (a rubric point or a red flag) and a passage of an interview
+answer and gives P(states), P(contradicts), P(silent). Candid uses it to decide each rubric point
+and red flag of a rubric question (`scoring/rubric.py`).
+
+- Base model: {manifest["base_model"]}, with a 3-way classification head.
+- Weights: `model.safetensors`, float16, sha256 `{manifest["sha256"]}` (checked at every load).
+- Trained by `python -m models.train_checker` (seed {training["seed"]}, {training["epochs"]} epochs, batch
+  {training["batch_size"]}, learning rate {training["lr"]}, max length {training["max_length"]} tokens,
+  {training["seconds"]} s on the development machine's CPU).
+
+## Training data ({training["pairs"]} pairs: {training["by_label"]})
+- SemEval-2013 Task 7 training split (Dzikovska et al., 2013), Beetle and SciEntsBank, CC-BY-SA 3.0:
+  (best-matching reference answer, student answer), correct -> states, contradictory ->
+  contradicts, incorrect -> silent. As a derivative, these weights are shared under CC-BY-SA 3.0.
+- Passages written for Candid's question banks (`models/checker_data/`): for each rubric point,
+  passages that state it, contradict it or talk around it; for each red flag, passages that
+  commit it, avoid it or do neither. The graded development set's 45 questions are not among them.
+
+## Held-out figures (questions never trained on: a seeded 15% of each source's questions)
+
+| source | pairs | accuracy | macro-F1 | ROC-AUC P(states) | ROC-AUC P(contradicts) |
+|---|---|---|---|---|---|
+{rows}
+
+## Limits
+English only (answers in another language are translated by the judge first). A small model:
+it reads passages of one or two sentences best, so the scorer gives it each claim's most similar
+passages, not the whole answer. Replace a shipped version only when the held-out figures improve.
+"""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -236,6 +313,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2013)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--pairs", type=Path, default=PAIRS_DIR, help="folder of labelled passages (*.jsonl)")
+    parser.add_argument("--bank-weight", type=int, default=2, help="times each written passage is seen per epoch")
+    parser.add_argument("--derived-per-claim", type=int, default=4, help="on-topic silent passages per claim")
     parser.add_argument("--out", default=str(CHECKER_FOLDER))
     args = parser.parse_args(argv)
     manifest = train(args)

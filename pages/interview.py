@@ -68,6 +68,8 @@ def answer_feedback(record: InterviewRecord, question_id: str) -> None:
         if was_pending:
             st.rerun()  # stop polling: the page is drawn again without the timer
         render.assessment_details(answer.assessment, show_answer=False)
+        if record.plan.bank_slug in banks.banks:
+            render.strong_answer(banks.question(record.plan.bank_slug, question_id))
     elif answer.status is AnswerStatus.FAILED:
         st.error(answer.error or "Scoring failed.")
         if was_pending:

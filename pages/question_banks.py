@@ -62,6 +62,16 @@ for competency in bank.competencies:
             st.write(question.exemplary_answer)
             st.markdown("**Pitfalls**")
             st.markdown("\n".join(f"- {pitfall}" for pitfall in question.pitfalls))
+            if question.red_flags:
+                st.markdown("**Red flags** (each caps the score when an answer states it)")
+                for flag in question.red_flags:
+                    st.markdown(f":material/report: {flag.flag}")
+                    st.caption(f"Why: {flag.reason}")
+            if question.anchors:
+                st.markdown("**Anchor answers** (graded examples the scorer compares with)")
+                for anchor in question.anchors:
+                    st.markdown(f"*{anchor.level.capitalize()}*")
+                    st.caption(anchor.answer)
             if question.follow_up:
                 st.markdown(f"**Follow-up:** {question.follow_up}")
             if question.keywords:

@@ -82,6 +82,7 @@ def question_section(record: InterviewRecord, number: int, question_id: str) -> 
             st.caption("Not answered yet: go back to the Interview page to answer it.")
         elif answer.assessment is not None:
             render.assessment_details(answer.assessment)
+            render.strong_answer(question)
         elif answer.status is AnswerStatus.FAILED:
             st.error(answer.error or "Scoring failed.")
             st.markdown("**Your answer** (saved)")

@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from models.protocols import Embedder
+from models.protocols import Embedder, Judge, RubricChecker
 from scoring.engine import CALIBRATION_FILE, ScoreModel, ScoringRequest, gate_answer
 from scoring.gate import GATE_MAX_SCORE
 from scoring.reference import (
@@ -178,51 +178,58 @@ def report(frame: pd.DataFrame, fitted: ReferenceScorer) -> dict[str, dict[str, 
     return out
 
 
-def dev_rows(assessments_cache: Path | None = None) -> list:
-    """Score every development answer (no feedback) with the installed models; ``scoring.devset.DevRow`` each.
+def dev_rows(
+    cache: Path | None = None,
+    *,
+    judge: Judge | None = None,
+    embedder: Embedder | None = None,
+    checker: RubricChecker | None = None,
+) -> list:
+    """Clean, gate and check every development answer; one ``scoring.devset.DevRow`` each.
 
-    With ``assessments_cache``, assessments are read from that JSONL file when it exists (same
-    answers, same order) and written to it otherwise.
+    With ``cache``, rows are read from that JSONL file when it exists (same answers, same order)
+    and written to it otherwise. No feedback is written, so no judge is needed; one passed in
+    translates answers written in another language. Models not passed in are loaded.
     """
     from question_banks.loader import load_banks
-    from scoring.devset import dev_request, dev_row, load_devset
-    from scoring.engine import score_answer
-    from scoring.types import AnswerAssessment
+    from scoring.devset import dev_request, dev_row, load_devset, row_from_json, row_to_json
 
     items = load_devset()
-    if assessments_cache and assessments_cache.is_file():
-        lines = assessments_cache.read_text(encoding="utf-8").splitlines()
-        return [
-            dev_row(item, AnswerAssessment.model_validate_json(line)) for item, line in zip(items, lines, strict=True)
-        ]
-    from models.loader import load_embedder, load_judge, load_rubric_checker
+    if cache and cache.is_file():
+        lines = cache.read_text(encoding="utf-8").splitlines()
+        return [row_from_json(item, line) for item, line in zip(items, lines, strict=True)]
+    from models.loader import load_embedder, load_rubric_checker
 
     banks = load_banks()
-    judge, embedder, checker = load_judge(log=lambda m: None), load_embedder(), load_rubric_checker()
-    assessments, started = [], time.perf_counter()
+    embedder = embedder or load_embedder()
+    checker = checker or load_rubric_checker()
+    rows, started = [], time.perf_counter()
     for index, item in enumerate(items, start=1):
-        assessments.append(score_answer(dev_request(banks, item), judge, embedder, feedback=False, checker=checker))
+        rows.append(dev_row(item, dev_request(banks, item), judge, embedder, checker))
         if index % 50 == 0:
             rate = (time.perf_counter() - started) / index
             print(f"  {index}/{len(items)} answers, {rate * 1000:.0f} ms each", file=sys.stderr, flush=True)
-    if assessments_cache:
-        assessments_cache.write_text("".join(a.model_dump_json() + "\n" for a in assessments), encoding="utf-8")
-    return [dev_row(item, assessment) for item, assessment in zip(items, assessments, strict=True)]
+    if cache:
+        cache.write_text("".join(row_to_json(row) + "\n" for row in rows), encoding="utf-8")
+    return rows
 
 
-def calibrate_rubric(write: bool, assessments_cache: Path | None = None) -> dict[str, object]:
+def calibrate_rubric(write: bool, cache: Path | None = None) -> dict[str, object]:
     """Fit the rubric combination on the development set; the figures (and the file written with ``write``)."""
-    from scoring.devset import dev_figures, final_scores, fit_rubric_model, out_of_fold_scores, timestamped
+    from scoring.devset import dev_figures, final_scores, fit_rubric_model, out_of_fold, timestamped
     from scoring.engine import default_score_model
 
-    rows = dev_rows(assessments_cache)
+    rows = dev_rows(cache)
     base = default_score_model().rubric
     fitted = fit_rubric_model(rows, base, timestamped("devset"))
+    oof_scores, fold_of = out_of_fold(rows, base)
+    index = {id(row): i for i, row in enumerate(rows)}
     result = {
         "rubric_model": fitted.to_dict(),
         "rubric_figures": {
-            "out_of_fold": dev_figures(rows, out_of_fold_scores(rows, base)),
-            "in_sample": dev_figures(rows, final_scores(rows, lambda row: fitted)),
+            "out_of_fold": dev_figures(rows, oof_scores, lambda row: fold_of[index[id(row)]]),
+            "in_sample": dev_figures(rows, final_scores(rows, lambda row: fitted), lambda row: fitted),
+            "fold_thresholds": sorted({(m.met, m.partly, m.contradicted, m.finding) for m in fold_of.values()}),
         },
     }
     print(json.dumps(result, indent=2))
@@ -246,10 +253,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--write", action="store_true", help=f"save the fitted models to {CALIBRATION_FILE.name}")
     parser.add_argument("--rubric", action="store_true", help="fit the rubric combination on the development set")
-    parser.add_argument("--assessments", type=Path, help="with --rubric: cache of the dev-set assessments (JSONL)")
+    parser.add_argument("--cache", type=Path, help="with --rubric: cache of the dev-set evidence (JSONL)")
     args = parser.parse_args(argv)
     if args.rubric:
-        calibrate_rubric(args.write, args.assessments)
+        calibrate_rubric(args.write, args.cache)
         return 0
 
     if args.features and args.features.is_file():

@@ -156,9 +156,9 @@ def _run_score(args: argparse.Namespace) -> int:
             return fail(str(error))
     try:
         from models.errors import ModelError
-        from models.loader import load_embedder, load_judge
+        from models.loader import load_embedder, load_judge, load_rubric_checker
 
-        judge, embedder = load_judge(args.model), load_embedder()
+        judge, embedder, checker = load_judge(args.model), load_embedder(), load_rubric_checker()
     except ModelError as error:
         return fail(str(error))
     cache: dict[str, list] = {}
@@ -182,7 +182,7 @@ def _run_score(args: argparse.Namespace) -> int:
             return fail(f"{args.input}: {error}")
     outputs: list[str] = []
     for index, request in enumerate(requests, start=1):
-        assessment = score_answer(request, judge, embedder, feedback=not args.no_feedback)
+        assessment = score_answer(request, judge, embedder, feedback=not args.no_feedback, checker=checker)
         outputs.append(assessment.model_dump_json())
         print(
             f"[{index}/{len(requests)}] {request.id}: {assessment.score}/100 ({assessment.timings.total:.1f} s)",

@@ -7,9 +7,11 @@ the answer states - and ``twin_of`` for a strong answer with one serious error).
 kept apart from the rubric checker's training passages. ``KINDS`` gives each kind its rank (for the
 Spearman figure) and the band midpoint the combination is fitted to.
 
-``fit_rubric_model`` fits ridge regression from ``RubricSignals`` to the band midpoints;
-``out_of_fold_scores`` does the same in ``GroupKFold`` by question, so every figure that
-``dev_figures`` reports is measured on questions the weights never saw.
+``fit_rubric_model`` picks the checker's thresholds (``met``/``partly`` that best reproduce the
+point labels; ``contradicted`` and ``finding``, which cap scores, that best order the kinds), fits ridge regression
+from ``RubricSignals`` to the band midpoints, and maps its output onto the band scale with
+isotonic regression; ``out_of_fold`` does all of it in ``GroupKFold`` by question, so every
+figure that ``dev_figures`` reports is measured on questions the fit never saw.
 """
 
 from __future__ import annotations
@@ -17,15 +19,23 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
+from models.protocols import Embedder, Judge, RubricChecker
 from question_banks.loader import BankSet
-from scoring.engine import ScoringRequest, question_request
-from scoring.rubric import FEATURES, RubricScoreModel, RubricSignals
-from scoring.types import AnswerAssessment, Flag, RubricStatus
+from scoring.engine import (
+    ScoringRequest,
+    checker_rubric,
+    default_score_model,
+    gate_answer,
+    gated_score,
+    question_request,
+)
+from scoring.rubric import FEATURES, ClaimVerdict, RubricEvidence, RubricScoreModel
+from scoring.types import Flag, RubricStatus
 
 DEVSET_DIR = Path(__file__).resolve().parent / "data" / "devset"
 KINDS: dict[str, tuple[int, float]] = {  # kind -> (rank, band midpoint)
@@ -39,6 +49,8 @@ KINDS: dict[str, tuple[int, float]] = {  # kind -> (rank, band midpoint)
 }
 PENALTY = 15  # as ScoreModel.penalty: "would do" answers and answers addressing the grader
 RIDGE_ALPHA = 1.0
+THRESHOLD_GRID = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95)
+FINDING_GRID = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98)
 FOLDS = 5
 
 
@@ -97,52 +109,131 @@ def dev_request(banks: BankSet, item: DevAnswer) -> ScoringRequest:
 
 @dataclass(frozen=True)
 class DevRow:
-    """What the scorer found for one development answer, before the combination."""
+    """What the scorer found in one development answer, before thresholds and weights."""
 
     item: DevAnswer
-    signals: RubricSignals | None  # None when the gate stopped it
-    findings: int
+    evidence: RubricEvidence | None  # None when the gate stopped it
     gate_score: int | None
-    statuses: list[RubricStatus]
-    red_flags_found: list[str]
     flags: list[Flag]
 
 
-def dev_row(item: DevAnswer, assessment: AnswerAssessment) -> DevRow:
-    """A development row from the assessment the scorer gave the answer (feedback not needed)."""
-    contradicted = sum(check.status is RubricStatus.CONTRADICTED for check in assessment.rubric)
-    signals = RubricSignals(**assessment.signals) if assessment.signals else None
-    return DevRow(
-        item,
-        signals,
-        len(assessment.red_flags) + contradicted,
-        None if signals is not None else assessment.score,
-        [check.status for check in assessment.rubric],
-        [finding.flag for finding in assessment.red_flags],
-        assessment.flags,
+def dev_row(
+    item: DevAnswer, request: ScoringRequest, judge: Judge | None, embedder: Embedder, checker: RubricChecker
+) -> DevRow:
+    """Clean and gate the answer as ``score_answer`` does, then gather the checker's evidence (no feedback)."""
+    model = default_score_model()
+    prepared = gate_answer(request, embedder, judge)
+    if prepared.gate.blocked:
+        return DevRow(item, None, gated_score(prepared.gate, prepared.flags), prepared.flags)
+    checked = checker_rubric(request, prepared.gate, prepared.points, prepared.tips, checker, embedder, model)
+    return DevRow(item, checked.evidence, None, prepared.flags)
+
+
+def row_to_json(row: DevRow) -> str:
+    """One cache line for a row (the item is identified by its id)."""
+    return json.dumps(
+        {
+            "id": row.item.id,
+            "evidence": asdict(row.evidence) if row.evidence is not None else None,
+            "gate_score": row.gate_score,
+            "flags": [flag.value for flag in row.flags],
+        }
     )
 
 
-def _matrix(rows: Sequence[DevRow]) -> np.ndarray:
-    return np.array([row.signals.vector() for row in rows if row.signals is not None], dtype=float)
+def row_from_json(item: DevAnswer, line: str) -> DevRow:
+    """The row a cache line holds (the item's id must match)."""
+    data = json.loads(line)
+    if data["id"] != item.id:
+        raise ValueError(f"cache line for {data['id']} where {item.id} was expected: delete the cache")
+    evidence = None
+    if data["evidence"] is not None:
+        raw = data["evidence"]
+        evidence = RubricEvidence(
+            points=[ClaimVerdict(**v) for v in raw["points"]],
+            flags=[ClaimVerdict(**v) for v in raw["flags"]],
+            specificity=raw["specificity"],
+            anchor_margin=raw["anchor_margin"],
+            log_words=raw["log_words"],
+        )
+    return DevRow(item, evidence, data["gate_score"], [Flag(f) for f in data["flags"]])
+
+
+def _label_status(label: str) -> RubricStatus:
+    return RubricStatus(label)
+
+
+def point_agreement(rows: Sequence[DevRow], model: RubricScoreModel) -> float:
+    """Share of labelled rubric points whose status (met, partly, missing, contradicted) the model reproduces."""
+    agree = total = 0
+    for row in rows:
+        if row.evidence is None:
+            continue
+        for label, verdict in zip(row.item.points, row.evidence.points, strict=False):
+            agree += model.status(verdict) is RubricStatus(label)
+            total += 1
+    return agree / total if total else 0.0
+
+
+def fit_thresholds(rows: Sequence[DevRow], base: RubricScoreModel) -> RubricScoreModel:
+    """The checker's thresholds: ``met`` and ``partly`` that best reproduce the point labels, then
+    ``contradicted`` and ``finding`` (a contradicted point or a red flag caps the score) that give the
+    fitted combination the best Spearman correlation with the kind order on ``rows``: a finding caps
+    only where the checker is sure enough for the caps to help."""
+    from scipy.stats import spearmanr
+
+    best, best_value = base, -1.0
+    for met in THRESHOLD_GRID:
+        for partly in (round(met * 0.5, 3), round(met * 0.75, 3)):
+            candidate = replace(base, met=met, partly=partly)
+            value = point_agreement(rows, candidate)
+            if value > best_value + 1e-9:
+                best, best_value = candidate, value
+    ranks = [KINDS[row.item.kind][0] for row in rows]
+    chosen, chosen_value = best, -2.0
+    for contradicted in FINDING_GRID:
+        for finding in FINDING_GRID:
+            thresholds = replace(best, contradicted=contradicted, finding=finding)
+            candidate = _fit_weights(rows, thresholds, "threshold-search")
+            value = float(spearmanr(final_scores(rows, lambda row, m=candidate: m), ranks).statistic)
+            if value > chosen_value + 1e-9:
+                chosen, chosen_value = thresholds, value
+    return chosen
+
+
+def _matrix(rows: Sequence[DevRow], model: RubricScoreModel) -> np.ndarray:
+    return np.array([model.signals(row.evidence).vector() for row in rows if row.evidence is not None], dtype=float)
 
 
 def fit_rubric_model(rows: Sequence[DevRow], base: RubricScoreModel, version: str) -> RubricScoreModel:
-    """Ridge regression of the band midpoints on the standardised signals (gated answers left out)."""
+    """Thresholds (``fit_thresholds``), then the weights (``_fit_weights``), all on ``rows``."""
+    return _fit_weights(rows, fit_thresholds(rows, base), version)
+
+
+def _fit_weights(rows: Sequence[DevRow], model: RubricScoreModel, version: str) -> RubricScoreModel:
+    """Ridge regression of the band midpoints on the standardised signals (gated answers left out), mapped
+    onto the band scale by isotonic regression."""
+    from sklearn.isotonic import IsotonicRegression
     from sklearn.linear_model import Ridge
 
-    scored = [row for row in rows if row.signals is not None]
-    x = _matrix(scored)
+    scored = [row for row in rows if row.evidence is not None]
+    x = _matrix(scored, model)
     y = np.array([KINDS[row.item.kind][1] for row in scored])
     means, scales = x.mean(axis=0), x.std(axis=0)
     scales[scales == 0] = 1.0
     ridge = Ridge(alpha=RIDGE_ALPHA).fit((x - means) / scales, y)
+    raw = ridge.predict((x - means) / scales)
+    isotonic = IsotonicRegression(out_of_bounds="clip").fit(raw, y)
     return replace(
-        base,
+        model,
         weights={name: round(float(w), 4) for name, w in zip(FEATURES, ridge.coef_, strict=True)},
         means={name: round(float(m), 6) for name, m in zip(FEATURES, means, strict=True)},
         scales={name: round(float(s), 6) for name, s in zip(FEATURES, scales, strict=True)},
         intercept=round(float(ridge.intercept_), 4),
+        calibration=[
+            [round(float(a), 4), round(float(b), 3)]
+            for a, b in zip(isotonic.X_thresholds_, isotonic.y_thresholds_, strict=True)
+        ],
         version=version,
     )
 
@@ -153,17 +244,17 @@ def final_scores(
     """Each row's 0-100 score: the gate's when it stopped the answer, else the capped combination less penalties."""
     scores = []
     for row in rows:
-        if row.signals is None:
+        if row.evidence is None:
             scores.append(int(row.gate_score or 0))
             continue
-        score = model_for(row).score(row.signals, row.findings)
+        score = model_for(row).score_evidence(row.evidence)
         score -= penalty * sum(flag in row.flags for flag in (Flag.NO_DIRECT_EXPERIENCE, Flag.INSTRUCTS_GRADER))
         scores.append(max(0, score))
     return scores
 
 
-def out_of_fold_scores(rows: Sequence[DevRow], base: RubricScoreModel) -> list[int]:
-    """Scores from models fitted without the row's question (``GroupKFold`` by question)."""
+def out_of_fold(rows: Sequence[DevRow], base: RubricScoreModel) -> tuple[list[int], dict[int, RubricScoreModel]]:
+    """Scores from models fitted without the row's question (``GroupKFold`` by question), and each row's model."""
     from sklearn.model_selection import GroupKFold
 
     groups = [row.item.group for row in rows]
@@ -173,15 +264,17 @@ def out_of_fold_scores(rows: Sequence[DevRow], base: RubricScoreModel) -> list[i
         for i in test:
             fold_of[i] = model
     index = {id(row): i for i, row in enumerate(rows)}
-    return final_scores(rows, lambda row: fold_of[index[id(row)]])
+    return final_scores(rows, lambda row: fold_of[index[id(row)]]), fold_of
 
 
 def _share(values: Sequence[bool]) -> float | None:
     return round(float(np.mean(values)), 3) if values else None
 
 
-def dev_figures(rows: Sequence[DevRow], scores: Sequence[int]) -> dict[str, object]:
-    """The development-set figures of issue 11's floors, for the given scores (one per row)."""
+def dev_figures(
+    rows: Sequence[DevRow], scores: Sequence[int], model_for: Callable[[DevRow], RubricScoreModel]
+) -> dict[str, object]:
+    """The development-set figures of issue 11's floors, for the given scores and each row's model."""
     from scipy.stats import spearmanr
 
     kinds = [row.item.kind for row in rows]
@@ -195,15 +288,20 @@ def dev_figures(rows: Sequence[DevRow], scores: Sequence[int]) -> dict[str, obje
         for row in rows
         if row.item.kind == "strong_with_error" and row.item.twin_of in by_id
     ]
-    agree, total = 0, 0
+    agree = total = 0
+    found: list[set[int]] = []
     for row in rows:
-        for label, status in zip(row.item.points, row.statuses, strict=False):
+        model = model_for(row)
+        verdicts = row.evidence.points if row.evidence is not None else []
+        statuses = [model.status(v) for v in verdicts] or [RubricStatus.MISSING] * len(row.item.points)
+        found.append(set(model.flags_found(row.evidence)) if row.evidence is not None else set())
+        for label, status in zip(row.item.points, statuses, strict=False):
             expected = RubricStatus.MISSING if label == "contradicted" else RubricStatus(label)
             got = RubricStatus.MISSING if status is RubricStatus.CONTRADICTED else status
             agree += expected is got
             total += 1
-    flagged = [bool(row.red_flags_found) for row in rows if row.item.red_flags]
-    false_flags = [bool(row.red_flags_found) for row in rows if not row.item.red_flags]
+    flagged = [bool(f & set(row.item.red_flags)) for row, f in zip(rows, found, strict=True) if row.item.red_flags]
+    false_flags = [bool(f) for row, f in zip(rows, found, strict=True) if not row.item.red_flags]
     mean_by_kind = {
         kind: round(float(np.mean([s for s, k in zip(scores, kinds, strict=True) if k == kind])), 1)
         for kind in KINDS
@@ -219,7 +317,7 @@ def dev_figures(rows: Sequence[DevRow], scores: Sequence[int]) -> dict[str, obje
         "error_twin_gap_ge_20": _share([gap >= 20 for gap in gaps]),
         "error_twin_gap_median": float(np.median(gaps)) if gaps else None,
         "point_status_agreement": round(agree / total, 3) if total else None,
-        "red_flag_recall": _share(flagged),
+        "red_flag_named": _share(flagged),
         "red_flag_false_alarms": _share(false_flags),
         "mean_score_by_kind": mean_by_kind,
     }

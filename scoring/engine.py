@@ -39,15 +39,7 @@ from scoring.reference import (
     reference_features,
     sigmoid,
 )
-from scoring.rubric import (
-    ClaimVerdict,
-    RubricScoreModel,
-    RubricSignals,
-    anchor_margin,
-    answer_passages,
-    check_claims,
-    specificity,
-)
+from scoring.rubric import RubricEvidence, RubricScoreModel, RubricSignals, gather_evidence
 from scoring.text import normalize_text, split_sentences, truncate_words, words
 from scoring.types import AnswerAssessment, Flag, RedFlagFinding, RubricCheck, RubricStatus, Timings
 from scoring.untrusted import clean_answer, detect_language
@@ -217,7 +209,18 @@ class GatedAnswer:
 def translate(judge: Judge, text: str) -> str:
     """The judge's English translation of ``text`` (greedy, so deterministic); ``""`` when it writes none."""
     limit = min(1024, 2 * len(words(text)) + 32)
-    return "".join(judge.generate(prompts.translation_messages(text), max_new_tokens=limit)).strip()
+    written = ""
+    stream = judge.generate(prompts.translation_messages(text), max_new_tokens=limit)
+    try:
+        for chunk in stream:
+            written += chunk
+            if prompts.TRANSLATION_END in written:
+                break
+    finally:
+        close = getattr(stream, "close", None)
+        if close is not None:
+            close()
+    return written.split(prompts.TRANSLATION_END, 1)[0].strip()
 
 
 def gate_answer(request: ScoringRequest, embedder: Embedder, judge: Judge | None = None) -> GatedAnswer:
@@ -384,23 +387,14 @@ def rubric_signals(question: str, gate: GateResult, checked: PointChecks, judge:
 
 @dataclass(frozen=True)
 class CheckedRubric:
-    """Rubric mode with the rubric checker: each point's check, the red flags found and the score."""
+    """Rubric mode with the rubric checker: each point's check, the red flags found, the evidence and the score."""
 
     checks: list[RubricCheck]
     red_flags: list[RedFlagFinding]
+    evidence: RubricEvidence
     signals: RubricSignals
     findings: int
     score: int
-
-
-def _status(verdict: ClaimVerdict, rubric: RubricScoreModel) -> RubricStatus:
-    if verdict.contradicts >= rubric.finding and verdict.contradicts > verdict.states:
-        return RubricStatus.CONTRADICTED
-    if verdict.states >= rubric.met:
-        return RubricStatus.MET
-    if verdict.states >= rubric.partly:
-        return RubricStatus.PARTLY
-    return RubricStatus.MISSING
 
 
 def checker_rubric(
@@ -418,19 +412,24 @@ def checker_rubric(
     passage contradicting it); a missing point has none.
     """
     rubric = model.rubric
-    passages = answer_passages(gate.sentences or [gate.judge_text])
-    flag_texts = [flag.flag for flag in request.red_flags]
-    verdicts = check_claims(checker, [*points, *flag_texts], passages)
-    point_verdicts, flag_verdicts = verdicts[: len(points)], verdicts[len(points) :]
+    evidence = gather_evidence(
+        gate.judge_text,
+        gate.sentences,
+        points,
+        [flag.flag for flag in request.red_flags],
+        [a.answer for a in request.anchors if a.level == "strong"],
+        [a.answer for a in request.anchors if a.level in ("generic", "wrong")],
+        checker,
+        embedder,
+    )
+    statuses = [rubric.status(v) for v in evidence.points]
     shown = [
-        v.contradiction_evidence if _status(v, rubric) is RubricStatus.CONTRADICTED else v.evidence
-        for v in point_verdicts
+        v.contradiction_evidence if status is RubricStatus.CONTRADICTED else v.evidence
+        for v, status in zip(evidence.points, statuses, strict=True)
     ]
     vectors = embedder.encode([*points, *shown]) if points else np.zeros((0, 1))
     checks = []
-    for index, (point, verdict) in enumerate(zip(points, point_verdicts, strict=True)):
-        status = _status(verdict, rubric)
-        similarity = float(vectors[index] @ vectors[len(points) + index])
+    for index, (point, verdict, status) in enumerate(zip(points, evidence.points, statuses, strict=True)):
         probability = verdict.contradicts if status is RubricStatus.CONTRADICTED else verdict.states
         checks.append(
             RubricCheck(
@@ -439,30 +438,23 @@ def checker_rubric(
                 confidence=round(min(1.0, abs(probability - 0.5) * 2), 4),
                 coverage=round(verdict.states, 4),
                 evidence=None if status is RubricStatus.MISSING else shown[index],
-                similarity=round(similarity, 4),
+                similarity=round(float(vectors[index] @ vectors[len(points) + index]), 4),
                 contradiction=round(verdict.contradicts, 4),
                 tip=tips[index] if index < len(tips) else "",
             )
         )
     found = [
-        RedFlagFinding(flag=flag.flag, reason=flag.reason, evidence=v.evidence, probability=round(v.states, 4))
-        for flag, v in zip(request.red_flags, flag_verdicts, strict=True)
-        if v.states >= rubric.finding
+        RedFlagFinding(
+            flag=request.red_flags[i].flag,
+            reason=request.red_flags[i].reason,
+            evidence=evidence.flags[i].evidence,
+            probability=round(evidence.flags[i].states, 4),
+        )
+        for i in rubric.flags_found(evidence)
     ]
-    strong = [a.answer for a in request.anchors if a.level == "strong"]
-    weak = [a.answer for a in request.anchors if a.level in ("generic", "wrong")]
-    n_words = len(words(gate.judge_text))
-    signals = RubricSignals(
-        coverage=float(np.mean([v.states for v in point_verdicts])) if point_verdicts else 0.0,
-        met_share=float(np.mean([c.status is RubricStatus.MET for c in checks])) if checks else 0.0,
-        contradiction=max((v.contradicts for v in point_verdicts), default=0.0),
-        red_flag=max((v.states for v in flag_verdicts), default=0.0),
-        specificity=specificity(gate.judge_text),
-        anchor_margin=anchor_margin(gate.judge_text, strong, weak, embedder),
-        log_words=math.log1p(n_words),
-    )
-    findings = len(found) + sum(c.status is RubricStatus.CONTRADICTED for c in checks)
-    return CheckedRubric(checks, found, signals, findings, rubric.score(signals, findings))
+    signals = rubric.signals(evidence)
+    findings = rubric.findings(evidence)
+    return CheckedRubric(checks, found, evidence, signals, findings, rubric.score(signals, findings))
 
 
 NO_SPECIFICS_BELOW = 2.0  # concrete items per 100 words under which an answer of NO_SPECIFICS_MIN_WORDS is flagged
@@ -517,6 +509,13 @@ def _coverage_lines(checks: Sequence[RubricCheck], red_flags: Sequence[RedFlagFi
     return lines or ["- (no rubric: judged on relevance to the question)"]
 
 
+def gated_score(gate: GateResult, flags: Sequence[Flag]) -> int:
+    """The score of an answer the gate stopped: 0 when empty, else up to ``GATE_MAX_SCORE`` by topic similarity."""
+    if Flag.EMPTY in flags or not gate.judge_text:
+        return 0
+    return min(GATE_MAX_SCORE, max(0, round(GATE_MAX_SCORE * min(1.0, gate.topic_similarity))))
+
+
 def score_answer(
     request: ScoringRequest,
     judge: Judge,
@@ -556,10 +555,7 @@ def score_answer(
             RubricCheck(point=p, status=RubricStatus.MISSING, confidence=1.0, coverage=0.0, similarity=0.0, tip=t)
             for p, t in zip(points, tips, strict=True)
         ]
-        score = (
-            0 if Flag.EMPTY in flags or not gate.judge_text else round(GATE_MAX_SCORE * min(1.0, gate.topic_similarity))
-        )
-        score = min(GATE_MAX_SCORE, max(0, score))
+        score = gated_score(gate, flags)
         alignment: list[str] = []
         rubric_s = 0.0
     else:

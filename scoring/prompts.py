@@ -98,9 +98,14 @@ TRANSLATE_REQUEST = (
 )
 
 
+TRANSLATION_START, TRANSLATION_END = "<translation>\n", "</translation>"
+
+
 def translation_messages(answer: str) -> list[ChatMessage]:
-    """Ask the judge for an English translation of an answer written in another language."""
+    """Ask the judge for an English translation of an answer in another language (the reply is prefilled with
+    ``TRANSLATION_START``, so it starts with the translation itself; it ends at ``TRANSLATION_END``)."""
     return [
         {"role": "system", "content": SYSTEM_JUDGE},
         {"role": "user", "content": answer_block("(translation only)", answer) + TRANSLATE_REQUEST},
+        {"role": "assistant", "content": TRANSLATION_START},
     ]

@@ -1,10 +1,11 @@
 """Rubric questions: each point and red flag checked by the rubric checker, answer-level signals, a fitted score.
 
 The per-point judgment comes from the trained rubric checker (``models.checker``; the ``RubricChecker``
-protocol): for every claim (a rubric point or a red flag) and every passage of the answer (each
-sentence, and each pair of neighbouring sentences), P(states), P(contradicts), P(silent). A claim's
-verdict is its best passage. Embedding similarity is *not* used to decide a point: a contradiction
-looks as close to a point as agreement does.
+protocol): for every claim (a rubric point or a red flag) and the passages of the answer that
+discuss it (each sentence and each pair of neighbouring sentences; the ``PASSAGES_PER_CLAIM`` most
+similar by embedding), P(states), P(contradicts), P(silent). A claim's verdict is its best passage.
+Embedding similarity only finds where a claim is discussed; it never decides a point: a
+contradiction looks as close to a point as agreement does.
 
 Answer-level signals (``RubricSignals``): mean P(states) over the points, the share met, the
 strongest contradiction and red flag, concrete content per 100 words, the margin of similarity to
@@ -26,8 +27,11 @@ import numpy as np
 
 from models.protocols import Embedder, RubricChecker
 from scoring.text import words
+from scoring.types import RubricStatus
 
-MAX_PASSAGES = 24  # passages per answer the checker sees; long answers use wider windows
+MAX_PASSAGES = 24  # passages per answer; long answers use wider windows
+PASSAGES_PER_CLAIM = 4  # the checker reads each claim against its most similar passages only
+WHOLE_ANSWER_WORDS = 120  # the longest passages the checker was trained on
 FEATURES = (
     "coverage",
     "met_share",
@@ -63,41 +67,63 @@ class ClaimVerdict:
 
 
 def answer_passages(sentences: Sequence[str]) -> list[str]:
-    """The passages the checker reads: each sentence and each pair of neighbours (wider windows when long).
+    """The passages the checker reads: each sentence, each pair of neighbours (wider windows when long), and
+    the whole answer when it has at most ``WHOLE_ANSWER_WORDS`` words (a point spread over bullets).
 
     Args:
         sentences: The answer's sentences, in order.
 
     Returns:
-        At most ``MAX_PASSAGES`` passages; ``[]`` for no sentences.
+        At most ``MAX_PASSAGES`` passages (plus the whole answer); ``[]`` for no sentences.
     """
     sentences = [s for s in sentences if s.strip()]
     if not sentences:
         return []
-    if len(sentences) <= 3:
-        whole = [" ".join(sentences)] if len(sentences) > 1 else []
-        return list(dict.fromkeys([*sentences, *whole]))
+    whole = " ".join(sentences)
     width = 1
     while math.ceil(len(sentences) / width) * 2 - 1 > MAX_PASSAGES:
         width += 1
     singles = [" ".join(sentences[i : i + width]) for i in range(0, len(sentences), width)]
     pairs = [" ".join(sentences[i : i + 2 * width]) for i in range(0, len(sentences) - width, width)]
-    return list(dict.fromkeys([*singles, *pairs]))[:MAX_PASSAGES]
+    passages = list(dict.fromkeys([*singles, *pairs]))[:MAX_PASSAGES]
+    if len(sentences) > 2 and len(whole.split()) <= WHOLE_ANSWER_WORDS and whole not in passages:
+        passages.append(whole)
+    return passages
 
 
-def check_claims(checker: RubricChecker, claims: Sequence[str], passages: Sequence[str]) -> list[ClaimVerdict]:
-    """Each claim against every passage; one ``ClaimVerdict`` per claim, in order."""
+def check_claims(
+    checker: RubricChecker,
+    claims: Sequence[str],
+    passages: Sequence[str],
+    embedder: Embedder | None = None,
+    top_k: int = PASSAGES_PER_CLAIM,
+) -> list[ClaimVerdict]:
+    """Each claim against the passages that discuss it; one ``ClaimVerdict`` per claim, in order.
+
+    With an embedder, each claim is checked only against its ``top_k`` most similar passages:
+    embeddings find *where* a claim is discussed (a contradiction is as close as agreement), and the
+    checker decides *what* the passage says about it. Without one, every passage is checked.
+    """
     if not claims:
         return []
     if not passages:
         return [ClaimVerdict(0.0, 0.0, "", "") for _ in claims]
-    results = checker.check([(claim, passage) for claim in claims for passage in passages])
-    verdicts = []
-    for index in range(len(claims)):
-        rows = results[index * len(passages) : (index + 1) * len(passages)]
-        best = max(range(len(rows)), key=lambda i: (rows[i].states, -i))
-        worst = max(range(len(rows)), key=lambda i: (rows[i].contradicts, -i))
-        verdicts.append(ClaimVerdict(rows[best].states, rows[worst].contradicts, passages[best], passages[worst]))
+    if embedder is not None and len(passages) > top_k:
+        vectors = embedder.encode([*claims, *passages])
+        similarity = vectors[: len(claims)] @ vectors[len(claims) :].T
+        chosen = [sorted(np.argsort(-row, kind="stable")[:top_k].tolist()) for row in similarity]
+    else:
+        chosen = [list(range(len(passages))) for _ in claims]
+    results = checker.check([(claim, passages[i]) for claim, rows in zip(claims, chosen, strict=True) for i in rows])
+    verdicts, offset = [], 0
+    for rows in chosen:
+        found = results[offset : offset + len(rows)]
+        offset += len(rows)
+        best = max(range(len(rows)), key=lambda i: (found[i].states, -i))
+        worst = max(range(len(rows)), key=lambda i: (found[i].contradicts, -i))
+        verdicts.append(
+            ClaimVerdict(found[best].states, found[worst].contradicts, passages[rows[best]], passages[rows[worst]])
+        )
     return verdicts
 
 
@@ -137,6 +163,46 @@ def anchor_margin(answer: str, strong: Sequence[str], weak: Sequence[str], embed
 
 
 @dataclass(frozen=True)
+class RubricEvidence:
+    """What the checker and the embedder found in one answer, before any threshold or weight.
+
+    Attributes:
+        points: One verdict per rubric point, in order.
+        flags: One verdict per red flag, in order.
+        specificity: Concrete items per 100 words (``specificity``).
+        anchor_margin: Similarity to the strong anchor minus that to the nearest weak one.
+        log_words: ``log(1 + words)``.
+    """
+
+    points: list[ClaimVerdict]
+    flags: list[ClaimVerdict]
+    specificity: float
+    anchor_margin: float
+    log_words: float
+
+
+def gather_evidence(
+    text: str,
+    sentences: Sequence[str],
+    points: Sequence[str],
+    red_flags: Sequence[str],
+    strong_anchors: Sequence[str],
+    weak_anchors: Sequence[str],
+    checker: RubricChecker,
+    embedder: Embedder,
+) -> RubricEvidence:
+    """Check every point and red flag against the answer's passages; the threshold-free evidence."""
+    verdicts = check_claims(checker, [*points, *red_flags], answer_passages(sentences or [text]), embedder)
+    return RubricEvidence(
+        points=verdicts[: len(points)],
+        flags=verdicts[len(points) :],
+        specificity=specificity(text),
+        anchor_margin=anchor_margin(text, strong_anchors, weak_anchors, embedder),
+        log_words=math.log1p(len(words(text))),
+    )
+
+
+@dataclass(frozen=True)
 class RubricSignals:
     """The answer-level signals of a rubric question (the ``FEATURES`` of the score model)."""
 
@@ -157,12 +223,14 @@ class RubricSignals:
 class RubricScoreModel:
     """The fitted combination of rubric signals, its thresholds and its caps.
 
-    ``score = clip(intercept + sum(weights[f] * (signal[f] - means[f]) / scales[f]), 0, 100)``, then
-    capped at ``cap_one`` when one rubric point is contradicted or one red flag found (``P >=
-    finding``), at ``cap_many`` when two or more are. A point is *met* at ``P(states) >= met``,
-    *partly* at ``>= partly``, *contradicted* when ``P(contradicts) >= finding`` and above its
-    P(states). The defaults are placeholders until ``python -m scoring.calibrate --rubric`` writes
-    fitted values into ``scoring/calibration.json``; ``version`` names the fit.
+    ``raw = intercept + sum(weights[f] * (signal[f] - means[f]) / scales[f])``, mapped onto the band
+    scale by isotonic knots fitted on the same data (``calibration``), clipped to 0-100, then
+    capped at ``cap_one`` when one rubric point is contradicted or one red flag found, at
+    ``cap_many`` when two or more are. A point is *met* at ``P(states) >= met``, *partly* at ``>=
+    partly``, *contradicted* when ``P(contradicts) >= contradicted`` and above its P(states); a red
+    flag is found at ``P(states) >= finding``. The defaults are placeholders until ``python -m
+    scoring.calibrate --rubric`` writes fitted values into ``scoring/calibration.json``; ``version``
+    names the fit.
     """
 
     weights: dict[str, float] = field(default_factory=lambda: dict.fromkeys(FEATURES, 0.0) | {"coverage": 30.0})
@@ -171,21 +239,66 @@ class RubricScoreModel:
     intercept: float = 10.0
     met: float = 0.5
     partly: float = 0.25
+    contradicted: float = 0.5
     finding: float = 0.5
     cap_one: int = 60
     cap_many: int = 25
+    calibration: list[list[float]] = field(default_factory=list)  # isotonic knots [[raw, score], ...]
     version: str = "unfitted"
 
     def raw_score(self, signals: RubricSignals) -> float:
-        """The combination before clipping and caps."""
+        """The combination before calibration, clipping and caps."""
         total = self.intercept
         for name, value in zip(FEATURES, signals.vector(), strict=True):
             total += self.weights.get(name, 0.0) * (value - self.means.get(name, 0.0)) / (self.scales.get(name) or 1.0)
         return total
 
+    def calibrated(self, raw: float) -> float:
+        """The raw combination mapped onto the score scale by the fitted isotonic knots (identity without)."""
+        if not self.calibration:
+            return raw
+        xs, ys = zip(*self.calibration, strict=True)
+        return float(np.interp(raw, xs, ys))
+
+    def status(self, verdict: ClaimVerdict) -> RubricStatus:
+        """A point's status from its verdict: contradicted, met, partly or missing."""
+        if verdict.contradicts >= self.contradicted and verdict.contradicts > verdict.states:
+            return RubricStatus.CONTRADICTED
+        if verdict.states >= self.met:
+            return RubricStatus.MET
+        if verdict.states >= self.partly:
+            return RubricStatus.PARTLY
+        return RubricStatus.MISSING
+
+    def flags_found(self, evidence: RubricEvidence) -> list[int]:
+        """Indices of the red flags the answer states (``P(states) >= finding``)."""
+        return [i for i, verdict in enumerate(evidence.flags) if verdict.states >= self.finding]
+
+    def findings(self, evidence: RubricEvidence) -> int:
+        """Contradicted points plus red flags found: what the caps count."""
+        contradicted = sum(self.status(v) is RubricStatus.CONTRADICTED for v in evidence.points)
+        return contradicted + len(self.flags_found(evidence))
+
+    def signals(self, evidence: RubricEvidence) -> RubricSignals:
+        """The answer-level signals of the evidence under this model's thresholds."""
+        points = evidence.points
+        return RubricSignals(
+            coverage=float(np.mean([v.states for v in points])) if points else 0.0,
+            met_share=float(np.mean([self.status(v) is RubricStatus.MET for v in points])) if points else 0.0,
+            contradiction=max((v.contradicts for v in points), default=0.0),
+            red_flag=max((v.states for v in evidence.flags), default=0.0),
+            specificity=evidence.specificity,
+            anchor_margin=evidence.anchor_margin,
+            log_words=evidence.log_words,
+        )
+
+    def score_evidence(self, evidence: RubricEvidence) -> int:
+        """The 0-100 score of the evidence: signals combined, then capped."""
+        return self.score(self.signals(evidence), self.findings(evidence))
+
     def score(self, signals: RubricSignals, findings: int) -> int:
         """The 0-100 score, after the caps for ``findings`` (contradicted points plus red flags found)."""
-        score = max(0, min(100, round(self.raw_score(signals))))
+        score = max(0, min(100, round(self.calibrated(self.raw_score(signals)))))
         if findings >= 2:
             return min(score, self.cap_many)
         if findings == 1:

@@ -32,3 +32,23 @@ def real_embedder():
     from models.loader import load_embedder
 
     return load_embedder("embedder", settings=get_settings())
+
+
+@pytest.fixture(scope="session")
+def real_checker():
+    """The rubric checker that ships in models/checker."""
+    from models.loader import load_rubric_checker
+
+    return load_rubric_checker(settings=get_settings())
+
+
+@pytest.fixture(scope="session")
+def default_judge():
+    """The default judge (Qwen2.5-Coder-1.5B), where it is installed (`make run` installs it); else the test skips."""
+    from models.errors import ModelNotInstalledError
+    from models.loader import load_judge
+
+    try:
+        return load_judge("default", settings=get_settings(), log=lambda message: None)
+    except ModelNotInstalledError as exc:
+        pytest.skip(str(exc))

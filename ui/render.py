@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import streamlit as st
 
 from jobs.status import JobPhase, JobState, JobStatus, QueueState
+from question_banks.schema import Question
 from reports.render import escape_markdown
 from scoring.types import AnswerAssessment, RubricCheck, RubricStatus
 from ui import resources, state
@@ -127,6 +128,16 @@ def rubric_checklist(checks: Sequence[RubricCheck]) -> None:
             st.caption(f"Evidence: “{inert_markdown(check.evidence)}”")
         elif check.status is not RubricStatus.MET and check.tip:
             st.caption(f"Tip: {inert_markdown(check.tip)}")
+
+
+def strong_answer(question: Question | None) -> None:
+    """The bank's strong anchor answer to the question, in a closed expander, to compare with one's own."""
+    anchor = question.anchor("strong") if question is not None else None
+    if anchor is None:
+        return
+    with st.expander(":material/lightbulb: A strong answer to compare"):
+        st.caption("Written for this question's rubric; yours can be just as strong with your own experience.")
+        answer_text(anchor.answer)
 
 
 def assessment_details(assessment: AnswerAssessment, *, show_answer: bool = True) -> None:

@@ -9,7 +9,7 @@ Every user of the app shares these objects, so they are used read-only (the work
 judge). Heavy imports happen inside the loaders. Models are never replaced by fakes here: a missing
 model is shown as an ``st.error`` with the command that installs it.
 
-Test hook: tests replace ``load_judge_model`` and ``load_embedder_model`` (e.g. with
+Test hook: tests replace ``load_judge_model``, ``load_embedder_model`` and ``load_checker_model`` (e.g. with
 ``monkeypatch.setattr(ui.resources, "load_judge_model", FakeJudge)``) and call ``reset()``; the
 caching, worker and progress display then run as in production.
 """
@@ -28,13 +28,13 @@ if TYPE_CHECKING:
     from jobs.live_queue import LiveScoringQueue
     from jobs.service import DatabaseJobTracker, DatabaseScoringService
     from jobs.status import QueueState
-    from models.protocols import Embedder, Judge
+    from models.protocols import Embedder, Judge, RubricChecker
     from question_banks.loader import BankSet
     from question_banks.plans import InterviewPlan
     from storage.repository import Repository
 
 BANKS_TTL_S = 30  # an edited or newly dropped bank file shows up within this many seconds
-_LOADED: set[str] = set()  # which of "judge", "embedder", "live_queue" this process has loaded
+_LOADED: set[str] = set()  # which of "judge", "embedder", "checker", "live_queue" this process has loaded
 _LAST_ERROR: list[str] = []  # why the models could not be loaded, last time it was tried
 _SERVICES: list[DatabaseScoringService] = []  # started database workers, stopped by ``reset``
 
@@ -51,6 +51,21 @@ def load_embedder_model() -> Embedder:
     from models.loader import load_embedder
 
     return load_embedder()
+
+
+def load_checker_model() -> RubricChecker:
+    """Load the rubric checker that ships in ``models/checker``. The test hook replaces this function."""
+    from models.loader import load_rubric_checker
+
+    return load_rubric_checker()
+
+
+@st.cache_resource(show_spinner="Loading the rubric checker…")
+def get_checker() -> RubricChecker:
+    """The rubric checker, loaded once per process."""
+    checker = load_checker_model()
+    _LOADED.add("checker")
+    return checker
 
 
 @st.cache_resource(show_spinner="Loading the judge model…")
@@ -74,7 +89,7 @@ def get_live_queue() -> LiveScoringQueue:
     """The Live scoring queue of the process (loads the models if they are not loaded yet)."""
     from jobs.live_queue import LiveScoringQueue
 
-    worker = LiveScoringQueue(get_judge(), get_embedder())
+    worker = LiveScoringQueue(get_judge(), get_embedder(), checker=get_checker())
     _LOADED.add("live_queue")
     return worker
 
@@ -106,6 +121,7 @@ def get_scoring_service() -> DatabaseScoringService:
         get_repository(),
         get_judge(),
         get_embedder(),
+        checker=get_checker(),
         banks=load_banks,
         retention_days=get_settings().retention_days,
     ).start()
@@ -221,6 +237,8 @@ def require_live_queue() -> LiveScoringQueue | None:
         with st.status("Loading the scoring models (first use only)…", expanded=True) as status:
             st.write(f"Sentence embedder `{configured_models()[1]}`…")
             get_embedder()
+            st.write("Rubric checker…")
+            get_checker()
             st.write(f"Judge `{configured_models()[0]}` (a few seconds)…")
             get_judge()
             worker = get_live_queue()

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from question_banks.loader import load_banks
 from settings import get_settings
-from tests.fakes import FakeEmbedder, FakeJudge
+from tests.fakes import FakeChecker, FakeEmbedder, FakeJudge
 from ui import resources, state
 from ui.dbstore import DatabaseInterviewStore
 
@@ -48,6 +48,7 @@ def fake_models(monkeypatch: pytest.MonkeyPatch, fake_judge: FakeJudge, database
     embedder = FakeEmbedder()
     monkeypatch.setattr(resources, "load_judge_model", lambda: fake_judge)
     monkeypatch.setattr(resources, "load_embedder_model", lambda: embedder)
+    monkeypatch.setattr(resources, "load_checker_model", FakeChecker)
     resources.reset()
     yield fake_judge
     worker = resources.loaded_live_queue()

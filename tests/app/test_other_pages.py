@@ -59,3 +59,16 @@ def test_question_banks_page_browses_competencies_questions_and_rubrics(app):
     assert texts(app.subheader).splitlines() == ["Data quality and reliability (QUALITY)"]
     app.text_input(key=BankKeys.SEARCH).set_value("no such words anywhere xyzzy").run()
     assert not app.expander
+
+
+def test_question_banks_page_shows_red_flags_with_reasons_and_anchor_answers(app):
+    from question_banks.loader import load_banks
+
+    question = load_banks().get("data_engineer").question("PIPE_Q1")
+    app.switch_page("pages/question_banks.py").run()
+    app.selectbox(key=BankKeys.BANK).set_value("data_engineer").run()
+    markdown, captions = texts(app.markdown), texts(app.caption)
+    assert "Red flags" in markdown and "Anchor answers" in markdown
+    for flag in question.red_flags:
+        assert flag.flag in markdown and flag.reason in captions
+    assert question.anchor("strong").answer in captions

@@ -34,9 +34,16 @@ class GatedJudge(FakeJudge):
         assert self.release.wait(30)
         return super().option_probabilities(messages, options)
 
+    def generate(self, messages, max_new_tokens=256):  # the feedback: rubric checks run on the checker
+        assert self.release.wait(30)
+        yield from super().generate(messages, max_new_tokens)
+
 
 class BrokenJudge(FakeJudge):
     def option_probabilities(self, messages, options):
+        raise RuntimeError("the judge ran out of memory")
+
+    def generate(self, messages, max_new_tokens=256):
         raise RuntimeError("the judge ran out of memory")
 
 
@@ -93,3 +100,16 @@ def test_a_failed_scoring_keeps_the_answer_and_can_be_retried(app, fake_models, 
     app.button(key=f"{ReportKeys.RETRY}.{first}").click().run()
     wait_for_scoring(app)
     assert interview_record(app, interview_id).answers[first].status is AnswerStatus.SCORED
+
+
+def test_a_scored_answer_offers_the_banks_strong_answer_to_compare(app, fake_models):
+    from question_banks.loader import load_banks
+
+    interview_id = start_interview(app, questions=1)
+    answer_current(app, interview_id, GOOD_ANSWER)
+    wait_for_scoring(app)
+    app.switch_page("pages/report.py").run()
+    question_id = interview_record(app, interview_id).question_ids[0]
+    strong = load_banks().get("data_engineer").question(question_id).anchor("strong").answer
+    assert any(expander.label.endswith("A strong answer to compare") for expander in app.expander)
+    assert strong in texts(app.text)

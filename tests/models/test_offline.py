@@ -15,7 +15,7 @@ CHILD = r"""
 import json, sys
 import tests.offline_guard as guard
 from models.__main__ import main as models_cli
-from models.loader import load_embedder, load_judge
+from models.loader import load_embedder, load_judge, load_rubric_checker
 
 assert models_cli(["verify", "tiny", "embedder"]) == 0
 judge = load_judge("tiny")
@@ -34,9 +34,22 @@ assessment = score_answer(
     embedder,
     feedback=True,
 )
+checker = load_rubric_checker()
+rubric = score_answer(
+    ScoringRequest(
+        question="How do you evaluate a fraud model at a 0.5% base rate?",
+        answer="I report precision and recall at the operating threshold instead of accuracy.",
+        rubric=["Uses precision and recall rather than accuracy.", "Chooses the threshold from business costs."],
+    ),
+    judge,
+    embedder,
+    feedback=False,
+    checker=checker,
+)
 print("RESULT" + json.dumps({
     "attempts": guard.ATTEMPTS, "probs": probs, "dim": vectors.shape[1], "text": text,
     "score": assessment.score, "justification": assessment.justification,
+    "checker": rubric.checker, "statuses": [c.status.value for c in rubric.rubric],
 }))
 """
 
@@ -54,3 +67,5 @@ def test_models_work_with_the_network_blocked():
     assert result["text"].strip()
     assert 0 <= result["score"] <= 100
     assert result["justification"]
+    assert result["checker"].startswith("candid-checker@")
+    assert len(result["statuses"]) == 2

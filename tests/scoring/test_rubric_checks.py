@@ -119,7 +119,7 @@ def test_an_answer_in_another_language_is_flagged_translated_and_judged_on_conte
         "Apliqué pesos de clase para el desequilibrio y elegí el umbral de decisión según los costes de revisión."
     )
     request = ScoringRequest(id="FRAUD_Q1", question=QUESTION, answer=spanish, rubric=RUBRIC, red_flags=RED_FLAGS)
-    judge = FakeJudge(reply=STRONG)  # the judge translates
+    judge = FakeJudge(reply=f"<translation>\n{STRONG}</translation> and chatter")  # the judge translates
     assessment = score_answer(request, judge, FakeEmbedder(), feedback=False, model=MODEL, checker=FakeChecker())
     assert Flag.LANGUAGE in assessment.flags and assessment.language == "Spanish"
     assert Flag.KEYWORD_STUFFING not in assessment.flags
@@ -148,12 +148,16 @@ def test_same_input_same_assessment():
     assert score(STRONG).canonical_json() == score(STRONG).canonical_json()
 
 
-@pytest.mark.parametrize(("count", "expected_max"), [(0, 0), (1, 1), (3, 4), (10, 19), (60, 24)])
-def test_answer_passages_are_sentences_and_neighbour_pairs_bounded(count, expected_max):
+@pytest.mark.parametrize(
+    ("count", "expected", "whole"),
+    [(0, 0, False), (1, 1, False), (2, 3, False), (3, 6, True), (10, 20, True), (40, 19, False), (60, 23, False)],
+)
+def test_answer_passages_are_sentences_neighbour_pairs_and_a_short_whole(count, expected, whole):
     sentences = [f"Sentence number {i} here." for i in range(count)]
     passages = answer_passages(sentences)
-    assert len(passages) <= expected_max
+    assert len(passages) == expected
     assert all(p in " ".join(sentences) for p in passages)
+    assert (" ".join(sentences) in passages and count > 2) is whole
     if count:
         assert " ".join(sentences).startswith(passages[0])
 

@@ -1,0 +1,52 @@
+"""A few development-set answers of every kind, scored with the real embedder and the shipped rubric checker.
+
+The full development-set figures (out of fold, all 315 answers) come from ``python -m scoring.calibrate
+--rubric`` and ``python -m evaluation.bench``; this test keeps the shipped combination honest on
+three questions from three banks: strong answers above the rest, wrong and empty ones at the bottom.
+"""
+
+from __future__ import annotations
+
+import statistics
+
+import pytest
+
+from question_banks.loader import load_banks
+from scoring.devset import KINDS, dev_request, load_devset
+from scoring.engine import score_answer
+
+pytestmark = pytest.mark.real_model
+
+QUESTIONS = {"machine_learning_engineer/MONITOR_Q1", "data_engineer/PIPE_Q1", "behavioural/TEAM_Q1"}
+
+
+@pytest.fixture(scope="module")
+def scored(tiny_judge, real_embedder, real_checker):
+    banks = load_banks()
+    items = [item for item in load_devset() if item.group in QUESTIONS]
+    assert len(items) == 7 * len(QUESTIONS)
+    return {
+        item.id: (
+            item,
+            score_answer(dev_request(banks, item), tiny_judge, real_embedder, feedback=False, checker=real_checker),
+        )
+        for item in items
+    }
+
+
+def test_every_kind_is_scored_with_the_checker_and_the_fitted_combination(scored):
+    for item, assessment in scored.values():
+        assert item.kind in KINDS
+        if assessment.signals:
+            assert assessment.checker.startswith("candid-checker@")
+            assert assessment.score_model.startswith("devset-")
+
+
+def test_strong_answers_score_well_above_vague_wrong_and_contradicting_ones(scored):
+    by_kind: dict[str, list[int]] = {}
+    for item, assessment in scored.values():
+        by_kind.setdefault(item.kind, []).append(assessment.score)
+    weak = by_kind["vague_or_verbose"] + by_kind["confidently_wrong"] + by_kind["contradicting"]
+    assert statistics.mean(by_kind["strong"]) - statistics.mean(weak) >= 30
+    assert min(by_kind["strong"]) > max(by_kind["vague_or_verbose"])
+    assert statistics.mean(by_kind["contradicting"]) <= 35
