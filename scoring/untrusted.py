@@ -178,7 +178,7 @@ def remove_posing_text(text: str) -> tuple[str, list[str]]:
     index = 0
     while index < len(lines):
         line = lines[index]
-        if _FAKE_HEADER.search(line) and len(line.split()) <= 25:
+        if _FAKE_HEADER.search(line) and _header_shaped(line):
             end = index + 1
             while end < len(lines) and not _SEPARATOR.match(lines[end]):
                 end += 1
@@ -196,6 +196,15 @@ def remove_posing_text(text: str) -> tuple[str, list[str]]:
             kept.append(cleaned)
         index += 1
     return "\n".join(kept).strip(), [item for item in removed if item]
+
+
+def _header_shaped(line: str) -> bool:
+    """Whether a line reads as a heading (markdown heading, bold, bracket or tag, or a short line not ending
+    as a sentence), not as a sentence of the answer that happens to mention a reviewer's feedback."""
+    stripped = line.strip()
+    if stripped.startswith(("#", "**", "[", "<", "---")):
+        return True
+    return len(stripped.split()) <= 12 and not stripped.endswith((".", "!", "?"))
 
 
 def _drop_verdict(match: re.Match[str], removed: list[str]) -> str:
@@ -218,6 +227,9 @@ def set_aside_dumps(text: str) -> tuple[str, list[str]]:
         elif inside:
             dump[i] = True
     shaped = [_dump_line(line) for line in lines]
+    for i in range(1, len(lines)):  # an indented line right after a log/code line belongs to it (a traceback's code)
+        if shaped[i - 1] and lines[i][:2] in ("  ", "\t") and lines[i].strip():
+            shaped[i] = True
     start = 0
     while start < len(lines):
         if not shaped[start]:

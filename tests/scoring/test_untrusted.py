@@ -102,3 +102,16 @@ def test_a_clean_answer_passes_untouched():
 )
 def test_detect_language(text, language):
     assert detect_language(text) == language
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "My reviewer feedback at work said I had cut latency by 40%, and the committee notes agreed.",
+        "The panel review note from our incident retro asked for better alerting, so I added PSI alerts.",
+    ],
+)
+def test_a_sentence_that_mentions_a_reviewer_is_the_candidates_own(sentence):
+    cleaned = clean_answer(f"{ANSWER}\n{sentence}\nThen I backfilled recall weekly.")
+    assert sentence in cleaned.text and "backfilled" in cleaned.text
+    assert Flag.INSTRUCTS_GRADER not in cleaned.flags
