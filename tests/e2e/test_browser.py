@@ -147,7 +147,7 @@ def plan_interview(page: object, app_url: str, questions: int, time_limit: str |
 
     page.goto(app_url)
     step("opened the app")
-    expect(page.get_by_role("heading", name="Start an interview")).to_be_visible()
+    expect(page.get_by_role("heading", name="Start an interview")).to_be_visible(timeout=30_000)  # first load
     count = page.get_by_label("Number of questions", exact=False)
     count.fill(str(questions))
     count.press("Enter")
@@ -239,7 +239,7 @@ def test_text_typed_but_not_sent_is_kept_when_the_time_runs_out(app_url: str, br
         box.click()
         box.press_sequentially(typed, delay=5)  # typed, never committed: no blur, no Ctrl+Enter
         step("answer typed, not sent")
-        expect(page.get_by_role("heading", name="Report: ", exact=False)).to_be_visible(timeout=90_000)
+        expect(page.get_by_role("heading", name="Report: ", exact=False)).to_be_visible(timeout=150_000)
         step("time ran out; report shown")
         expect(page.get_by_text("Scoring answers:", exact=False)).to_have_count(0, timeout=SCORING_TIMEOUT_MS)
         with page.expect_download() as download_info:
