@@ -176,9 +176,9 @@ def run(model: str | None, semeval_per_corpus: int, feedback_answers: int, devse
 
         started = time.perf_counter()
         rows = dev_rows(judge=judge, embedder=embedder, checker=checker)
-        scores, fold_of = out_of_fold(rows, default_score_model().rubric)
+        dev_scores, fold_of = out_of_fold(rows, default_score_model().rubric)
         index = {id(row): i for i, row in enumerate(rows)}
-        dev = dev_figures(rows, scores, lambda row: fold_of[index[id(row)]])
+        dev = dev_figures(rows, dev_scores, lambda row: fold_of[index[id(row)]])
         dev["s_per_answer_mean"] = round((time.perf_counter() - started) / len(rows), 3)
 
     return {
