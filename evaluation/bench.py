@@ -79,20 +79,15 @@ CASES_FILE = Path(__file__).resolve().parents[1] / "tests" / "data" / "scoring-c
 
 def case_results(judge: object, embedder: object, checker: object) -> dict[str, object]:
     """Each handed case's score and whether it meets its ``expect`` (the grammar of shared/cases/README.md)."""
-    from evaluation.cases import unmet
+    from evaluation.cases import case_request, unmet
     from question_banks.loader import load_banks
-    from scoring.batch import request_from_line
     from scoring.engine import score_answer
 
     bank = load_banks().get(BANK_SLUG)
     results = {}
     for line in CASES_FILE.read_text(encoding="utf-8").splitlines():
         case = json.loads(line)
-        data = {"id": case.get("question_id") or case["id"], "question": case["question"], "answer": case["answer"]}
-        data |= {k: case[k] for k in ("rubric", "reference_answer") if k in case}
-        assessment = score_answer(
-            request_from_line(data, 1, bank=bank), judge, embedder, feedback=False, checker=checker
-        )
+        assessment = score_answer(case_request(case, bank), judge, embedder, feedback=False, checker=checker)
         failed = unmet(case["expect"], assessment.score, [f.value for f in assessment.flags])
         results[case["id"]] = {"score": assessment.score, "ok": not failed}
     return results

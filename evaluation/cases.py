@@ -6,6 +6,11 @@
 from __future__ import annotations
 
 import re
+from typing import Any
+
+from question_banks.schema import QuestionBank
+from scoring.batch import request_from_line
+from scoring.engine import ScoringRequest
 
 CONDITIONS = [  # (pattern, holds(match, score, flags))
     (r"score<=(\d+)", lambda m, score, flags: score <= int(m[1])),
@@ -24,3 +29,11 @@ def unmet(expect: str, score: int, flags: list[str]) -> list[str]:
             if (match := re.fullmatch(pattern, part)) and not holds(match, score, flags):
                 failed.append(part)
     return failed
+
+
+def case_request(case: dict[str, Any], bank: QuestionBank | None) -> ScoringRequest:
+    """The request ``python -m scoring score --bank ROLE`` builds for a case line (a named bank question lends
+    its rubric, red flags and anchors; otherwise the case's own rubric or reference answer)."""
+    line = {"id": case.get("question_id") or case["id"], "question": case["question"], "answer": case["answer"]}
+    line |= {key: case[key] for key in ("rubric", "reference_answer") if key in case}
+    return request_from_line(line, 1, bank=bank)

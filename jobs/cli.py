@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from scoring.cli import EXIT_INPUT_ERROR, EXIT_OK
+from scoring.cli import EXIT_OK, parse_arguments
 from scoring.cli import fail as _fail_as
 
 PROGRAM = "python -m jobs"
@@ -30,11 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; the exit status (0 ok, 1 bad input or setup, 2 bad usage)."""
-    try:
-        args = build_parser().parse_args(argv)
-    except SystemExit as exit_:
-        return exit_.code if isinstance(exit_.code, int) else EXIT_INPUT_ERROR
-    return args.handler(args)
+    args = parse_arguments(build_parser(), argv)
+    return args if isinstance(args, int) else args.handler(args)
 
 
 def _add_worker_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

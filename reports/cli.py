@@ -12,8 +12,8 @@ from collections.abc import Iterable, Sequence
 from pydantic import ValidationError
 
 from reports.render import ReportFormat, render_report
-from scoring.cli import EXIT_INPUT_ERROR, read_input, write_output
 from scoring.cli import fail as _fail_as
+from scoring.cli import parse_arguments, read_input, write_output
 from scoring.types import AnswerAssessment
 
 PROGRAM = "python -m reports"
@@ -94,11 +94,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns:
         The exit status: 0 on success, 1 for bad input, 2 for bad usage (argparse's code).
     """
-    try:
-        args = build_parser().parse_args(argv)
-    except SystemExit as exit_:
-        return exit_.code if isinstance(exit_.code, int) else EXIT_INPUT_ERROR
-    return _run_report(args)
+    args = parse_arguments(build_parser(), argv)
+    return args if isinstance(args, int) else _run_report(args)
 
 
 def _run_report(args: argparse.Namespace) -> int:

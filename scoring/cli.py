@@ -49,12 +49,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args_list and args_list[0] in MOVED_COMMANDS:
         target = MOVED_COMMANDS[args_list[0]]
         return subprocess.call([sys.executable, "-m", *target, *args_list[1:]])
-    parser = build_parser()
+    args = parse_arguments(build_parser(), args_list)
+    return args if isinstance(args, int) else args.handler(args)
+
+
+def parse_arguments(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace | int:
+    """The parsed arguments, or argparse's exit status for ``--help`` and usage errors (instead of exiting)."""
     try:
-        args = parser.parse_args(args_list)
-    except SystemExit as exit_:  # --help and usage errors: report argparse's status instead of exiting
+        return parser.parse_args(argv)
+    except SystemExit as exit_:
         return exit_.code if isinstance(exit_.code, int) else EXIT_INPUT_ERROR
-    return args.handler(args)
 
 
 # --- input and output ------------------------------------------------------------------------------

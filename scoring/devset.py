@@ -159,10 +159,6 @@ def row_from_json(item: DevAnswer, line: str) -> DevRow:
     return DevRow(item, evidence, data["gate_score"], [Flag(f) for f in data["flags"]])
 
 
-def _label_status(label: str) -> RubricStatus:
-    return RubricStatus(label)
-
-
 def point_agreement(rows: Sequence[DevRow], model: RubricScoreModel) -> float:
     """Share of labelled rubric points whose status (met, partly, missing, contradicted) the model reproduces."""
     agree = total = 0

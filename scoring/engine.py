@@ -453,7 +453,7 @@ def checker_rubric(
         for i in rubric.flags_found(evidence)
     ]
     signals = rubric.signals(evidence)
-    findings = rubric.findings(evidence)
+    findings = len(found) + statuses.count(RubricStatus.CONTRADICTED)  # as rubric.findings(evidence) counts
     return CheckedRubric(checks, found, evidence, signals, findings, rubric.score(signals, findings))
 
 

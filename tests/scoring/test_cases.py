@@ -17,9 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from evaluation.cases import unmet
+from evaluation.cases import case_request, unmet
 from question_banks.loader import load_banks
-from scoring.batch import request_from_line
 from scoring.engine import score_answer
 
 pytestmark = pytest.mark.real_model
@@ -74,11 +73,6 @@ def test_case_meets_its_expectation(case, bank, tiny_judge, real_embedder, real_
     judge = tiny_judge
     if case["kind"] in NEEDS_TRANSLATION:
         judge = request.getfixturevalue("default_judge")
-    line = {"id": case.get("question_id") or case["id"], **{k: case[k] for k in ("question", "answer") if k in case}}
-    for key in ("rubric", "reference_answer"):
-        if key in case:
-            line[key] = case[key]
-    scoring_request = request_from_line(line, 1, bank=bank)
-    assessment = score_answer(scoring_request, judge, real_embedder, feedback=False, checker=real_checker)
+    assessment = score_answer(case_request(case, bank), judge, real_embedder, feedback=False, checker=real_checker)
     flags = [flag.value for flag in assessment.flags]
     assert unmet(case["expect"], assessment.score, flags) == [], (assessment.score, flags, case["right_behaviour"])
