@@ -6,9 +6,14 @@ passage) pairs labelled states / contradicts / silent:
 - the SemEval-2013 Task 7 training split (``../shared/datasets/semeval2013-task7-train``, CC-BY-SA
   3.0): (best-matching reference answer, student answer) with correct -> states,
   contradictory -> contradicts, incorrect -> silent;
-- passages written for the banks' rubric points and red flags (``models/checker_data/*.jsonl``),
-  seen ``--bank-weight`` times per epoch, plus on-topic negatives derived from them
-  (``derived_silent_pairs``: a passage stating another claim of the same question is silent on this one).
+- passages written for the banks' rubric points and red flags (``models/checker_data/*.jsonl``:
+  ``<bank>.jsonl`` states / contradicts / talks around each point and flag; ``<bank>.near.jsonl``
+  commits each red flag in three voices, does the right practice it is the opposite of, and wrongly
+  states each point), seen ``--bank-weight`` times per epoch, plus on-topic negatives derived from them
+  (``derived_silent_pairs``: a passage stating another claim of the same question is silent on this one);
+- the same questions' anchor answers (``anchor_pairs``): the strong anchor's two sentence-pair
+  windows closest to each red flag are silent on it (and the whole anchor states each point when it
+  is short enough to be read whole); the generic anchor is silent on each point.
 
 A seeded 15% of the questions of each source is held out (never trained on) and the held-out
 figures are printed and written to the manifest: accuracy, macro-F1, and ROC-AUC of P(states) and
@@ -34,9 +39,12 @@ from models.checker import CHECKER_FOLDER, LABELS, weights_sha256
 ROOT = Path(__file__).resolve().parents[1]
 SEMEVAL_DIR = ROOT.parent / "shared" / "datasets" / "semeval2013-task7-train"
 PAIRS_DIR = Path(__file__).resolve().parent / "checker_data"
+BANKS_DIR = ROOT / "question_banks"
 SEMEVAL_LABELS = {"correct": "states", "contradictory": "contradicts", "incorrect": "silent"}
 HELD_OUT_SHARE = 0.15
 _WORD = re.compile(r"[a-z0-9]+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+ANCHOR_MAX_WORDS = 120  # as scoring.rubric.WHOLE_ANSWER_WORDS: the longest passage the scorer reads whole
 
 
 @dataclass(frozen=True)
@@ -81,9 +89,43 @@ def bank_pairs(folder: Path = PAIRS_DIR) -> list[Pair]:
             item = json.loads(line)
             if item["label"] not in LABELS:
                 raise ValueError(f"{path.name}: unknown label {item['label']!r}")
-            group = f"bank:{path.stem}:{item['question_id']}"
+            group = f"bank:{path.name.split('.')[0]}:{item['question_id']}"  # <bank>.jsonl and <bank>.near.jsonl
             pairs.append(Pair(item["target"], item["passage"], item["label"], group, "bank"))
     return pairs
+
+
+def anchor_pairs(pairs: Sequence[Pair], banks: Path = BANKS_DIR) -> list[Pair]:
+    """Whole-answer pairs from the anchor answers of the questions that have written passages.
+
+    Only questions already in ``pairs`` are used, so the development set's questions stay unseen. The
+    strong anchor states every rubric point and commits no red flag; the generic anchor talks around
+    every point (silent): long, on-topic passages like the answers the scorer reads.
+    """
+    import yaml
+
+    wanted = {pair.group for pair in pairs if pair.source == "bank"}
+    found = []
+    for path in sorted(banks.glob("*.yaml")):
+        bank = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for question in bank.get("questions", []):
+            group = f"bank:{path.stem}:{question['id']}"
+            if group not in wanted:
+                continue
+            anchors = {a["level"]: " ".join(a["answer"].split()) for a in question.get("anchors", [])}
+            points = [item["point"] for item in question.get("rubric", [])]
+            flags = [item["flag"] for item in question.get("red_flags", [])]
+            strong, generic = anchors.get("strong", ""), anchors.get("generic", "")
+            if strong and len(strong.split()) <= ANCHOR_MAX_WORDS:
+                found += [Pair(point, strong, "states", group, "bank-anchor") for point in points]
+            if strong:
+                sentences = _SENTENCE_END.split(strong)
+                windows = [" ".join(sentences[i : i + 2]) for i in range(max(1, len(sentences) - 1))]
+                for flag in flags:  # the windows sharing most words with the flag: on topic, yet not committing it
+                    closest = sorted(windows, key=lambda w, f=flag: -len(_words(w) & _words(f)))[:2]
+                    found += [Pair(flag, window, "silent", group, "bank-anchor") for window in closest]
+            if generic and len(generic.split()) <= ANCHOR_MAX_WORDS:
+                found += [Pair(point, generic, "silent", group, "bank-anchor") for point in points]
+    return found
 
 
 def derived_silent_pairs(pairs: Sequence[Pair], per_claim: int, seed: int) -> list[Pair]:
@@ -186,6 +228,7 @@ def train(args: argparse.Namespace) -> dict[str, object]:
     torch.set_num_threads(args.threads)
     written = bank_pairs(args.pairs)
     pairs = semeval_pairs() + written + derived_silent_pairs(written, args.derived_per_claim, args.seed)
+    pairs += anchor_pairs(written)
     train_pairs, held_out = split_by_question(pairs, args.seed)
     # The written passages are few next to SemEval's answers and closest to what the scorer reads: seen twice.
     train_pairs += [pair for pair in train_pairs if pair.source == "bank"] * (args.bank_weight - 1)
