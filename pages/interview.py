@@ -202,10 +202,7 @@ mode_label = "practice mode" if current.mode is Mode.PRACTICE else "interview mo
 st.title(f"{current.role} interview")
 st.caption(f"{mode_label} · started {current.created_at.astimezone():%Y-%m-%d %H:%M}")
 
-if current.id.isdigit() and not current.done:
-    with st.expander("Come back later", icon=":material/bookmark:"):
-        st.caption("Your answers are saved as you submit them. Keep this link to go on from another visit:")
-        st.code(access.resume_link(current.id), language=None)
+access.resume_box(current.id, current.done)
 
 if current.reviewing is not None:
     review(current, current.reviewing)

@@ -6,7 +6,7 @@ import streamlit as st
 from reports.render import ReportFormat, render_report, report_file_name
 from scoring.summary import round_half_up
 from storage.errors import DatabaseUnavailableError
-from ui import auth, dbstore, interview, render, resources, state
+from ui import access, auth, dbstore, interview, render, resources, state
 from ui.state import AnswerStatus, InterviewRecord, ReportKeys
 
 POLL_S = 1.0
@@ -190,4 +190,5 @@ for index, question_id in enumerate(current.question_ids, start=1):
 st.subheader("Download the report")
 downloads(current)
 if not auth.is_staff():
+    access.resume_box(current.id, current.done)
     delete_section(current)

@@ -83,6 +83,7 @@ class InterviewRecord:
     status: InterviewStatus
     created_at: datetime
     completed_at: datetime | None
+    resume_token: str = field(default="", repr=False)  # the secret resume links are bound to
 
 
 @dataclass(frozen=True)

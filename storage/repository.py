@@ -951,6 +951,7 @@ def _interview_record(row: Interview) -> InterviewRecord:
         status=InterviewStatus(row.status),
         created_at=row.created_at,
         completed_at=row.completed_at,
+        resume_token=row.resume_token or "",
     )
 
 

@@ -7,6 +7,7 @@ Times are stored in UTC and read back as timezone-aware datetimes on every backe
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -125,6 +126,11 @@ class Invite(Base):
     created_at: Mapped[datetime]
 
 
+def new_resume_token() -> str:
+    """A fresh random interview secret (128 bits, hex)."""
+    return secrets.token_hex(16)
+
+
 class Interview(Base):
     """One run of a plan by one candidate."""
 
@@ -139,6 +145,9 @@ class Interview(Base):
     status: Mapped[str] = mapped_column(String(20), default=InterviewStatus.IN_PROGRESS.value)
     created_at: Mapped[datetime] = mapped_column(index=True)
     completed_at: Mapped[datetime | None]
+    # A random secret per interview that resume links are bound to: a link never opens another
+    # interview that comes to have the same id (SQLite reuses the highest id after a delete).
+    resume_token: Mapped[str | None] = mapped_column(String(64), default=new_resume_token)
 
 
 class Answer(Base):

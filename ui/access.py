@@ -3,8 +3,9 @@
 An invite is redeemed once per browser session (a use is counted in the database); the interview it
 starts becomes the only one this session can read (``DatabaseInterviewStore``), and the token is
 removed from the address bar so a reload does not redeem it again. The Interview page shows a resume
-link (the interview id signed with HMAC-SHA256) to come back after closing the browser. Bad links
-get a message saying why.
+link (the interview id and its random resume token, signed with HMAC-SHA256) to come back after
+closing the browser, or after finishing to get back to the report. A link is bound to one interview:
+it never opens another that comes to have the same id. Bad links get a message saying why.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 
 import streamlit as st
 
 from settings import get_settings
-from storage.errors import DatabaseUnavailableError, InviteError
+from storage.errors import DatabaseUnavailableError, InviteError, NotFoundError
 from ui import dbstore, interview, resources, state
 from ui.dbstore import DatabaseInterviewStore
 from ui.state import Mode
@@ -119,36 +121,81 @@ def _resume_secret() -> bytes:
     return path.read_bytes()
 
 
-def resume_code(interview_id: str) -> str:
-    """``ID.SIGNATURE``: proves the holder was given this interview (128 bits of HMAC-SHA256)."""
-    signature = hmac.new(_resume_secret(), f"interview:{interview_id}".encode(), hashlib.sha256).hexdigest()[:32]
-    return f"{interview_id}.{signature}"
+def resume_code(interview_id: str, token: str) -> str:
+    """``ID.SIGNATURE``: proves the holder was given this interview (128 bits of HMAC-SHA256).
+
+    The signature covers the interview's random resume token as well as its id, so a link never
+    opens another interview that comes to have the same id after a delete.
+    """
+    message = f"interview:{interview_id}:{token}".encode()
+    return f"{interview_id}.{hmac.new(_resume_secret(), message, hashlib.sha256).hexdigest()[:32]}"
 
 
-def resume_link(interview_id: str) -> str:
-    """The link that brings a candidate back to their interview."""
-    return f"{_app_url()}?{RESUME_PARAM}={resume_code(interview_id)}"
+def resume_link(interview_id: str) -> str | None:
+    """The link that brings a candidate back to their interview; ``None`` when it is not in the database."""
+    store = dbstore.interview_store()
+    if not interview_id.isdigit() or not isinstance(store, DatabaseInterviewStore):
+        return None
+    try:
+        token = store.repository.get_interview(int(interview_id)).resume_token
+    except (NotFoundError, DatabaseUnavailableError):
+        return None
+    return f"{_app_url()}?{RESUME_PARAM}={resume_code(interview_id, token)}" if token else None
 
 
-def resume_interview_id(code: str) -> int | None:
-    """The interview id of a genuine resume code, else ``None``."""
+def resume_box(interview_id: str, done: bool) -> None:
+    """The "Come back later" box with the interview's resume link; nothing when it is not in the database."""
+    link = resume_link(interview_id)
+    if link is None:
+        return
+    with st.expander("Come back later", icon=":material/bookmark:"):
+        if done:
+            st.caption("Keep this link to come back to your scores and report from another visit:")
+        else:
+            st.caption("Your answers are saved as you submit them. Keep this link to go on from another visit:")
+        st.code(link, language=None)
+
+
+def resume_interview_id(code: str, token_of: Callable[[int], str | None]) -> int | None:
+    """The interview id of a genuine resume code, else ``None``.
+
+    Args:
+        code: ``ID.SIGNATURE`` as ``resume_code`` made it.
+        token_of: The resume token of an interview id (``None`` when there is no such interview).
+    """
     interview_id, _, _signature = code.partition(".")
-    if not interview_id.isdigit() or not hmac.compare_digest(resume_code(interview_id), code):
+    if not interview_id.isdigit():
+        return None
+    token = token_of(int(interview_id))
+    if not token or not hmac.compare_digest(resume_code(interview_id, token), code):
         return None
     return int(interview_id)
 
 
 def resume_landing(code: str) -> None:
-    """Open the interview of a resume link in this session, or say the link is not valid."""
-    interview_id = resume_interview_id(code.strip())
+    """Open the interview of a resume link in this session, or say why the link opens nothing."""
     store = dbstore.interview_store()
+    if not isinstance(store, DatabaseInterviewStore):
+        st.error("This link does not open an interview: interviews are not kept in a database here.")
+        return
+
+    def token_of(interview_id: int) -> str | None:
+        try:
+            return store.repository.get_interview(interview_id).resume_token
+        except NotFoundError:
+            return None
+
     try:
-        record = store.resume(interview_id) if interview_id and isinstance(store, DatabaseInterviewStore) else None
+        interview_id = resume_interview_id(code.strip(), token_of)
+        record = store.resume(interview_id) if interview_id else None
     except DatabaseUnavailableError as exc:
         st.error(str(exc), icon=":material/cloud_off:")
         return
     if record is None:
-        st.error("This link does not open an interview: it is incomplete, or the interview was deleted.")
+        st.error(
+            "This link does not open an interview: it is incomplete, or the interview it was made for "
+            "was deleted. Links are made for one interview and never open another one."
+        )
         return
     state.set_active_interview(record)
     del st.query_params[RESUME_PARAM]

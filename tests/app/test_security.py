@@ -207,6 +207,38 @@ def test_a_resume_link_reopens_ones_own_interview_and_a_forged_one_does_not(app)
     assert "does not open an interview" in texts(forged.error)
 
 
+def test_a_deleted_interviews_resume_link_never_opens_the_next_candidates(app):
+    """Issue 16: SQLite gives the next interview the deleted one's id; the old link must not open it."""
+    first = open_invite(new_invite(), "Ada")
+    adas = first.session_state[state.ACTIVE_INTERVIEW]
+    answer_current(first, adas, GOOD_ANSWER)
+    code = texts(first.code).split("?resume=")[1].strip()
+    repository().delete_interview(int(adas))
+
+    other = open_invite(new_invite(), "Bob")
+    bobs = other.session_state[state.ACTIVE_INTERVIEW]
+    answer_current(other, bobs, "Bob's private answer about Kafka.")
+    assert bobs == adas  # the id was reused: the link's id alone would point at Bob's interview
+
+    stale = AppTest.from_file(str(APP), default_timeout=60)
+    stale.query_params["resume"] = code
+    stale.run()
+    assert not stale.exception, [e.value for e in stale.exception]
+    assert "was deleted" in texts(stale.error)
+    assert state.ACTIVE_INTERVIEW not in stale.session_state or stale.session_state[state.ACTIVE_INTERVIEW] != bobs
+    assert "Kafka" not in texts(stale.markdown)
+
+
+def test_a_finished_candidate_keeps_a_link_back_to_their_scores(app):
+    at = open_invite(new_invite(), "Ada")
+    interview_id = at.session_state[state.ACTIVE_INTERVIEW]
+    answer_current(at, interview_id, GOOD_ANSWER)
+    answer_current(at, interview_id, GOOD_ANSWER)
+    assert interview_record(at, interview_id).done
+    assert "?resume=" in texts(at.code)
+    assert "come back to your scores" in texts(at.caption)
+
+
 def sign_in_as_admin(app: AppTest) -> None:
     app.secrets["candid"] = {"admin_password_hash": auth.hash_password(PASSWORD)}
     app.switch_page("pages/sign_in.py").run()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -170,5 +171,36 @@ def test_the_initial_migration_can_be_reverted(migrated_url):
         assert set(sa.inspect(engine).get_table_names()) <= {"alembic_version"}
         upgrade(engine)
         assert set(sa.inspect(engine).get_table_names()) == TABLES
+    finally:
+        engine.dispose()
+
+
+def test_interviews_made_before_resume_tokens_get_one_each(db_url):
+    """Revision 0002 gives every existing interview its own resume token (and the app reads them)."""
+    engine = create_engine(db_url)
+    config = alembic_config()
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0001")
+            now = datetime.now(UTC)
+            connection.execute(
+                sa.text(
+                    "INSERT INTO plans (id, title, bank_slug, plan_json, created_at) VALUES (1, 'p', 'b', '{}', :t)"
+                ),
+                {"t": now},
+            )
+            for interview_id in (1, 2):
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO interviews (id, plan_id, candidate_name, status, created_at) "
+                        "VALUES (:id, 1, 'c', 'in_progress', :t)"
+                    ),
+                    {"id": interview_id, "t": now},
+                )
+        upgrade(engine)
+        with engine.connect() as connection:
+            tokens = connection.execute(sa.text("SELECT resume_token FROM interviews ORDER BY id")).scalars().all()
+        assert len(tokens) == 2 and all(len(token) == 32 for token in tokens) and tokens[0] != tokens[1]
     finally:
         engine.dispose()

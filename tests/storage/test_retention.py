@@ -96,3 +96,13 @@ def test_retention_keeps_time_zones_straight(repo, clock):
     clock.advance(seconds=2)
     assert repo.purge_older_than(30) == 1
     assert clock.now - timedelta(days=30) > plan.created_at
+
+
+def test_an_interview_that_takes_a_deleted_ones_id_has_a_new_resume_token(repo, interview):
+    """Resume links are bound to the token: a new interview never inherits a deleted one's (issue 16)."""
+    first = repo.create_interview(interview.plan_id, None, "First")
+    assert len(first.resume_token) == 32 and first.resume_token != interview.resume_token
+    repo.delete_interview(first.id)
+    second = repo.create_interview(interview.plan_id, None, "Second")
+    assert second.resume_token and second.resume_token != first.resume_token
+    assert repo.get_interview(second.id).resume_token == second.resume_token

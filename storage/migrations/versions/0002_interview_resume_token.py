@@ -1,0 +1,39 @@
+"""A random resume token per interview, which resume links are bound to.
+
+SQLite gives a new row the highest id plus one, so after the newest interview is deleted the next
+one gets its id: a link signed over the id alone would open it. Existing interviews get a fresh
+token each (links made before this revision stop working, which is the safe side).
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-29
+"""
+
+from __future__ import annotations
+
+import secrets
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    """Add ``interviews.resume_token`` and give every existing interview one."""
+    op.add_column("interviews", sa.Column("resume_token", sa.String(length=64), nullable=True))
+    interviews = sa.table("interviews", sa.column("id", sa.Integer()), sa.column("resume_token", sa.String()))
+    connection = op.get_bind()
+    for (interview_id,) in connection.execute(sa.select(interviews.c.id)).all():
+        connection.execute(
+            interviews.update().where(interviews.c.id == interview_id).values(resume_token=secrets.token_hex(16))
+        )
+
+
+def downgrade() -> None:
+    """Drop ``interviews.resume_token``."""
+    with op.batch_alter_table("interviews") as batch:
+        batch.drop_column("resume_token")
