@@ -71,6 +71,8 @@ def question_section(record: InterviewRecord, number: int, question_id: str) -> 
         badge = "not answered"
     elif answer.status is AnswerStatus.SCORED and answer.assessment is not None:
         badge = "skipped · 0/100" if answer.skipped else f"{answer.assessment.score}/100"
+        if answer.assessment.override is not None:
+            badge += " · set by an administrator"
     elif answer.status is AnswerStatus.FAILED:
         badge = "not scored"
     else:

@@ -148,6 +148,8 @@ def render_text_report(
         lines += ["", BANNER, f"QUESTION {number}: {_one_line(assessment.id)}", BANNER, ""]
         lines += [assessment.question, "", "Candidate Answer:", assessment.answer, ""]
         lines += [f"Relevancy Score: {assessment.score}/100", ""]
+        if assessment.override is not None:
+            lines[-1:] = [_one_line(assessment.override_note()), ""]
         lines += ["Strengths:", *_text_items(assessment.strengths), ""]
         lines += ["Weaknesses:", *_text_items(assessment.weaknesses), ""]
         lines += ["Improvement Tips:", *_text_items(assessment.tips), ""]
@@ -398,6 +400,8 @@ def _markdown_question(number: int, assessment: AnswerAssessment) -> list[str]:
         "\n".join(f"> {line}".rstrip() for line in answer.split("\n")),
         f"**Relevancy score:** {assessment.score}/100",
     ]
+    if assessment.override is not None:
+        blocks.append(f"_{escape_markdown(assessment.override_note())}_")
     for label, items in (
         ("Strengths", assessment.strengths),
         ("Weaknesses", assessment.weaknesses),
@@ -443,6 +447,8 @@ CSV_COLUMNS = (
     "question",
     "answer",
     "score",
+    "model_score",
+    "override_comment",
     "strengths",
     "weaknesses",
     "tips",
@@ -487,6 +493,8 @@ def render_csv_report(assessments: Sequence[AnswerAssessment]) -> str:
             "question": assessment.question,
             "answer": assessment.answer,
             "score": assessment.score,
+            "model_score": assessment.override.model_score if assessment.override else assessment.score,
+            "override_comment": assessment.override.comment if assessment.override else "",
             "strengths": "\n".join(assessment.strengths),
             "weaknesses": "\n".join(assessment.weaknesses),
             "tips": "\n".join(assessment.tips),
@@ -753,6 +761,8 @@ class _PdfWriter:
         self.label("Candidate answer")
         self.paragraph(assessment.answer if assessment.answer.strip() else "(no answer)")
         self.label(f"Relevancy score: {assessment.score}/100")
+        if assessment.override is not None:
+            self.paragraph(assessment.override_note())
         for label, items in (
             ("Strengths", assessment.strengths),
             ("Weaknesses", assessment.weaknesses),

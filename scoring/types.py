@@ -70,6 +70,15 @@ class RedFlagFinding(BaseModel):
     probability: float = Field(ge=0.0, le=1.0, description="The rubric checker's P(states) for the flag.")
 
 
+class ScoreOverride(BaseModel):
+    """An administrator's correction of a score: the model's own score and the reason given."""
+
+    model_config = ConfigDict(frozen=True)
+
+    model_score: int = Field(ge=0, le=100, description="The score the scorer gave, before the correction.")
+    comment: str = Field(default="", description="The administrator's reason, as typed.")
+
+
 class Timings(BaseModel):
     """Seconds spent in each step (not part of the canonical form)."""
 
@@ -111,10 +120,33 @@ class AnswerAssessment(BaseModel):
     prompt_version: str = ""
     rubric_version: str = ""
     timings: Timings = Field(default_factory=Timings)
+    override: ScoreOverride | None = Field(
+        default=None, description="Set when an administrator corrected the score; ``score`` is then theirs."
+    )
 
     def canonical_json(self) -> str:
         """JSON of everything that depends only on the inputs (timings excluded)."""
-        return self.model_dump_json(exclude={"timings"})
+        return self.model_dump_json(exclude={"timings", "override"})
+
+    def overridden(self, score: int, comment: str) -> AnswerAssessment:
+        """This assessment as reported after an administrator's correction: their score, the model's kept beside.
+
+        Raises:
+            pydantic.ValidationError: ``score`` is outside 0-100.
+        """
+        model_score = self.override.model_score if self.override is not None else self.score
+        return self.model_copy(
+            update={"score": score, "override": ScoreOverride(model_score=model_score, comment=comment)}
+        )
+
+    def override_note(self) -> str:
+        """One line saying the score was corrected, the model's score and the reason; ``""`` when not."""
+        if self.override is None:
+            return ""
+        reason = " ".join(self.override.comment.split())
+        return f"Score set by an administrator (the model scored {self.override.model_score}/100)" + (
+            f": {reason}" if reason else "."
+        )
 
 
 class CompetencyAverage(BaseModel):

@@ -226,6 +226,8 @@ def _with_answers(
         )
         if assessed is not None and (job is None or job.status is not JobStatus.FAILED or assessed.job_id == job.id):
             answer.assessment = AnswerAssessment.model_validate_json(assessed.assessment_json)
+            if assessed.override is not None:  # an administrator's correction is the score reported everywhere
+                answer.assessment = answer.assessment.overridden(assessed.override.score, assessed.override.comment)
         if answer.assessment is None and job is not None and job.status is JobStatus.FAILED:
             answer.error = job.error or "Scoring failed."
         answers[stored.question_id] = answer

@@ -143,6 +143,8 @@ def strong_answer(question: Question | None) -> None:
 def assessment_details(assessment: AnswerAssessment, *, show_answer: bool = True) -> None:
     """Score, feedback, justification, rubric checklist and the answer with its evidence highlighted."""
     st.metric("Score", f"{assessment.score}/100")
+    if assessment.override is not None:
+        st.info(inert_markdown(assessment.override_note()), icon=":material/edit_note:")
     if assessment.notes:
         for note in assessment.notes:
             st.warning(inert_markdown(note), icon=":material/flag:")

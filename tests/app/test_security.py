@@ -267,3 +267,28 @@ def test_an_admin_override_is_kept_and_shows_on_the_calibration_page(app):
     app.switch_page("pages/calibration.py").run()
     assert not app.exception, [e.value for e in app.exception]
     assert len(app.dataframe) == 2  # by competency and by rubric point
+
+
+def test_an_override_is_the_score_the_candidates_report_shows(app):
+    """Issue 16: the corrected score reaches the candidate's report and summary, marked, with the model's beside it."""
+    candidate = open_invite(new_invite(), "Ada")
+    interview_id = candidate.session_state[state.ACTIVE_INTERVIEW]
+    answer_current(candidate, interview_id, GOOD_ANSWER)
+    resources.job_tracker().wait_idle(30)
+    [scored] = [a for a in interview_record(candidate, interview_id).answers.values() if a.assessment]
+    model_score = scored.assessment.score
+
+    sign_in_as_admin(app)
+    app.switch_page("pages/admin.py").run()
+    app.selectbox(key=AdminKeys.INTERVIEW).set_value(int(interview_id)).run()
+    app.number_input(key=AdminKeys.OVERRIDE_SCORE).set_value(42 if model_score != 42 else 43)
+    app.text_area(key=AdminKeys.OVERRIDE_COMMENT).input("Too generous: no failure handling.")
+    app.button(key=AdminKeys.OVERRIDE_SAVE).click().run()
+    assert not app.exception, [e.value for e in app.exception]
+
+    candidate.switch_page("pages/report.py").run()
+    assert not candidate.exception, [e.value for e in candidate.exception]
+    [rescored] = [a for a in interview_record(candidate, interview_id).answers.values() if a.assessment]
+    assert rescored.assessment.score in (42, 43) and rescored.assessment.override.model_score == model_score
+    assert f"the model scored {model_score}/100" in texts(candidate.info)
+    assert "no failure handling" in texts(candidate.info)

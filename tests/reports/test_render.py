@@ -418,6 +418,8 @@ def test_csv_report_round_trips_through_pandas():
         "question": "Question DE_Q2?",
         "answer": "",
         "score": "0",
+        "model_score": "0",
+        "override_comment": "",
         "strengths": "",
         "weaknesses": "",
         "tips": "",
@@ -655,3 +657,19 @@ def test_read_assessments_jsonl_skips_blank_lines_and_ignores_extra_keys():
         read_assessments_jsonl(["", line, "   ", line + "\r"])
         == [AnswerAssessment(id="ML_Q1", question="q", answer="a", score=50)] * 2
     )
+
+
+def test_an_overridden_score_is_the_one_reported_with_the_models_beside_it():
+    """Issue 16: every export and the summary use the administrator's score, marked as such."""
+    corrected = make("ML_Q1", 91).overridden(74, "=1+1 too generous: no failure handling")
+    other = make("ML_Q2", 60)
+    assert corrected.score == 74 and corrected.override.model_score == 91
+    assert corrected.overridden(80, "second look").override.model_score == 91  # the model's score stays the model's
+    assert summarize([corrected, other]).average == 67.0
+    text = render_text_report([corrected, other], role="ML")
+    assert "Relevancy Score: 74/100" in text and "the model scored 91/100" in text
+    assert "91/100" not in render_markdown_report([corrected], role="ML").replace("the model scored 91/100", "")
+    row = pd.read_csv(io.StringIO(render_csv_report([corrected]))).iloc[0]
+    assert (row["score"], row["model_score"]) == (74, 91)
+    assert row["override_comment"].startswith("'=")  # an administrator's text is inert in a spreadsheet too
+    assert json.loads(render_json_report([corrected], role="ML"))["assessments"][0]["override"]["model_score"] == 91
