@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from question_banks.plans import InterviewPlan
-from storage.tables import InterviewStatus, JobStatus, Role
+from storage.tables import InterviewMode, InterviewStatus, JobStatus, Role
 
 
 class StorableAssessment(Protocol):
@@ -84,6 +84,7 @@ class InterviewRecord:
     created_at: datetime
     completed_at: datetime | None
     resume_token: str = field(default="", repr=False)  # the secret resume links are bound to
+    mode: InterviewMode = InterviewMode.INTERVIEW
 
 
 @dataclass(frozen=True)

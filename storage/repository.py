@@ -48,6 +48,7 @@ from storage.tables import (
     Answer,
     Assessment,
     Interview,
+    InterviewMode,
     InterviewStatus,
     Invite,
     JobStatus,
@@ -241,23 +242,37 @@ class Repository:
 
     # Interviews and answers
 
-    def create_interview(self, plan_id: int, user_id: int | None, candidate_name: str) -> InterviewRecord:
+    def create_interview(
+        self,
+        plan_id: int,
+        user_id: int | None,
+        candidate_name: str,
+        mode: InterviewMode = InterviewMode.INTERVIEW,
+    ) -> InterviewRecord:
         """Start an interview on a plan.
 
         Args:
             plan_id: The plan.
             user_id: The candidate's user id, or ``None`` for a guest.
             candidate_name: The name the candidate gave (stored as typed).
+            mode: Practice (feedback after each answer) or interview (feedback at the end).
 
         Raises:
             NotFoundError: The plan or the user does not exist.
             ValueError: The name is too long.
         """
         with self._transaction() as session:
-            return self._add_interview(session, plan_id, user_id, candidate_name, invite_id=None)
+            return self._add_interview(session, plan_id, user_id, candidate_name, invite_id=None, mode=mode)
 
     def _add_interview(
-        self, session: Session, plan_id: int, user_id: int | None, candidate_name: str, *, invite_id: int | None
+        self,
+        session: Session,
+        plan_id: int,
+        user_id: int | None,
+        candidate_name: str,
+        *,
+        invite_id: int | None,
+        mode: InterviewMode = InterviewMode.INTERVIEW,
     ) -> InterviewRecord:
         _get(session, Plan, plan_id, "plan")
         if user_id is not None:
@@ -268,6 +283,7 @@ class Repository:
             invite_id=invite_id,
             candidate_name=_name(candidate_name),
             status=InterviewStatus.IN_PROGRESS.value,
+            mode=InterviewMode(mode).value,
             created_at=self._clock(),
         )
         session.add(row)
@@ -526,6 +542,7 @@ class Repository:
                 f"Scoring job {job_id} is no longer held{holder}: it was requeued after a timeout, claimed by "
                 "another worker, or its interview was deleted. Its result was not stored."
             )
+        _complete_when_all_scored(session, answer_id, now)
         return answer_id
 
     def requeue_stale_jobs(self, older_than_s: float) -> int:
@@ -941,6 +958,28 @@ def _invite_record(row: Invite) -> InviteRecord:
     )
 
 
+def _complete_when_all_scored(session: Session, answer_id: int, now: datetime) -> None:
+    """Mark the answer's interview completed once every question of its plan has an answer and no
+    scoring job of it is still queued or running (the last one finishing is in ``session``)."""
+    interview = session.get(Interview, session.scalar(select(Answer.interview_id).where(Answer.id == answer_id)))
+    if interview is None or interview.status == InterviewStatus.COMPLETED:
+        return
+    plan = session.get(Plan, interview.plan_id)
+    wanted = set(json.loads(plan.plan_json).get("question_ids", [])) if plan is not None else set()
+    answered = set(session.scalars(select(Answer.question_id).where(Answer.interview_id == interview.id)))
+    if not wanted or not wanted <= answered:
+        return
+    waiting = session.scalar(
+        select(func.count())
+        .select_from(ScoringJob)
+        .join(Answer, ScoringJob.answer_id == Answer.id)
+        .where(Answer.interview_id == interview.id, ScoringJob.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]))
+    )
+    if not waiting:
+        interview.status = InterviewStatus.COMPLETED.value
+        interview.completed_at = now
+
+
 def _interview_record(row: Interview) -> InterviewRecord:
     return InterviewRecord(
         id=row.id,
@@ -952,6 +991,7 @@ def _interview_record(row: Interview) -> InterviewRecord:
         created_at=row.created_at,
         completed_at=row.completed_at,
         resume_token=row.resume_token or "",
+        mode=InterviewMode(row.mode),
     )
 
 

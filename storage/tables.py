@@ -54,6 +54,13 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+class InterviewMode(StrEnum):
+    """How an interview is taken: feedback after each answer (practice) or at the end (interview)."""
+
+    INTERVIEW = "interview"
+    PRACTICE = "practice"
+
+
 class InterviewStatus(StrEnum):
     """Where an interview stands."""
 
@@ -148,6 +155,9 @@ class Interview(Base):
     # A random secret per interview that resume links are bound to: a link never opens another
     # interview that comes to have the same id (SQLite reuses the highest id after a delete).
     resume_token: Mapped[str | None] = mapped_column(String(64), default=new_resume_token)
+    mode: Mapped[str] = mapped_column(
+        String(20), default=InterviewMode.INTERVIEW.value, server_default=InterviewMode.INTERVIEW.value
+    )
 
 
 class Answer(Base):

@@ -22,7 +22,7 @@ from storage.records import AnswerRecord as StoredAnswer
 from storage.records import AssessmentRecord, JobRecord
 from storage.records import InterviewRecord as StoredInterview
 from storage.repository import Repository
-from storage.tables import JobStatus
+from storage.tables import InterviewMode, JobStatus
 from ui import resources
 from ui.state import INTERVIEWS, ROLE, AnswerRecord, InterviewRecord, Mode
 
@@ -100,7 +100,7 @@ class DatabaseInterviewStore:
         progress = self._progress()
         if not interview.id.isdigit():
             plan = self.repository.create_plan(interview.plan, title=f"{interview.role} practice")
-            stored = self.repository.create_interview(plan.id, None, GUEST_NAME)
+            stored = self.repository.create_interview(plan.id, None, GUEST_NAME, InterviewMode(interview.mode.value))
             interview.id = str(stored.id)
         progress[interview.id] = interview
 
@@ -192,7 +192,7 @@ class DatabaseInterviewStore:
         self._progress().pop(interview_id, None)
 
     def _rebuild(self, interview_id: int) -> InterviewRecord | None:
-        """A staff view of an interview this session did not take: plan and bank from the database."""
+        """An interview this session did not start (a staff view, a resume link): plan, bank, mode from the database."""
         stored = self.repository.get_interview(interview_id)
         plan = self.repository.get_plan(stored.plan_id).plan
         bank = self._banks.banks.get(plan.bank_slug)
@@ -200,7 +200,7 @@ class DatabaseInterviewStore:
         return InterviewRecord(
             id=str(stored.id),
             role=bank.role if bank else plan.bank_slug,
-            mode=Mode.INTERVIEW,
+            mode=Mode(stored.mode.value),
             plan=plan,
             competency_names=names,
             created_at=stored.created_at,

@@ -292,3 +292,16 @@ def test_an_override_is_the_score_the_candidates_report_shows(app):
     assert rescored.assessment.score in (42, 43) and rescored.assessment.override.model_score == model_score
     assert f"the model scored {model_score}/100" in texts(candidate.info)
     assert "no failure handling" in texts(candidate.info)
+
+
+def test_a_practice_interview_reopened_by_its_link_is_still_practice(app):
+    """Issue 16: practice interviews came back as interview mode when read back from the database."""
+    interview_id = start_interview(app, questions=2, mode="practice")
+    answer_current(app, interview_id, GOOD_ANSWER)
+    code = texts(app.code).split("?resume=")[1].strip()
+    later = AppTest.from_file(str(APP), default_timeout=60)
+    later.query_params["resume"] = code
+    later.run()
+    assert not later.exception, [e.value for e in later.exception]
+    assert interview_record(later, interview_id).mode is state.Mode.PRACTICE
+    assert "practice mode" in texts(later.caption)

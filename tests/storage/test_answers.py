@@ -6,7 +6,8 @@ import pytest
 import sqlalchemy as sa
 
 from storage import InterviewStatus, JobStatus, NotFoundError, Role
-from tests.storage.factories import make_plan
+from storage.tables import InterviewMode
+from tests.storage.factories import make_assessment, make_plan
 
 HOSTILE_TEXTS = [
     "Robert'); DROP TABLE answers;--",
@@ -114,3 +115,25 @@ def test_records_keep_candidate_text_out_of_repr(repo, interview):
     answer = repo.get_answer(repo.save_answer(interview.id, "BE_Q1", "Q", "my secret answer"))
     assert "my secret answer" not in repr(answer)
     assert "Ada" not in repr(repo.get_interview(interview.id))
+
+
+def test_an_interview_is_completed_when_its_last_answer_is_scored(repo):
+    """Issue 16: the status no longer stays in_progress after every answer has been scored."""
+    plan = repo.create_plan(make_plan("BE_Q1", "BE_Q2"))
+    interview = repo.create_interview(plan.id, None, "Ada")
+    repo.save_answer(interview.id, "BE_Q1", "Q1", "first")
+    repo.complete_job(repo.claim_next_job("w").job_id, make_assessment(), worker_id="w")
+    assert repo.get_interview(interview.id).status is InterviewStatus.IN_PROGRESS  # one question left
+    repo.save_answer(interview.id, "BE_Q2", "Q2", "second")
+    job = repo.claim_next_job("w")
+    assert repo.get_interview(interview.id).status is InterviewStatus.IN_PROGRESS  # still being scored
+    repo.fail_job(job.job_id, "scorer crashed", worker_id="w")  # a failed answer is finished too
+    done = repo.get_interview(interview.id)
+    assert done.status is InterviewStatus.COMPLETED and done.completed_at is not None
+
+
+def test_an_interview_keeps_its_mode(repo):
+    plan = repo.create_plan(make_plan())
+    practice = repo.create_interview(plan.id, None, "Ada", InterviewMode.PRACTICE)
+    assert repo.get_interview(practice.id).mode is InterviewMode.PRACTICE
+    assert repo.create_interview(plan.id, None, "Bob").mode is InterviewMode.INTERVIEW

@@ -1,8 +1,11 @@
-"""A random resume token per interview, which resume links are bound to.
+"""A random resume token per interview, which resume links are bound to; the interview's mode.
 
 SQLite gives a new row the highest id plus one, so after the newest interview is deleted the next
 one gets its id: a link signed over the id alone would open it. Existing interviews get a fresh
 token each (links made before this revision stop working, which is the safe side).
+
+``interviews.mode`` keeps practice interviews practice when they are read back (``interview`` for
+the existing ones, which is what they were shown as).
 
 Revision ID: 0002
 Revises: 0001
@@ -23,8 +26,9 @@ depends_on = None
 
 
 def upgrade() -> None:
-    """Add ``interviews.resume_token`` and give every existing interview one."""
+    """Add ``interviews.resume_token`` (every existing interview gets one) and ``interviews.mode``."""
     op.add_column("interviews", sa.Column("resume_token", sa.String(length=64), nullable=True))
+    op.add_column("interviews", sa.Column("mode", sa.String(length=20), nullable=False, server_default="interview"))
     interviews = sa.table("interviews", sa.column("id", sa.Integer()), sa.column("resume_token", sa.String()))
     connection = op.get_bind()
     for (interview_id,) in connection.execute(sa.select(interviews.c.id)).all():
@@ -34,6 +38,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Drop ``interviews.resume_token``."""
+    """Drop ``interviews.mode`` and ``interviews.resume_token``."""
     with op.batch_alter_table("interviews") as batch:
+        batch.drop_column("mode")
         batch.drop_column("resume_token")
