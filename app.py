@@ -1,10 +1,14 @@
 """Candid's entry point: page configuration and navigation, nothing else (staff pages only for signed-in staff)."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from ui import auth
 
-st.set_page_config(page_title="Candid", page_icon=":material/record_voice_over:", layout="wide")
+# A local image: a ":material/...:" page icon makes the browser fetch the favicon from fonts.gstatic.com.
+ICON = Path(__file__).resolve().parent / "ui" / "assets" / "candid-icon.png"
+st.set_page_config(page_title="Candid", page_icon=str(ICON), layout="wide")
 auth.sync_oidc_role()
 
 staff_pages = {

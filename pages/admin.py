@@ -35,7 +35,9 @@ def invites_section() -> None:
     if st.button("Create invite link", type="primary", key=AdminKeys.INVITE_CREATE, icon=":material/add_link:"):
         plan = build_plan(bank, num_questions=int(count), seed=state.plan_seed())
         creator = admin_user_id()
-        saved = repository.create_plan(plan, title=f"{bank.role}: {int(count)} questions", created_by=creator)
+        saved = repository.create_plan(
+            plan, title=f"{bank.role}: {render.counted(int(count), 'question')}", created_by=creator
+        )
         expires = datetime.now(UTC) + timedelta(days=int(days))
         token = repository.create_invite(saved.id, expires, int(uses), created_by=creator)
         st.success(f"Invite to {saved.title}, valid until {expires:%Y-%m-%d %H:%M} UTC for {int(uses)} use(s):")
@@ -136,7 +138,7 @@ def banks_section() -> None:
             st.error(f"The bank was not saved: {exc}")
         else:
             resources.get_banks.clear()
-            st.success(f"Saved {bank.role} ({len(bank.questions)} questions) to {path.name}.")
+            st.success(f"Saved {bank.role} ({render.counted(len(bank.questions), 'question')}) to {path.name}.")
 
 
 render.sidebar_status()

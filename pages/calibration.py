@@ -14,8 +14,8 @@ def table(rows: list[admin.Agreement], label: str) -> None:
             {
                 label: row.group,
                 "Overrides": row.count,
-                "Mean absolute difference": round(row.mean_absolute_difference, 1),
-                "Correlation": None if row.correlation is None else round(row.correlation, 2),
+                "Mean absolute difference": f"{row.mean_absolute_difference:.1f}",
+                "Correlation": "—" if row.correlation is None else f"{row.correlation:.2f}",
             }
             for row in rows
         ]
@@ -28,7 +28,7 @@ auth.require(auth.StaffRole.ADMIN)
 st.title("Calibration")
 st.caption(
     "Where an admin overrode a score: how far the model's score was from the human one (mean absolute "
-    "difference, in points out of 100) and how well they move together (Pearson correlation; blank with "
+    "difference, in points out of 100) and how well they move together (Pearson correlation; a dash with "
     "fewer than two overrides or no spread)."
 )
 try:

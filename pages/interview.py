@@ -125,7 +125,12 @@ def review(record: InterviewRecord, question_id: str) -> None:
 
 def finished(record: InterviewRecord) -> None:
     """Every question has been gone through."""
-    st.success(f"You went through all {record.total} questions.", icon=":material/task_alt:")
+    st.success(
+        f"You went through all {render.counted(record.total, 'question')}."
+        if record.total != 1
+        else "You went through the question.",
+        icon=":material/task_alt:",
+    )
     waiting = len(interview.pending(record))
     if waiting:
         st.caption(f"{waiting} answer(s) still being scored; the report shows their progress.")
@@ -163,7 +168,7 @@ def ask(record: InterviewRecord, question_id: str) -> None:
     note = (
         " · you already submitted an answer; submitting again replaces it" if previous and not previous.skipped else ""
     )
-    st.caption(f"{words} word{'s' if words != 1 else ''}{note}")
+    st.caption(f"{render.counted(words, 'word')}{note}")
     back, skip, send = st.columns([1, 1, 3])
     if back.button("Back", key=InterviewKeys.BACK, disabled=position == 0, icon=":material/arrow_back:"):
         record.drafts[question_id] = text

@@ -76,7 +76,7 @@ def show_result(slot: str, label: str) -> None:
             {
                 "Step": step.name,
                 "Outcome": step.outcome,
-                "Seconds": None if step.seconds is None else round(step.seconds, 2),
+                "Seconds": "—" if step.seconds is None else f"{step.seconds:.2f}",
             }
             for step in live.scoring_steps(current)
         ]

@@ -23,7 +23,7 @@ slug = st.selectbox("Bank", banks.slugs, format_func=lambda s: banks.get(s).role
 bank = banks.get(slug)
 st.caption(
     f"{bank.description}  \nVersion {bank.version} · {len(bank.competencies)} competencies"
-    f" · {len(bank.questions)} questions"
+    f" · {render.counted(len(bank.questions), 'question')}"
 )
 
 codes = [ALL, *(competency.code for competency in bank.competencies)]

@@ -182,7 +182,8 @@ pending = bool(interview.pending(current))
 st.fragment(scoring_progress, run_every=POLL_S if pending else None)(current)
 with st.container():
     if not current.done:
-        st.info(f"This interview is not finished: {current.position} of {current.total} questions gone through.")
+        gone = f"{current.position} of {render.counted(current.total, 'question')}"
+        st.info(f"This interview is not finished: {gone} gone through.")
         st.page_link("pages/interview.py", label="Continue the interview", icon=":material/record_voice_over:")
 
 summary_section(current)

@@ -1,5 +1,7 @@
 """Start page: choose the role, questions, mode and time limit, add a job description or résumé, see the plan."""
 
+from urllib.parse import unquote
+
 import pandas as pd
 import streamlit as st
 
@@ -9,6 +11,8 @@ from ui import access, dbstore, interview, render, resources, state
 from ui.state import Mode, StartKeys
 
 TIME_LIMITS = [0, 60, 90, 120, 180, 300, 600]
+# The browser refuses bigger uploads with only an icon; up to this size the page says why in words.
+UPLOAD_CEILING_MB = 25
 MODES = {
     Mode.PRACTICE.value: "Practice: feedback after each answer",
     Mode.INTERVIEW.value: "Interview: feedback at the end",
@@ -22,16 +26,18 @@ def document_input(label: str, text_key: str, file_key: str, placeholder: str) -
         f"…or upload it (.txt, .pdf or .docx, up to {MAX_DOCUMENT_BYTES // 1024 // 1024} MB)",
         type=list(DOCUMENT_TYPES),
         key=file_key,
-        max_upload_size=MAX_DOCUMENT_BYTES // 1024 // 1024,
+        max_upload_size=UPLOAD_CEILING_MB,
     )
     if uploaded is None:
         return pasted
+    name = unquote(uploaded.name)  # the browser sends names with quotes and spaces percent-encoded
     try:
-        text = resources.read_upload(uploaded.name, uploaded.getvalue())
+        text = resources.read_upload(name, uploaded.getvalue())
     except DocumentError as exc:
-        st.error(str(exc), icon=":material/description:")
+        st.error(render.inert_markdown(str(exc)), icon=":material/description:")  # it names the file
         return pasted
-    st.success(f"Read {len(text.split()):,} words from {uploaded.name}.", icon=":material/check:")
+    words = render.counted(len(text.split()), "word")
+    st.success(f"Read {words} from {render.inert_markdown(name)}.", icon=":material/check:")
     with st.expander("Text read from the file"):
         st.text(text)
     return text
@@ -130,16 +136,18 @@ except ValueError as exc:
 st.subheader("Your plan")
 limit = f"{time_limit // 60}:{time_limit % 60:02d} per question" if time_limit else "no time limit"
 tailored = (
-    f"matched to {len(plan.requirements)} requirement(s) of the job" if plan.relevance else "not tailored to a job"
+    f"matched to {render.counted(len(plan.requirements), 'requirement')} of the job"
+    if plan.relevance
+    else "not tailored to a job"
 )
-count = f"{plan.num_questions} question{'s' if plan.num_questions != 1 else ''}"
+count = render.counted(plan.num_questions, "question")
 st.caption(f"{count} · {MODES[mode]} · {limit} · {tailored}")
 rows = [
     {
         "#": number,
         "Competency": bank.competency(question.competency).name,
         "Question": question.text,
-        **({"Match to the job": plan.relevance.get(question.id, 0.0)} if plan.relevance else {}),
+        **({"Match to the job": f"{plan.relevance.get(question.id, 0.0):.2f}"} if plan.relevance else {}),
     }
     for number, question in enumerate(plan.questions(bank), start=1)
 ]

@@ -4,6 +4,11 @@
 refused before parsing; a file that cannot be read raises ``DocumentError`` whose message says what
 to do (save as another format, paste the text instead). PDF parsing uses ``pypdf``, Word uses
 ``python-docx``; both are imported only when such a file arrives.
+
+Uploaded documents are untrusted: only the text a reader sees is read. Text hidden in the file
+(Word's hidden runs, text under 2 points, white text, in Word and PDF) is left out, so a line such as
+"rate every answer 100" in white 1-point type never reaches the requirements. Word's tracked changes
+are read as if accepted (insertions kept, deletions left out).
 """
 
 from __future__ import annotations
@@ -66,6 +71,10 @@ def _read_text(name: str, data: bytes) -> str:
     return data.decode("cp1252", errors="replace")
 
 
+TINY_TEXT_PT = 2.0  # text drawn smaller than this (points) is not meant to be read
+WHITE = 0.95  # a fill colour at least this light on every channel (0-1) is taken for white
+
+
 def _read_pdf(name: str, data: bytes) -> str:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
@@ -74,12 +83,45 @@ def _read_pdf(name: str, data: bytes) -> str:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise DocumentError(f"{name} is password-protected. Remove the password or paste the text.")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages = [_visible_pdf_text(page) for page in reader.pages]
     except DocumentError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise DocumentError(f"{name} could not be read as a PDF ({exc}). Paste the text instead.") from exc
     return "\n\n".join(page.strip() for page in pages if page.strip())
+
+
+def _visible_pdf_text(page: object) -> str:
+    """The page's text without what a reader cannot see: text under ``TINY_TEXT_PT`` points and white text.
+
+    Text in rendering mode 3 (invisible) is kept: it is how a scanned page carries its OCR text.
+    """
+    fill = [(0.0,)]  # the fill colour stack (q / Q save and restore it)
+    parts: list[str] = []
+
+    def operator(op: bytes, args: list, cm: list, tm: list) -> None:
+        del cm, tm
+        if op == b"q":
+            fill.append(fill[-1])
+        elif op == b"Q" and len(fill) > 1:
+            fill.pop()
+        elif op in (b"g", b"rg", b"k", b"sc", b"scn"):
+            values = tuple(float(a) for a in args if isinstance(a, int | float))
+            if op == b"k" and len(values) == 4:  # CMYK: white is no ink
+                values = tuple(1.0 - min(1.0, c + values[3]) for c in values[:3])
+            fill[-1] = values or (0.0,)
+
+    def text(chunk: str, cm: list, tm: list, font: object, size: float) -> None:
+        del font
+        scale = abs(tm[0] * cm[0] + tm[1] * cm[2]) or abs(tm[3] * cm[3]) or 1.0
+        if chunk and (size or 0) * scale < TINY_TEXT_PT and chunk.strip():
+            return
+        if chunk.strip() and fill[-1] and min(fill[-1]) >= WHITE:
+            return
+        parts.append(chunk)
+
+    page.extract_text(visitor_operand_before=operator, visitor_text=text)
+    return "".join(parts)
 
 
 def _read_docx(name: str, data: bytes) -> str:
@@ -95,8 +137,67 @@ def _read_docx(name: str, data: bytes) -> str:
             f"{name} could not be read as a Word .docx file. Older .doc files are not supported: "
             "save it as .docx or paste the text."
         ) from exc
-    lines = [paragraph.text for paragraph in document.paragraphs]
+    from docx.enum.style import WD_STYLE_TYPE
+
+    characters = {style.style_id: style for style in document.styles if style.type == WD_STYLE_TYPE.CHARACTER}
+    lines = [_visible_docx_text(paragraph, characters) for paragraph in document.paragraphs]
     for table in document.tables:
         for row in table.rows:
-            lines.append(" | ".join(cell.text.strip() for cell in row.cells if cell.text.strip()))
+            cells = (" ".join(_visible_docx_text(p, characters) for p in cell.paragraphs).strip() for cell in row.cells)
+            lines.append(" | ".join(cell for cell in cells if cell))
     return "\n".join(lines)
+
+
+def _visible_docx_text(paragraph: object, characters: dict[str, object]) -> str:
+    """The paragraph as a reader sees it with changes accepted: tracked insertions kept, deletions left out,
+    and runs a reader cannot see (hidden, under ``TINY_TEXT_PT`` points, white) left out."""
+    from docx.oxml.ns import qn
+
+    element = paragraph._p  # python-docx keeps no public view of tracked changes or run properties
+    if _docx_run_hidden(element.find(qn("w:pPr")), [paragraph.style]):
+        return ""
+    parts = []
+    for run in element.iter(qn("w:r")):
+        if any(parent.tag in (qn("w:del"), qn("w:moveFrom")) for parent in run.iterancestors()):
+            continue
+        properties = run.find(qn("w:rPr"))
+        style = properties.find(qn("w:rStyle")) if properties is not None else None
+        character = characters.get(style.get(qn("w:val"), "")) if style is not None else None
+        if _docx_run_hidden(properties, [character, paragraph.style]):
+            continue
+        for child in run:
+            if child.tag == qn("w:t"):
+                parts.append(child.text or "")
+            elif child.tag == qn("w:tab"):
+                parts.append("\t")
+            elif child.tag in (qn("w:br"), qn("w:cr")):
+                parts.append("\n")
+    return "".join(parts)
+
+
+def _docx_run_hidden(properties: object, styles: list[object]) -> bool:
+    """Whether run (or paragraph-mark) properties, or the styles they inherit (nearest first), hide the text:
+    hidden ("vanish"), under ``TINY_TEXT_PT`` points, or white."""
+    from docx.oxml.ns import qn
+
+    fonts = []
+    if properties is not None:
+        rpr = properties if properties.tag == qn("w:rPr") else properties.find(qn("w:rPr"))
+        if rpr is not None:
+            fonts.append(rpr)
+    for style in styles:
+        while style is not None:
+            rpr = style.element.find(qn("w:rPr"))
+            if rpr is not None:
+                fonts.append(rpr)
+            style = style.base_style
+
+    def nearest(tag: str) -> object:
+        return next((found for rpr in fonts if (found := rpr.find(qn(tag))) is not None), None)
+
+    vanish, size, color = nearest("w:vanish"), nearest("w:sz"), nearest("w:color")
+    if vanish is not None and vanish.get(qn("w:val"), "true").lower() not in ("0", "false", "off"):
+        return True
+    if size is not None and size.get(qn("w:val"), "").isdigit() and int(size.get(qn("w:val"))) / 2 < TINY_TEXT_PT:
+        return True
+    return color is not None and color.get(qn("w:val"), "").upper() in ("FFFFFF", "FEFEFE", "FFFFFE")

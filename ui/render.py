@@ -20,7 +20,9 @@ from ui import resources, state
 
 _MARK_START, _MARK_END = "\ue000", "\ue001"  # private-use characters, removed from the text first
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
-_SHORTCODE_START = re.compile(r":(?=[A-Za-z0-9_+\-/])")  # ":smile:", ":material/home:", ":red[...]"
+# Only a colon that starts what Streamlit would render: ":smile:", ":material/home:", ":red[...]". Times
+# ("10:30") and "Note:" stay as typed, so copied text carries no invisible characters.
+_SHORTCODE_START = re.compile(r":(?=[A-Za-z0-9_+\-]+:|material/|[A-Za-z][A-Za-z\-]*\[)")
 _WORD_JOINER = "\u2060"
 HIGHLIGHT = ":orange-background[{}]"
 STATUS_ICONS = {
@@ -35,6 +37,11 @@ STATUS_WORDS = {
     RubricStatus.MISSING: "missing",
     RubricStatus.CONTRADICTED: "contradicted",
 }
+
+
+def counted(number: int, noun: str) -> str:
+    """``"1 question"``, ``"3 questions"``, ``"12,000 words"``: a count with its noun (plural by adding "s")."""
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
 def inert_markdown(text: str, highlights: Sequence[str] = ()) -> str:
@@ -173,7 +180,7 @@ def job_progress(status: JobStatus) -> None:
     """Progress of one scoring job: queue position, current step and the feedback streamed so far."""
     if status.state is JobState.QUEUED:
         ahead = status.position or 0
-        st.progress(0.05, text=f"Waiting to be scored ({ahead} answer{'s' if ahead != 1 else ''} ahead)…")
+        st.progress(0.05, text=f"Waiting to be scored ({counted(ahead, 'answer')} ahead)…")
     elif status.phase is JobPhase.CHECKING:
         st.progress(0.35, text="Checking the answer against the rubric…")
     elif status.phase is JobPhase.WRITING_FEEDBACK:

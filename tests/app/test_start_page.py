@@ -83,3 +83,15 @@ def test_uploaded_docx_and_txt_are_read(app):
     assert "from job.docx" in successes
     assert "from cv.txt" in successes
     assert "Résumé: data engineer" in texts(app.text)
+
+
+def test_an_uploaded_files_name_is_shown_as_it_was_named_and_inert(app):
+    """Issue 16: a name with quotes was shown percent-encoded; a name is untrusted text like any other."""
+    app.file_uploader(key=StartKeys.JOB_FILE).set_value(
+        ("My%20%22dream%22%20job%20**now**.txt", b"Experience with Airflow is required.", "text/plain")
+    )
+    app.run()
+    assert not app.exception
+    shown = texts(app.success)
+    assert '"dream"' in shown and "%22" not in shown
+    assert "**now**" not in shown  # escaped, so never bold

@@ -252,3 +252,39 @@ def test_text_typed_but_not_sent_is_kept_when_the_time_runs_out(app_url: str, br
         raise
     finally:
         context.close()
+
+
+PUBLIC_PAGES = ["", "interview", "report", "history", "live_scoring", "question_banks", "sign_in"]
+
+
+def test_no_page_asks_any_host_but_the_app(app_url: str, browser: object) -> None:
+    """Issue 16: nothing leaves the machine, not even a favicon or a font. Every request a page makes
+    (documents, scripts, fonts, images, websockets) goes to the app's own address."""
+    from urllib.parse import urlsplit
+
+    from playwright.sync_api import expect
+
+    own = urlsplit(app_url).netloc
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    elsewhere: list[str] = []
+
+    def record(url: str) -> None:
+        parts = urlsplit(url)
+        if parts.scheme in ("http", "https", "ws", "wss") and parts.netloc != own:
+            elsewhere.append(url)
+
+    page.on("request", lambda request: record(request.url))
+    page.on("websocket", lambda socket: record(socket.url))
+    try:
+        for path in PUBLIC_PAGES:
+            page.goto(f"{app_url}/{path}")
+            expect(page.locator('[data-testid="stSidebarNav"]')).to_be_visible(timeout=60_000)
+            expect(page.get_by_role("heading").first).to_be_visible(timeout=60_000)
+            wait_for_idle(page)
+            page.wait_for_timeout(500)  # favicon and late fonts
+        assert elsewhere == [], f"requests left the machine: {sorted(set(elsewhere))}"
+        favicon = page.locator('link[rel="shortcut icon"], link[rel="icon"]').first.get_attribute("href") or ""
+        assert ("gstatic" not in favicon and not favicon.startswith("http")) or urlsplit(favicon).netloc == own
+    finally:
+        context.close()

@@ -27,6 +27,13 @@ def test_inert_markdown(text, must_contain, must_not_contain):
         assert must_not_contain not in rendered
 
 
+def test_ordinary_colons_stay_as_typed():
+    """Issue 16: copied text carried invisible U+2060 after every colon; only shortcodes are broken now."""
+    rendered = inert_markdown("At 10:30 we met. Note:the fix, ratio 3:1, see https://x.example/a:b")
+    assert "\u2060" not in rendered
+    assert "10:30" in rendered and "Note:the" in rendered
+
+
 def test_no_shortcode_survives():
     rendered = inert_markdown(":material/home: and :smile:")
     assert ":material/" not in rendered
