@@ -533,11 +533,33 @@ class _PdfFont:
 
     regular: Path | None  # None: fpdf2's built-in Helvetica (latin-1 only)
     bold: Path | None
-    codepoints: frozenset[int]
+    codepoints: frozenset[int]  # of the font and its fallbacks together
+    fallbacks: tuple[Path, ...] = ()  # fonts drawing, glyph by glyph, what the main font lacks (CJK, emoji)
 
     @property
     def bullet(self) -> str:
         return "\u2022" if ord("\u2022") in self.codepoints else "-"
+
+
+# Fallback fonts, used glyph by glyph for characters DejaVu Sans lacks (Debian packages in brackets):
+# Chinese and Japanese (fonts-droid-fallback), Korean (fonts-nanum), emoji and symbols (fonts-symbola).
+FALLBACK_FONT_CANDIDATES = (
+    Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"),
+    Path("/usr/share/fonts-droid-fallback/truetype/DroidSansFallback.ttf"),
+    Path("/usr/share/fonts/truetype/nanum/NanumGothic.ttf"),
+    Path("/usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf"),
+    Path("/usr/share/fonts/truetype/symbola/Symbola.ttf"),
+)
+
+
+def find_fallback_fonts() -> tuple[Path, ...]:
+    """The fallback fonts installed here (``FALLBACK_FONT_CANDIDATES``), one per family."""
+    found: dict[str, Path] = {}
+    for path in FALLBACK_FONT_CANDIDATES:
+        family = path.stem.split("_")[0].removesuffix("Full")
+        if path.is_file() and family not in found:
+            found[family] = path
+    return tuple(found.values())
 
 
 def find_unicode_font() -> Path | None:
@@ -550,16 +572,23 @@ def find_unicode_font() -> Path | None:
 
 
 @lru_cache(maxsize=4)
-def _load_pdf_font(font_path: Path | None) -> _PdfFont:
-    """The PDF font for a TTF file (its bold sibling ``-Bold.ttf`` if present), or Helvetica."""
+def _load_pdf_font(font_path: Path | None, fallbacks: tuple[Path, ...] = ()) -> _PdfFont:
+    """The PDF font for a TTF file (its bold sibling ``-Bold.ttf`` if present) with its fallbacks, or Helvetica."""
     if font_path is None:
         return _PdfFont(regular=None, bold=None, codepoints=_LATIN_1_PRINTABLE)
     from fontTools.ttLib import TTFont  # installed with fpdf2
 
-    with TTFont(font_path, lazy=True) as font:
-        codepoints = frozenset(font.getBestCmap())
+    codepoints: set[int] = set()
+    for path in (font_path, *fallbacks):
+        with TTFont(path, lazy=True) as font:
+            codepoints.update(font.getBestCmap())
     bold = font_path.with_name(f"{font_path.stem}-Bold{font_path.suffix}")
-    return _PdfFont(regular=font_path, bold=bold if bold.is_file() else None, codepoints=codepoints)
+    return _PdfFont(
+        regular=font_path,
+        bold=bold if bold.is_file() else None,
+        codepoints=frozenset(codepoints),
+        fallbacks=fallbacks,
+    )
 
 
 def pdf_safe_text(text: str, codepoints: frozenset[int] = _LATIN_1_PRINTABLE) -> str:
@@ -601,9 +630,10 @@ def render_pdf_report(
     """Render the report as an A4 PDF with fpdf2.
 
     Text is set in DejaVu Sans when found (``find_unicode_font``, or ``font_path``), which covers Latin,
-    Greek, Cyrillic, Arabic, Hebrew and many symbols; characters it lacks (CJK, most emoji) print as
-    ``?``. Without a TTF font the built-in Helvetica is used and everything outside latin-1 prints as
-    ``?``. Right-to-left text is not shaped (it shows in logical order). Candidate text is written as
+    Greek, Cyrillic, Arabic, Hebrew and many symbols; characters it lacks are drawn glyph by glyph from
+    the fallback fonts installed (``find_fallback_fonts``: Droid Sans Fallback for Chinese and Japanese,
+    Nanum Gothic for Korean, Symbola for emoji, in black and white); only what none has prints as ``?``.
+    Without a TTF font the built-in Helvetica is used and everything outside latin-1 prints as ``?``. Right-to-left text is not shaped (it shows in logical order). Candidate text is written as
     plain text (no Markdown, no HTML, no page-number aliases).
 
     Args:
@@ -621,7 +651,7 @@ def render_pdf_report(
         font_path = None
     elif font_path is None:
         font_path = find_unicode_font()
-    font = _load_pdf_font(Path(font_path) if font_path is not None else None)
+    font = _load_pdf_font(Path(font_path) if font_path is not None else None, find_fallback_fonts())
     writer = _PdfWriter(font, title=f"Interview report: {_one_line(role)}")
     writer.heading("Interview report", size=18)
     writer.paragraph(f"Role: {_one_line(role)}")
@@ -684,6 +714,11 @@ class _PdfWriter:
             self.family = _PDF_FAMILY
             self.pdf.add_font(self.family, "", str(font.regular))
             self.pdf.add_font(self.family, "B", str(font.bold or font.regular))
+            names = [f"{_PDF_FAMILY}-fallback-{index}" for index in range(len(font.fallbacks))]
+            for name, path in zip(names, font.fallbacks, strict=True):
+                self.pdf.add_font(name, "", str(path))
+            if names:
+                self.pdf.set_fallback_fonts(names, exact_match=False)  # bold text falls back to regular
         self.pdf.footer_family = self.family
         self.pdf.set_title(self.text(title))
         self.pdf.set_creator("Candid")

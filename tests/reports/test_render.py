@@ -673,3 +673,18 @@ def test_an_overridden_score_is_the_one_reported_with_the_models_beside_it():
     assert (row["score"], row["model_score"]) == (74, 91)
     assert row["override_comment"].startswith("'=")  # an administrator's text is inert in a spreadsheet too
     assert json.loads(render_json_report([corrected], role="ML"))["assessments"][0]["override"]["model_score"] == 91
+
+
+def test_pdf_report_draws_cjk_and_emoji_from_fallback_fonts():
+    """Issue 16: CJK characters and emoji printed as "?" in the PDF; fallback fonts draw them glyph by glyph."""
+    from pypdf import PdfReader
+
+    from reports.render import find_fallback_fonts
+
+    if find_unicode_font() is None or len(find_fallback_fonts()) < 3:
+        pytest.skip("needs fonts-dejavu-core, fonts-droid-fallback, fonts-nanum, fonts-symbola (.ci/run installs them)")
+    data = render_pdf_report([make(answer="I led the 東京 rollout with 김 and かな 😀 ✔")], "ml")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    assert "東京" in text and "김" in text and "かな" in text
+    assert "😀" in text and "✔" in text
+    assert data.count(b"/FontFile2") >= 4  # DejaVu Sans and the fallbacks used, embedded (subsets)
