@@ -633,8 +633,9 @@ def render_pdf_report(
     Greek, Cyrillic, Arabic, Hebrew and many symbols; characters it lacks are drawn glyph by glyph from
     the fallback fonts installed (``find_fallback_fonts``: Droid Sans Fallback for Chinese and Japanese,
     Nanum Gothic for Korean, Symbola for emoji, in black and white); only what none has prints as ``?``.
-    Without a TTF font the built-in Helvetica is used and everything outside latin-1 prints as ``?``. Right-to-left text is not shaped (it shows in logical order). Candidate text is written as
-    plain text (no Markdown, no HTML, no page-number aliases).
+    Without a TTF font the built-in Helvetica is used and everything outside latin-1 prints as ``?``.
+    Right-to-left text is not shaped (it shows in logical order). Candidate text is written as plain
+    text (no Markdown, no HTML, no page-number aliases).
 
     Args:
         assessments: The assessed answers, in interview order.
