@@ -4,12 +4,13 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import auth
+from ui import access, auth
 
 # A local image: a ":material/...:" page icon makes the browser fetch the favicon from fonts.gstatic.com.
 ICON = Path(__file__).resolve().parent / "ui" / "assets" / "candid-icon.png"
 st.set_page_config(page_title="Candid", page_icon=str(ICON), layout="wide")
 auth.sync_oidc_role()
+access.keep_place()
 
 staff_pages = {
     auth.StaffRole.ADMIN: [
@@ -18,6 +19,11 @@ staff_pages = {
     ],
     auth.StaffRole.REVIEWER: [],
 }
+# A bookmarked staff page opened without signing in gets the page's "please sign in", not "Page not found".
+requested = access.requested_page()
+shown_staff = staff_pages.get(auth.current_role(), [])
+if not shown_staff and requested in {page.url_path for page in staff_pages[auth.StaffRole.ADMIN]}:
+    shown_staff = [page for page in staff_pages[auth.StaffRole.ADMIN] if page.url_path == requested]
 st.navigation(
     {
         "Practice": [
@@ -31,7 +37,7 @@ st.navigation(
             st.Page("pages/question_banks.py", title="Question banks", icon=":material/library_books:"),
         ],
         "Staff": [
-            *staff_pages.get(auth.current_role(), []),
+            *shown_staff,
             st.Page("pages/sign_in.py", title="Staff sign-in", icon=":material/login:"),
         ],
     }

@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 import streamlit as st
 
@@ -25,6 +26,7 @@ from ui.state import Mode
 
 INVITE_PARAM = "invite"
 RESUME_PARAM = "resume"
+PLACE_PARAM = "interview"  # kept in the address bar while an interview is open, so a reload finds it
 NAME_KEY = "invite.name"
 START_KEY = "invite.start"
 
@@ -50,6 +52,16 @@ def _app_url() -> str:
     if not url:
         return "/"
     return url.rsplit("/", 1)[0] + "/" if url.count("/") > 2 else url.rstrip("/") + "/"
+
+
+def requested_page() -> str:
+    """The page path the browser asked for (``"admin"`` for ``http://host/admin?x=1``); ``""`` for the main page."""
+    try:
+        url = st.context.url or ""
+    except Exception:  # no browser session (tests)
+        return ""
+    path = urlsplit(url).path.rstrip("/")
+    return path.rsplit("/", 1)[-1] if path else ""
 
 
 def invite_link(token: str) -> str:
@@ -137,8 +149,8 @@ def resume_link(interview_id: str) -> str | None:
     if not interview_id.isdigit() or not isinstance(store, DatabaseInterviewStore):
         return None
     try:
-        token = store.repository.get_interview(int(interview_id)).resume_token
-    except (NotFoundError, DatabaseUnavailableError):
+        token = _token_or_none(store, int(interview_id))
+    except DatabaseUnavailableError:
         return None
     return f"{_app_url()}?{RESUME_PARAM}={resume_code(interview_id, token)}" if token else None
 
@@ -172,6 +184,45 @@ def resume_interview_id(code: str, token_of: Callable[[int], str | None]) -> int
     return int(interview_id)
 
 
+def keep_place() -> None:
+    """Keep this session's interview across a reload (F5), on every page.
+
+    While an interview of the database is open, the address bar carries ``?interview=CODE`` (the
+    same signed code as the resume link); a new browser session that arrives with it (a reload, a
+    bookmark) reopens that interview without leaving the page. A code that opens nothing is dropped.
+    """
+    store = dbstore.interview_store()
+    if not isinstance(store, DatabaseInterviewStore):
+        return
+    active = st.session_state.get(state.ACTIVE_INTERVIEW)
+    code = st.query_params.get(PLACE_PARAM)
+    try:
+        if not active and code:
+            interview_id = resume_interview_id(code.strip(), lambda i: _token_or_none(store, i))
+            record = store.resume(interview_id) if interview_id else None
+            if record is None:
+                del st.query_params[PLACE_PARAM]
+                return
+            state.set_active_interview(record)
+            active = record.id
+        if active and str(active).isdigit():
+            token = _token_or_none(store, int(active))
+            wanted = resume_code(str(active), token) if token else None
+            if wanted and st.query_params.get(PLACE_PARAM) != wanted:
+                st.query_params[PLACE_PARAM] = wanted
+            elif not wanted and PLACE_PARAM in st.query_params:
+                del st.query_params[PLACE_PARAM]
+    except DatabaseUnavailableError:
+        return  # the pages say so
+
+
+def _token_or_none(store: DatabaseInterviewStore, interview_id: int) -> str | None:
+    try:
+        return store.repository.get_interview(interview_id).resume_token
+    except NotFoundError:
+        return None
+
+
 def resume_landing(code: str) -> None:
     """Open the interview of a resume link in this session, or say why the link opens nothing."""
     store = dbstore.interview_store()
@@ -179,14 +230,8 @@ def resume_landing(code: str) -> None:
         st.error("This link does not open an interview: interviews are not kept in a database here.")
         return
 
-    def token_of(interview_id: int) -> str | None:
-        try:
-            return store.repository.get_interview(interview_id).resume_token
-        except NotFoundError:
-            return None
-
     try:
-        interview_id = resume_interview_id(code.strip(), token_of)
+        interview_id = resume_interview_id(code.strip(), lambda i: _token_or_none(store, i))
         record = store.resume(interview_id) if interview_id else None
     except DatabaseUnavailableError as exc:
         st.error(str(exc), icon=":material/cloud_off:")

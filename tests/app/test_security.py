@@ -12,7 +12,7 @@ from question_banks.plans import build_plan
 from storage import Repository
 from storage.errors import DatabaseUnavailableError
 from tests.app.conftest import APP, GOOD_ANSWER, answer_current, interview_record, start_interview, texts
-from ui import admin, auth, resources, state
+from ui import access, admin, auth, resources, state
 from ui.dbstore import DatabaseInterviewStore
 from ui.state import AdminKeys, InterviewKeys, ReportKeys, SignInKeys
 
@@ -305,3 +305,40 @@ def test_a_practice_interview_reopened_by_its_link_is_still_practice(app):
     assert not later.exception, [e.value for e in later.exception]
     assert interview_record(later, interview_id).mode is state.Mode.PRACTICE
     assert "practice mode" in texts(later.caption)
+
+
+def test_a_reload_keeps_the_candidates_place_and_a_finished_one_their_report(app):
+    """Issue 16: after F5 (a new browser session on the same address) Report said "No interview yet".
+
+    The address bar carries ``?interview=CODE`` while an interview is open (the real-browser test
+    reloads a page); here a new session arrives with it, as a reload does.
+    """
+    at = open_invite(new_invite(), "Ada")
+    interview_id = at.session_state[state.ACTIVE_INTERVIEW]
+    answer_current(at, interview_id, GOOD_ANSWER)
+    code = access.resume_code(interview_id, repository().get_interview(int(interview_id)).resume_token)
+
+    reloaded = AppTest.from_file(str(APP), default_timeout=60)
+    reloaded.query_params["interview"] = code
+    reloaded.run()
+    assert not reloaded.exception, [e.value for e in reloaded.exception]
+    assert reloaded.session_state[state.ACTIVE_INTERVIEW] == interview_id
+    reloaded.switch_page("pages/interview.py").run()
+    answer_current(reloaded, interview_id, GOOD_ANSWER)  # goes on at the second question
+    resources.job_tracker().wait_idle(30)
+
+    again = AppTest.from_file(str(APP), default_timeout=60)
+    again.query_params["interview"] = code
+    again.run()
+    again.switch_page("pages/report.py").run()
+    assert not again.exception, [e.value for e in again.exception]
+    assert "No interview yet" not in texts(again.info)
+    assert again.title[0].value.startswith("Report:")
+
+    repository().delete_interview(int(interview_id))
+    gone = AppTest.from_file(str(APP), default_timeout=60)
+    gone.query_params["interview"] = code
+    gone.run()
+    assert not gone.exception, [e.value for e in gone.exception]
+    assert not gone.session_state[state.ACTIVE_INTERVIEW] if state.ACTIVE_INTERVIEW in gone.session_state else True
+    assert "interview" not in gone.query_params  # a code that opens nothing is dropped

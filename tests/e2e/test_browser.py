@@ -288,3 +288,33 @@ def test_no_page_asks_any_host_but_the_app(app_url: str, browser: object) -> Non
         assert ("gstatic" not in favicon and not favicon.startswith("http")) or urlsplit(favicon).netloc == own
     finally:
         context.close()
+
+
+def test_a_reload_keeps_the_interview_and_a_bookmarked_staff_page_asks_to_sign_in(
+    app_url: str, browser: object
+) -> None:
+    """Issue 16: F5 lost the candidate's place; /admin bookmarked landed on Start with "Page not found"."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        plan_interview(page, app_url, 1)
+        page.get_by_role("button", name="Start interview").click()
+        expect(page.get_by_text("Question 1 of 1")).to_be_visible(timeout=SCORING_TIMEOUT_MS)
+        wait_for_idle(page)
+        assert "interview=" in page.url, page.url
+        question = page.get_by_role("heading", level=4).first.inner_text()
+        page.reload()
+        expect(page.get_by_text("Question 1 of 1")).to_be_visible(timeout=SCORING_TIMEOUT_MS)
+        expect(page.get_by_role("heading", level=4).first).to_have_text(question)
+
+        page.goto(f"{app_url}/admin")
+        expect(page.get_by_text("This page is for signed-in staff", exact=False)).to_be_visible()
+        expect(page.get_by_text("Page not found", exact=False)).to_have_count(0)
+    except Exception:
+        page.screenshot(path=str(OUTPUT / "failure-reload.png"), full_page=True)
+        raise
+    finally:
+        context.close()
