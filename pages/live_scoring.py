@@ -97,9 +97,10 @@ if source == "bank" and banks.banks:
     slug = st.selectbox("Bank", banks.slugs, format_func=lambda s: banks.get(s).role, key=LiveKeys.BANK)
     bank = banks.get(slug)
     ids = [question.id for question in bank.questions]
-    state.keep_valid_choice(LiveKeys.QUESTION, ids)
+    question_key = LiveKeys.question(slug)  # one box per bank: never the previous bank's label
+    state.keep_valid_choice(question_key, ids)
     question_id = st.selectbox(
-        "Question", ids, format_func=lambda i: f"{i}: {bank.question(i).text[:100]}", key=LiveKeys.QUESTION
+        "Question", ids, format_func=lambda i: f"{i}: {bank.question(i).text[:100]}", key=question_key
     )
     question = bank.question(question_id)
     st.markdown(f"**{question.text}**")
@@ -137,6 +138,10 @@ score_clicked = left.button("Score", type="primary", key=LiveKeys.SCORE, icon=":
 if right.button("Clear results", key=LiveKeys.CLEAR):
     state.live_results().clear()
 result_columns = dict(zip(slots, st.columns(len(slots)), strict=True))
+# One slot per answer: a new scoring run replaces the previous result at once (never left greyed
+# below the live steps), and its step-by-step box is a new element, open while it works.
+holders = {slot: result_columns[slot].empty() for slot in slots}
+shown: set[str] = set()
 if score_clicked:
     requests: dict[str, ScoringRequest] = {}
     try:
@@ -155,15 +160,18 @@ if score_clicked:
     worker = resources.require_live_queue() if requests else None
     if worker is not None:
         for slot, request in requests.items():
-            with result_columns[slot]:
+            with holders[slot].container():
                 result = score_with_steps(worker, request, feedback, labels[slot])
-            if result is not None:
-                history = state.live_results().setdefault(slot, [])
-                history.append(result)
-                del history[:-MAX_HISTORY]
+                if result is not None:
+                    history = state.live_results().setdefault(slot, [])
+                    history.append(result)
+                    del history[:-MAX_HISTORY]
+                show_result(slot, labels[slot])  # under the finished steps box
+            shown.add(slot)
 
 if not state.live_results():
     st.caption("Results appear here after you press Score.")
 for slot in slots:
-    with result_columns[slot]:
-        show_result(slot, labels[slot])
+    if slot not in shown:
+        with holders[slot].container():
+            show_result(slot, labels[slot])

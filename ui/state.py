@@ -121,6 +121,11 @@ class LiveKeys:
     SCORE = "live.score"
     CLEAR = "live.clear"
 
+    @staticmethod
+    def question(bank_slug: str) -> str:
+        """The key of the question box for one bank."""
+        return f"{LiveKeys.QUESTION}.{bank_slug}"
+
 
 class BankKeys:
     """Widget keys of the Question banks page."""
