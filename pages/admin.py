@@ -45,9 +45,15 @@ def invites_section() -> None:
         st.caption("Copy it now: only a hash of the token is kept, so the link cannot be shown again.")
 
 
+OVERRIDE_DONE = "admin.override.done"  # the confirmation, shown after the rerun that refreshes the list
+
+
 def interviews_section() -> None:
     """Every interview; for a chosen one, each answer's scores and an override with a comment."""
     st.subheader("Interviews")
+    saved = st.session_state.pop(OVERRIDE_DONE, None)
+    if saved:
+        st.success(saved, icon=":material/edit:")
     stored = repository.list_interviews()
     if not stored:
         st.caption("No interviews yet.")
@@ -94,7 +100,8 @@ def interviews_section() -> None:
             st.warning("Say why in a comment: it is shown with the corrected score.")
         else:
             repository.add_override(assessed.id, int(score), comment.strip(), admin_user_id())
-            st.success(f"Score set to {int(score)}/100.")
+            st.session_state[OVERRIDE_DONE] = f"Score set to {int(score)}/100."
+            st.rerun()  # the table and the answer list above show the new score at once
 
 
 def export_section() -> None:

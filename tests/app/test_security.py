@@ -261,6 +261,7 @@ def test_an_admin_override_is_kept_and_shows_on_the_calibration_page(app):
     app.button(key=AdminKeys.OVERRIDE_SAVE).click().run()
     assert not app.exception, [e.value for e in app.exception]
     assert "Score set to 42/100" in texts(app.success)
+    assert "shown 42" in " ".join(app.selectbox(key=AdminKeys.OVERRIDE_ANSWER).options)  # the list is fresh
     overridden = repository().overridden_assessments()
     assert [record.final_score for record in overridden] == [42]
     assert overridden[0].score != 42 or overridden[0].override.comment  # the model's score is kept beside it
