@@ -242,7 +242,14 @@ def sidebar_status() -> None:
     ensure_app_navigation()
     judge, embedder = resources.configured_models()
     with st.sidebar:
-        st.caption(
-            f":material/memory: Judge `{judge}` and embedder `{embedder}` run locally on this machine; "
-            f"nothing leaves it.  \n:material/pending: {queue_line(resources.queue_state())}"
-        )
+        models = f"Judge `{judge}` and embedder `{embedder}` run locally on this machine; nothing leaves it."
+        st.caption(f":material/memory: {models}")
+        st.fragment(_queue_caption, run_every=QUEUE_POLL_S)()
+
+
+QUEUE_POLL_S = 3.0  # how often the sidebar's queue line refreshes itself while the page is idle
+
+
+def _queue_caption() -> None:
+    """The queue line, redrawn on its own every ``QUEUE_POLL_S`` seconds (never left saying "1 waiting")."""
+    st.caption(f":material/pending: {queue_line(resources.queue_state())}")
