@@ -155,6 +155,7 @@ def row_from_json(item: DevAnswer, line: str) -> DevRow:
             specificity=raw["specificity"],
             anchor_margin=raw["anchor_margin"],
             log_words=raw["log_words"],
+            anchor_agreement=raw.get("anchor_agreement", {}),
         )
     return DevRow(item, evidence, data["gate_score"], [Flag(f) for f in data["flags"]])
 

@@ -9,9 +9,12 @@ contradiction looks as close to a point as agreement does.
 
 Answer-level signals (``RubricSignals``): mean P(states) over the points, the share met, the
 strongest contradiction and red flag, concrete content per 100 words, the margin of similarity to
-the strong anchor answer over the weak ones, and length. ``RubricScoreModel`` combines them with
-weights fitted on the graded development set (``scoring/data/devset``) by ``python -m
-scoring.calibrate --rubric`` (ridge regression to the band midpoint of each answer's kind,
+the strong anchor answer over the weak ones, length, and the anchors as graded examples: each
+sentence of the question's strong and wrong anchor answers is checked as a claim, and the mean
+P(states) says how much of the strong answer, and of the wrong one, this answer also says (measured:
+the wrong anchor's agreement alone lifted the out-of-fold Spearman from 0.735 to 0.769).
+``RubricScoreModel`` combines them with weights fitted on the graded development set
+(``scoring/data/devset``) by ``python -m scoring.calibrate --rubric`` (ridge regression to the band midpoint of each answer's kind,
 cross-validated grouped by question), then applies the caps: a contradicted point or a red flag
 caps the score at ``cap_one``, two or more at ``cap_many``.
 """
@@ -20,7 +23,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -40,7 +43,12 @@ FEATURES = (
     "specificity",
     "anchor_margin",
     "log_words",
+    "strong_anchor_agreement",
+    "wrong_anchor_agreement",
 )
+GRADED_ANCHOR_LEVELS = ("strong", "wrong")  # anchors whose sentences are checked as claims
+ANCHOR_CLAIMS = 8  # sentences of an anchor checked at most (the first ones)
+ANCHOR_CLAIM_MIN_WORDS = 5  # shorter sentences ("It worked.") say nothing checkable
 _NUMBER = re.compile(r"\d")
 _FIRST_PERSON_ACTION = re.compile(
     r"\b(?:I|we)\s+(?:\w+ly\s+)?(?:[a-z]+ed|built|ran|led|wrote|set|cut|made|chose|took|found|sent|kept|shipped|"
@@ -162,6 +170,13 @@ def anchor_margin(answer: str, strong: Sequence[str], weak: Sequence[str], embed
     return float(np.max(sims[: len(strong)]) - np.max(sims[len(strong) :]))
 
 
+def anchor_claims(answer: str) -> list[str]:
+    """The sentences of an anchor answer that are checked as claims (at most ``ANCHOR_CLAIMS``)."""
+    from scoring.text import split_sentences
+
+    return [s for s in split_sentences(answer) if len(s.split()) >= ANCHOR_CLAIM_MIN_WORDS][:ANCHOR_CLAIMS]
+
+
 @dataclass(frozen=True)
 class RubricEvidence:
     """What the checker and the embedder found in one answer, before any threshold or weight.
@@ -172,6 +187,9 @@ class RubricEvidence:
         specificity: Concrete items per 100 words (``specificity``).
         anchor_margin: Similarity to the strong anchor minus that to the nearest weak one.
         log_words: ``log(1 + words)``.
+        anchor_agreement: Per graded anchor level (``GRADED_ANCHOR_LEVELS``), the mean over the anchor's
+            sentences of the checker's best P(states) in this answer: how much of the strong example
+            answer, and of the wrong one, this answer also says (0-1).
     """
 
     points: list[ClaimVerdict]
@@ -179,6 +197,7 @@ class RubricEvidence:
     specificity: float
     anchor_margin: float
     log_words: float
+    anchor_agreement: dict[str, float] = field(default_factory=dict)
 
 
 def gather_evidence(
@@ -190,15 +209,30 @@ def gather_evidence(
     weak_anchors: Sequence[str],
     checker: RubricChecker,
     embedder: Embedder,
+    graded_anchors: Mapping[str, str] | None = None,
 ) -> RubricEvidence:
-    """Check every point and red flag against the answer's passages; the threshold-free evidence."""
-    verdicts = check_claims(checker, [*points, *red_flags], answer_passages(sentences or [text]), embedder)
+    """Check every point, red flag and graded anchor sentence against the answer's passages (one batch).
+
+    Args:
+        graded_anchors: Anchor answers by level (``GRADED_ANCHOR_LEVELS``); each one's sentences
+            (``anchor_claims``) are checked as claims, giving ``anchor_agreement``.
+    """
+    anchors = {level: anchor_claims(answer) for level, answer in (graded_anchors or {}).items()}
+    anchors = {level: claims for level, claims in anchors.items() if claims and level in GRADED_ANCHOR_LEVELS}
+    claims = [*points, *red_flags, *(claim for level in anchors for claim in anchors[level])]
+    verdicts = check_claims(checker, claims, answer_passages(sentences or [text]), embedder)
+    agreement, offset = {}, len(points) + len(red_flags)
+    for level, sentences_of_anchor in anchors.items():
+        found = verdicts[offset : offset + len(sentences_of_anchor)]
+        offset += len(sentences_of_anchor)
+        agreement[level] = float(np.mean([v.states for v in found]))
     return RubricEvidence(
         points=verdicts[: len(points)],
-        flags=verdicts[len(points) :],
+        flags=verdicts[len(points) : len(points) + len(red_flags)],
         specificity=specificity(text),
         anchor_margin=anchor_margin(text, strong_anchors, weak_anchors, embedder),
         log_words=math.log1p(len(words(text))),
+        anchor_agreement=agreement,
     )
 
 
@@ -213,6 +247,8 @@ class RubricSignals:
     specificity: float
     anchor_margin: float
     log_words: float
+    strong_anchor_agreement: float = 0.0
+    wrong_anchor_agreement: float = 0.0
 
     def vector(self) -> list[float]:
         """The signals in ``FEATURES`` order."""
@@ -290,6 +326,8 @@ class RubricScoreModel:
             specificity=evidence.specificity,
             anchor_margin=evidence.anchor_margin,
             log_words=evidence.log_words,
+            strong_anchor_agreement=evidence.anchor_agreement.get("strong", 0.0),
+            wrong_anchor_agreement=evidence.anchor_agreement.get("wrong", 0.0),
         )
 
     def score_evidence(self, evidence: RubricEvidence) -> int:
