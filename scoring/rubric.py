@@ -14,9 +14,9 @@ sentence of the question's strong and wrong anchor answers is checked as a claim
 P(states) says how much of the strong answer, and of the wrong one, this answer also says (measured:
 the wrong anchor's agreement alone lifted the out-of-fold Spearman from 0.735 to 0.769).
 ``RubricScoreModel`` combines them with weights fitted on the graded development set
-(``scoring/data/devset``) by ``python -m scoring.calibrate --rubric`` (ridge regression to the band midpoint of each answer's kind,
-cross-validated grouped by question), then applies the caps: a contradicted point or a red flag
-caps the score at ``cap_one``, two or more at ``cap_many``.
+(``scoring/data/devset``) by ``python -m scoring.calibrate --rubric`` (ridge regression to the band
+midpoint of each answer's kind, cross-validated grouped by question), then applies the caps: a
+contradicted point or a red flag caps the score at ``cap_one``, two or more at ``cap_many``.
 """
 
 from __future__ import annotations
