@@ -172,3 +172,26 @@ def test_answer_passages_are_sentences_neighbour_pairs_and_a_short_whole(count, 
 )
 def test_specificity(text, low, high):
     assert low <= specificity(text) <= high
+
+
+def test_the_anchors_are_graded_examples_an_answer_agrees_with():
+    """The strong and wrong anchors' sentences are checked as claims: agreement with each is a signal."""
+    strong = score(STRONG)
+    wrong = score(
+        "For the fraud model at the bank we used accuracy as the metric, and it was 99.5% on the test set. "
+        "We applied SMOTE before splitting train and test so both sets had plenty of fraud rows to learn from. "
+        "Then we shipped it with the default threshold."
+    )
+    assert strong.signals and wrong.signals, "both answers reach the checker"
+    assert strong.signals["strong_anchor_agreement"] > wrong.signals["strong_anchor_agreement"]
+    assert wrong.signals["wrong_anchor_agreement"] > strong.signals["wrong_anchor_agreement"]
+    fitted = RubricScoreModel(
+        weights=dict.fromkeys(FEATURES, 0.0) | {"wrong_anchor_agreement": -60.0}, intercept=80.0, version="anchor-test"
+    )
+    request = ScoringRequest(
+        id="FRAUD_Q1", question=QUESTION, answer=wrong.answer, rubric=RUBRIC, red_flags=[], anchors=ANCHORS
+    )
+    lowered = score_answer(
+        request, FakeJudge(), FakeEmbedder(), feedback=False, model=ScoreModel(rubric=fitted), checker=FakeChecker()
+    )
+    assert lowered.score < 80  # a fitted negative weight on agreeing with the wrong example lowers the score
