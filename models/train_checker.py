@@ -6,12 +6,12 @@ passage) pairs labelled states / contradicts / silent:
 - the SemEval-2013 Task 7 training split (``../shared/datasets/semeval2013-task7-train``, CC-BY-SA
   3.0): (best-matching reference answer, student answer) with correct -> states,
   contradictory -> contradicts, incorrect -> silent;
-- passages written for the banks' rubric points and red flags (``models/checker_data/*.jsonl``:
-  ``<bank>.jsonl`` states / contradicts / talks around each point and flag; ``<bank>.near.jsonl``
-  commits each red flag in three voices, does the right practice it is the opposite of, and wrongly
-  states each point), seen ``--bank-weight`` times per epoch, plus on-topic negatives derived from them
+- passages written for the banks' rubric points and red flags (``models/checker_data/<bank>.jsonl``:
+  states / contradicts / talks around each point and flag; with ``--near`` also ``<bank>.near.jsonl``,
+  which commits each red flag in three voices, does the right practice it is the opposite of, and
+  wrongly states each point), seen ``--bank-weight`` times per epoch, plus on-topic negatives derived from them
   (``derived_silent_pairs``: a passage stating another claim of the same question is silent on this one);
-- the same questions' anchor answers (``anchor_pairs``): the strong anchor's two sentence-pair
+- with ``--near``, the same questions' anchor answers (``anchor_pairs``): the strong anchor's two sentence-pair
   windows closest to each red flag are silent on it (and the whole anchor states each point when it
   is short enough to be read whole); the generic anchor is silent on each point.
 
@@ -20,7 +20,7 @@ figures are printed and written to the manifest: accuracy, macro-F1, and ROC-AUC
 P(contradicts). The development set of interview answers (``scoring/data/devset``) is on other
 questions altogether. Plain PyTorch loop (AdamW, linear warm-up and decay), seeded, logged; the
 weights are saved as float16 safetensors with their sha256 in ``checker.json``. Replace the shipped
-version only when the held-out figures are better.
+version only when the development-set figures out of fold (`python -m scoring.calibrate --rubric`) are better.
 """
 
 from __future__ import annotations
@@ -79,10 +79,13 @@ def semeval_pairs(folder: Path = SEMEVAL_DIR) -> list[Pair]:
     return pairs
 
 
-def bank_pairs(folder: Path = PAIRS_DIR) -> list[Pair]:
-    """Passages written for the banks' rubric points and red flags (one JSON object per line)."""
+def bank_pairs(folder: Path = PAIRS_DIR, *, near: bool = False) -> list[Pair]:
+    """Passages written for the banks' rubric points and red flags (one JSON object per line);
+    ``<bank>.near.jsonl`` too with ``near``."""
     pairs = []
     for path in sorted(folder.glob("*.jsonl")):
+        if path.name.endswith(".near.jsonl") and not near:
+            continue
         for line in path.read_text(encoding="utf-8").splitlines():
             if not line.strip():
                 continue
@@ -226,9 +229,10 @@ def train(args: argparse.Namespace) -> dict[str, object]:
     np.random.seed(args.seed)
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
-    written = bank_pairs(args.pairs)
+    written = bank_pairs(args.pairs, near=args.near)
     pairs = semeval_pairs() + written + derived_silent_pairs(written, args.derived_per_claim, args.seed)
-    pairs += anchor_pairs(written)
+    if args.near:
+        pairs += anchor_pairs(written)
     train_pairs, held_out = split_by_question(pairs, args.seed)
     # The written passages are few next to SemEval's answers and closest to what the scorer reads: seen twice.
     train_pairs += [pair for pair in train_pairs if pair.source == "bank"] * (args.bank_weight - 1)
@@ -296,6 +300,7 @@ def train(args: argparse.Namespace) -> dict[str, object]:
             "seed": args.seed,
             "bank_weight": args.bank_weight,
             "derived_per_claim": args.derived_per_claim,
+            "near": args.near,
             "seconds": round(time.time() - started),
         },
         "held_out": held,
@@ -358,6 +363,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--pairs", type=Path, default=PAIRS_DIR, help="folder of labelled passages (*.jsonl)")
     parser.add_argument("--bank-weight", type=int, default=2, help="times each written passage is seen per epoch")
     parser.add_argument("--derived-per-claim", type=int, default=4, help="on-topic silent passages per claim")
+    parser.add_argument(
+        "--near",
+        action="store_true",
+        help="also train on <bank>.near.jsonl and the anchor pairs (a candidate that was not better out of fold)",
+    )
     parser.add_argument("--out", default=str(CHECKER_FOLDER))
     args = parser.parse_args(argv)
     manifest = train(args)

@@ -222,6 +222,8 @@ def calibrate_rubric(write: bool, cache: Path | None = None) -> dict[str, object
     rows = dev_rows(cache)
     base = default_score_model().rubric
     fitted = fit_rubric_model(rows, base, timestamped("devset"))
+    parameters = json.dumps({k: v for k, v in fitted.to_dict().items() if k != "version"}, sort_keys=True)
+    fitted = replace(fitted, version=f"{fitted.version}-{zlib.crc32(parameters.encode()):08x}")  # one name per fit
     oof_scores, fold_of = out_of_fold(rows, base)
     index = {id(row): i for i, row in enumerate(rows)}
     result = {
