@@ -567,7 +567,7 @@ def score_answer(
         elif checker is not None and points:
             checked_rubric = checker_rubric(request, gate, points, tips, checker, embedder, model)
             checks, found = checked_rubric.checks, checked_rubric.red_flags
-            signals_shown = {k: round(v, 4) for k, v in asdict(checked_rubric.signals).items()}
+            signals_shown = {k: round(v, 4) for k, v in asdict(checked_rubric.signals).items() if v is not None}
             flags, notes = _rubric_flags(checked_rubric, flags, notes)
             score = _penalised(checked_rubric.score, flags, model)
         else:

@@ -238,21 +238,25 @@ def gather_evidence(
 
 @dataclass(frozen=True)
 class RubricSignals:
-    """The answer-level signals of a rubric question (the ``FEATURES`` of the score model)."""
+    """The answer-level signals of a rubric question (the ``FEATURES`` of the score model).
+
+    The anchor signals are ``None`` for a question without anchor answers (an ad-hoc question): the
+    combination then counts them at their average, so a missing example neither lifts nor lowers.
+    """
 
     coverage: float
     met_share: float
     contradiction: float
     red_flag: float
     specificity: float
-    anchor_margin: float
+    anchor_margin: float | None
     log_words: float
-    strong_anchor_agreement: float = 0.0
-    wrong_anchor_agreement: float = 0.0
+    strong_anchor_agreement: float | None = None
+    wrong_anchor_agreement: float | None = None
 
     def vector(self) -> list[float]:
-        """The signals in ``FEATURES`` order."""
-        return [float(getattr(self, name)) for name in FEATURES]
+        """The signals in ``FEATURES`` order (``nan`` for one the question cannot give: no anchors)."""
+        return [float("nan") if getattr(self, name) is None else float(getattr(self, name)) for name in FEATURES]
 
 
 @dataclass(frozen=True)
@@ -286,6 +290,8 @@ class RubricScoreModel:
         """The combination before calibration, clipping and caps."""
         total = self.intercept
         for name, value in zip(FEATURES, signals.vector(), strict=True):
+            if math.isnan(value):  # a signal this question cannot give (no anchors) counts as the average one
+                continue
             total += self.weights.get(name, 0.0) * (value - self.means.get(name, 0.0)) / (self.scales.get(name) or 1.0)
         return total
 
@@ -324,10 +330,10 @@ class RubricScoreModel:
             contradiction=max((v.contradicts for v in points), default=0.0),
             red_flag=max((v.states for v in evidence.flags), default=0.0),
             specificity=evidence.specificity,
-            anchor_margin=evidence.anchor_margin,
+            anchor_margin=evidence.anchor_margin if evidence.anchor_agreement else None,
             log_words=evidence.log_words,
-            strong_anchor_agreement=evidence.anchor_agreement.get("strong", 0.0),
-            wrong_anchor_agreement=evidence.anchor_agreement.get("wrong", 0.0),
+            strong_anchor_agreement=evidence.anchor_agreement.get("strong"),
+            wrong_anchor_agreement=evidence.anchor_agreement.get("wrong"),
         )
 
     def score_evidence(self, evidence: RubricEvidence) -> int:

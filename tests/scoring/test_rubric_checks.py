@@ -195,3 +195,23 @@ def test_the_anchors_are_graded_examples_an_answer_agrees_with():
         request, FakeJudge(), FakeEmbedder(), feedback=False, model=ScoreModel(rubric=fitted), checker=FakeChecker()
     )
     assert lowered.score < 80  # a fitted negative weight on agreeing with the wrong example lowers the score
+
+
+def test_a_question_without_anchors_counts_the_anchor_signals_at_their_average():
+    """An ad-hoc question has no example answers: its anchor signals neither lift nor lower the score."""
+    model = RubricScoreModel(
+        weights=dict.fromkeys(FEATURES, 0.0) | {"strong_anchor_agreement": 10.0, "wrong_anchor_agreement": -10.0},
+        means=dict.fromkeys(FEATURES, 0.0) | {"strong_anchor_agreement": 0.5, "wrong_anchor_agreement": 0.3},
+        intercept=60.0,
+    )
+    none = RubricSignals(
+        **dict.fromkeys(FEATURES, 0.0) | {"strong_anchor_agreement": None, "wrong_anchor_agreement": None}
+    )
+    zero = RubricSignals(**dict.fromkeys(FEATURES, 0.0))
+    assert model.raw_score(none) == 60.0
+    assert model.raw_score(zero) == 60.0 - 5.0 + 3.0  # a real 0 is a real signal
+    request = ScoringRequest(id="FRAUD_Q1", question=QUESTION, answer=STRONG, rubric=RUBRIC)
+    assessment = score_answer(
+        request, FakeJudge(), FakeEmbedder(), feedback=False, model=ScoreModel(rubric=model), checker=FakeChecker()
+    )
+    assert "strong_anchor_agreement" not in assessment.signals
