@@ -42,7 +42,7 @@ trend = pd.DataFrame(
 if trend["Interview"].nunique() > 1:
     st.line_chart(trend, x="Interview", y="Average score", color="Competency")
 else:
-    st.bar_chart(trend, x="Competency", y="Average score", horizontal=True)
+    render.competency_bars(trend[["Competency", "Average score"]])
     st.caption("Take another interview to see how each competency develops.")
 
 weakest = interview.weakest_competency(records)

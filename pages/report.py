@@ -59,7 +59,7 @@ def summary_section(record: InterviewRecord) -> None:
                 "Average score": [c.average for c in summary.by_competency],
             }
         )
-        st.bar_chart(chart, x="Competency", y="Average score", horizontal=True, height=80 + 40 * len(chart))
+        render.competency_bars(chart)
 
 
 def question_section(record: InterviewRecord, number: int, question_id: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+import pandas as pd
 import streamlit as st
 
 from jobs.status import JobPhase, JobState, JobStatus, QueueState
@@ -37,6 +38,27 @@ STATUS_WORDS = {
     RubricStatus.MISSING: "missing",
     RubricStatus.CONTRADICTED: "contradicted",
 }
+
+
+def competency_bars(frame: pd.DataFrame) -> None:
+    """Average score per competency as horizontal bars, each competency's name in full (0-100 axis).
+
+    Args:
+        frame: Columns ``Competency`` (name) and ``Average score`` (0-100).
+    """
+    import altair as alt  # installed with streamlit
+
+    chart = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("Average score:Q", scale=alt.Scale(domain=[0, 100])),
+            y=alt.Y("Competency:N", sort=None, axis=alt.Axis(labelLimit=0, title=None)),  # never cut a name
+            tooltip=["Competency", alt.Tooltip("Average score:Q", format=".1f")],
+        )
+        .properties(height=40 + 36 * max(1, len(frame)))
+    )
+    st.altair_chart(chart, width="stretch")
 
 
 def counted(number: int, noun: str) -> str:

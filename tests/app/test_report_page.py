@@ -113,3 +113,18 @@ def test_a_scored_answer_offers_the_banks_strong_answer_to_compare(app, fake_mod
     strong = load_banks().get("data_engineer").question(question_id).anchor("strong").answer
     assert any(expander.label.endswith("A strong answer to compare") for expander in app.expander)
     assert strong in texts(app.text)
+
+
+def test_the_competency_chart_shows_every_name_in_full(app, fake_models):
+    """Issue 16: long competency names were cut off on the bar chart's axis."""
+    import json
+
+    interview_id = start_interview(app, questions=1)
+    answer_current(app, interview_id, GOOD_ANSWER)
+    wait_for_scoring(app)
+    app.switch_page("pages/report.py").run()
+    assert not app.exception, [e.value for e in app.exception]
+    [chart] = app.get("vega_lite_chart")
+    spec = json.loads(chart.proto.spec)
+    assert spec["encoding"]["y"]["axis"]["labelLimit"] == 0
+    assert spec["encoding"]["x"]["scale"]["domain"] == [0, 100]
