@@ -10,6 +10,7 @@ from ui import access, auth
 ICON = Path(__file__).resolve().parent / "ui" / "assets" / "candid-icon.png"
 st.set_page_config(page_title="Candid", page_icon=str(ICON), layout="wide")
 auth.sync_oidc_role()
+auth.keep_staff_session()
 access.keep_place()
 
 staff_pages = {

@@ -10,17 +10,14 @@ it never opens another that comes to have the same id. Bad links get a message s
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-import secrets
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import streamlit as st
 
-from settings import get_settings
 from storage.errors import DatabaseUnavailableError, InviteError, NotFoundError
-from ui import dbstore, interview, resources, state
+from ui import dbstore, interview, resources, signing, state
 from ui.dbstore import DatabaseInterviewStore
 from ui.state import Mode
 
@@ -114,33 +111,13 @@ def invite_landing(token: str) -> None:
 # --- resume links: a way back to one's own interview after closing the browser --------------------
 
 
-def _resume_secret() -> bytes:
-    """The key that signs resume links: ``[candid] resume_secret`` in the secrets, else one kept in the data dir.
-
-    Several servers behind one address must share it through the secrets.
-    """
-    try:
-        configured = st.secrets.get("candid", {}).get("resume_secret")
-    except (FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
-        configured = None
-    if configured:
-        return str(configured).encode()
-    path = get_settings().data_dir / "resume.key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(secrets.token_bytes(32))
-        path.chmod(0o600)
-    return path.read_bytes()
-
-
 def resume_code(interview_id: str, token: str) -> str:
     """``ID.SIGNATURE``: proves the holder was given this interview (128 bits of HMAC-SHA256).
 
     The signature covers the interview's random resume token as well as its id, so a link never
     opens another interview that comes to have the same id after a delete.
     """
-    message = f"interview:{interview_id}:{token}".encode()
-    return f"{interview_id}.{hmac.new(_resume_secret(), message, hashlib.sha256).hexdigest()[:32]}"
+    return f"{interview_id}.{signing.sign('interview', f'{interview_id}:{token}')}"
 
 
 def resume_link(interview_id: str) -> str | None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import re
 import sys
 from collections.abc import Mapping, Sequence
@@ -111,19 +112,72 @@ def sync_oidc_role() -> None:
     if logged_in and st.session_state.get(ROLE) is None:
         role = email_role(str(user.get("email") or ""))
         if role is not None:
-            sign_in(role, email=str(user.get("email")))
+            sign_in(role, email=str(user.get("email")), remember=False)  # the identity provider keeps its own cookie
 
 
-def sign_in(role: StaffRole, *, email: str | None = None) -> None:
-    """Make this session a staff session; ``email`` names the staff user (default: the role's shared account)."""
+STAFF_COOKIE = "candid_staff"
+STAFF_SESSION_HOURS = 12  # a password sign-in survives reloads this long (a signed cookie)
+_COOKIE_PENDING = "auth.cookie_pending"  # "set" or "clear": written into the browser on the next run
+
+
+def sign_in(role: StaffRole, *, email: str | None = None, remember: bool = True) -> None:
+    """Make this session a staff session; ``email`` names the staff user (default: the role's shared account).
+
+    With ``remember``, the browser gets a signed session cookie (``STAFF_COOKIE``, ``STAFF_SESSION_HOURS``)
+    so a reload or a bookmark stays signed in; see ``keep_staff_session``.
+    """
     st.session_state[ROLE] = role.value
     st.session_state[STAFF_USER] = email or f"{role.value}@candid.local"
+    if remember:
+        st.session_state[_COOKIE_PENDING] = "set"
 
 
 def sign_out() -> None:
-    """End the staff session (and the OIDC login, when there is one)."""
+    """End the staff session (and the OIDC login, when there is one); the browser forgets the cookie."""
     st.session_state.pop(ROLE, None)
     st.session_state.pop(STAFF_USER, None)
+    st.session_state[_COOKIE_PENDING] = "clear"
+
+
+def keep_staff_session() -> None:
+    """Restore a staff session from its signed cookie after a reload; write or clear the cookie when due.
+
+    The cookie holds the role, the staff email and an expiry, signed with the server's key
+    (``ui.signing``); a forged, altered or expired cookie is ignored. It is written by a tiny
+    same-origin script (``SameSite=Strict``, ``Secure`` over HTTPS), so it cannot be HttpOnly: the
+    app renders no untrusted HTML, and signing out or ``STAFF_SESSION_HOURS`` ends it.
+    """
+    from ui import signing
+
+    pending = st.session_state.pop(_COOKIE_PENDING, None)
+    if pending is None and st.session_state.get(ROLE) is None:
+        try:
+            token = st.context.cookies.get(STAFF_COOKIE)
+        except Exception:  # no browser session (tests)
+            token = None
+        payload = signing.read_token("staff", token) if token else None
+        if payload and payload.get("role") in {r.value for r in StaffRole}:
+            sign_in(StaffRole(str(payload["role"])), email=str(payload.get("email") or ""), remember=False)
+    if pending == "set" and st.session_state.get(ROLE) is not None:
+        token = signing.make_token(
+            "staff",
+            {"role": st.session_state[ROLE], "email": st.session_state.get(STAFF_USER, "")},
+            STAFF_SESSION_HOURS * 3600,
+        )
+        _write_cookie(f"{STAFF_COOKIE}={token}; Max-Age={STAFF_SESSION_HOURS * 3600}")
+    elif pending == "clear":
+        _write_cookie(f"{STAFF_COOKIE}=; Max-Age=0")
+
+
+def _write_cookie(cookie: str) -> None:
+    """Set a cookie on the app's own address from a zero-height same-origin frame."""
+    import streamlit.components.v1 as components
+
+    script = (
+        "<script>const secure = window.parent.location.protocol === 'https:' ? '; Secure' : '';"
+        f"window.parent.document.cookie = {json.dumps(cookie)} + '; Path=/; SameSite=Strict' + secure;</script>"
+    )
+    components.html(script, height=0)
 
 
 def current_role() -> StaffRole | None:

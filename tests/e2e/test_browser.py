@@ -31,6 +31,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 START_TIMEOUT_S = 120
+ADMIN_PASSWORD = "browser test password"
 SCORING_TIMEOUT_MS = 180_000
 ANSWERS = [
     "I built a batch pipeline that loaded order events from Postgres into the warehouse with Airflow and dbt. "
@@ -77,8 +78,16 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     OUTPUT.mkdir(parents=True, exist_ok=True)
     port = free_port()
     log = OUTPUT / "streamlit.log"
+    home = tmp_path_factory.mktemp("home")  # the server's ~/.streamlit/secrets.toml: a staff password
+    (home / ".streamlit").mkdir()
+    from ui.auth import hash_password
+
+    (home / ".streamlit" / "secrets.toml").write_text(
+        f'[candid]\nadmin_password_hash = "{hash_password(ADMIN_PASSWORD)}"\n', encoding="utf-8"
+    )
     env = {
         **os.environ,
+        "HOME": str(home),
         "CANDID_JUDGE": "tiny",
         # One torch thread: next to Chromium, the server and anything else on a 2-core machine, more
         # threads spin against each other and scoring gets 20 times slower.
@@ -315,6 +324,41 @@ def test_a_reload_keeps_the_interview_and_a_bookmarked_staff_page_asks_to_sign_i
         expect(page.get_by_text("Page not found", exact=False)).to_have_count(0)
     except Exception:
         page.screenshot(path=str(OUTPUT / "failure-reload.png"), full_page=True)
+        raise
+    finally:
+        context.close()
+
+
+def test_a_signed_in_admin_stays_signed_in_across_a_reload_until_signing_out(app_url: str, browser: object) -> None:
+    """Issue 16: staff were signed out by a reload; the signed session cookie keeps them in."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        page.goto(f"{app_url}/sign_in")
+        page.get_by_label("Password", exact=True).fill(ADMIN_PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_text("Signed in as admin", exact=False)).to_be_visible()
+        wait_for_idle(page)
+        page.wait_for_timeout(1000)  # the cookie is written by the next run's frame
+        assert any(cookie["name"] == "candid_staff" for cookie in context.cookies())
+        page.goto(f"{app_url}/admin")
+        expect(page.get_by_role("heading", name="Admin")).to_be_visible()
+        page.reload()
+        expect(page.get_by_role("heading", name="Admin")).to_be_visible()
+        expect(page.get_by_text("This page is for signed-in staff", exact=False)).to_have_count(0)
+
+        page.goto(f"{app_url}/sign_in")
+        page.get_by_role("button", name="Sign out").click()
+        expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+        wait_for_idle(page)
+        page.wait_for_timeout(1000)
+        page.goto(f"{app_url}/admin")
+        expect(page.get_by_text("This page is for signed-in staff", exact=False)).to_be_visible()
+    except Exception:
+        page.screenshot(path=str(OUTPUT / "failure-staff.png"), full_page=True)
         raise
     finally:
         context.close()
