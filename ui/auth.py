@@ -155,7 +155,7 @@ def keep_staff_session() -> None:
             token = st.context.cookies.get(STAFF_COOKIE)
         except Exception:  # no browser session (tests)
             token = None
-        payload = signing.read_token("staff", token) if token else None
+        payload = signing.read_token("staff", token) if isinstance(token, str) and token else None
         if payload and payload.get("role") in {r.value for r in StaffRole}:
             sign_in(StaffRole(str(payload["role"])), email=str(payload.get("email") or ""), remember=False)
     if pending == "set" and st.session_state.get(ROLE) is not None:

@@ -48,6 +48,8 @@ def make_token(purpose: str, payload: dict[str, object], lifetime_s: float) -> s
 
 def read_token(purpose: str, token: str) -> dict[str, object] | None:
     """The payload of a genuine, unexpired token made by ``make_token`` for ``purpose``; else ``None``."""
+    if not isinstance(token, str):
+        return None
     encoded, _, signature = token.strip().partition(".")
     if not encoded or not hmac.compare_digest(sign(purpose, encoded), signature):
         return None
