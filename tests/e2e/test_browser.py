@@ -78,16 +78,12 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     OUTPUT.mkdir(parents=True, exist_ok=True)
     port = free_port()
     log = OUTPUT / "streamlit.log"
-    home = tmp_path_factory.mktemp("home")  # the server's ~/.streamlit/secrets.toml: a staff password
-    (home / ".streamlit").mkdir()
     from ui.auth import hash_password
 
-    (home / ".streamlit" / "secrets.toml").write_text(
-        f'[candid]\nadmin_password_hash = "{hash_password(ADMIN_PASSWORD)}"\n', encoding="utf-8"
-    )
+    secrets_file = tmp_path_factory.mktemp("secrets") / "secrets.toml"  # a staff password for this server
+    secrets_file.write_text(f'[candid]\nadmin_password_hash = "{hash_password(ADMIN_PASSWORD)}"\n', encoding="utf-8")
     env = {
         **os.environ,
-        "HOME": str(home),
         "CANDID_JUDGE": "tiny",
         # One torch thread: next to Chromium, the server and anything else on a 2-core machine, more
         # threads spin against each other and scoring gets 20 times slower.
@@ -106,6 +102,7 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         f"--server.port={port}",
         "--server.fileWatcherType=none",
         "--browser.gatherUsageStats=false",
+        f"--secrets.files={secrets_file}",
     ]
     with log.open("wb") as output:
         server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
