@@ -69,3 +69,13 @@ def test_highlight_cannot_be_closed_early_by_the_answer():
 def test_highlight_over_a_line_break_is_split_per_line():
     rendered = inert_markdown("Intro.\nPart one\npart two. End.", ["Part one part two."])
     assert ":orange-background[Part one]  \n:orange-background[part two.]" in rendered
+
+
+@pytest.mark.parametrize(
+    ("number", "noun", "expected"),
+    [(1, "question", "1 question"), (0, "question", "0 questions"), (12000, "word", "12,000 words")],
+)
+def test_counted_says_one_question_not_one_questions(number, noun, expected):
+    from ui.render import counted
+
+    assert counted(number, noun) == expected
