@@ -42,7 +42,7 @@ from scoring.reference import (
 from scoring.rubric import GRADED_ANCHOR_LEVELS, RubricEvidence, RubricScoreModel, RubricSignals, gather_evidence
 from scoring.text import normalize_text, split_sentences, truncate_words, words
 from scoring.types import AnswerAssessment, Flag, RedFlagFinding, RubricCheck, RubricStatus, Timings
-from scoring.untrusted import clean_answer, detect_language
+from scoring.untrusted import clean_answer, detect_language, text_has_spaces_between_words
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 
@@ -253,6 +253,8 @@ def gate_answer(request: ScoringRequest, embedder: Embedder, judge: Judge | None
                 "read less well. Answer in English for a reliable score."
             )
     min_words = request.min_words if request.min_words is not None else (2 if reference else 12)
+    if language is not None and text == cut.text and not text_has_spaces_between_words(text):
+        min_words = 1  # Chinese or Japanese left untranslated: no spaces to count words by
     gate = run_gate(
         text,
         request.question,

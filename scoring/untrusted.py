@@ -290,7 +290,8 @@ def detect_language(text: str) -> str | None:
 
     Texts under ``LANGUAGE_MIN_WORDS`` words get no verdict (too little to tell).
     """
-    if len(text.split()) < LANGUAGE_MIN_WORDS:
+    cjk = len(_CJK.findall(text))  # Chinese and Japanese put no spaces between words: about 2 characters a word
+    if len(text.split()) + cjk // 2 < LANGUAGE_MIN_WORDS:
         return None
     detector = _language_detector()
     values = detector.compute_language_confidence_values(text)
@@ -304,6 +305,19 @@ def detect_language(text: str) -> str | None:
     return top.language.name.title()
 
 
+_CJK_CODES = frozenset({"zh", "ja", "ko"})
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u1100-\u11ff\uf900-\ufaff]")
+
+
+_HAN_KANA = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def text_has_spaces_between_words(text: str) -> bool:
+    """False for text written mostly in Chinese or Japanese characters, which has no spaces to count words by."""
+    letters = [char for char in text if char.isalpha()]
+    return not letters or sum(1 for char in letters if _HAN_KANA.match(char)) / len(letters) < 0.5
+
+
 def _real_words_of(text: str, code: str) -> bool:
     """Whether most words of ``text`` are real words of language ``code`` (wordfreq's ~40 languages; else False).
 
@@ -312,6 +326,9 @@ def _real_words_of(text: str, code: str) -> bool:
     """
     from wordfreq import available_languages, zipf_frequency
 
+    if code in _CJK_CODES:  # the script is the evidence; wordfreq would need jieba or MeCab for these
+        letters = [char for char in text if char.isalpha()]
+        return bool(letters) and sum(1 for char in letters if _CJK.match(char)) / len(letters) >= 0.5
     if code not in available_languages():
         return False
     tokens = [token.lower() for token in _LATIN_WORD.findall(text)]

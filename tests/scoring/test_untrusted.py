@@ -115,3 +115,27 @@ def test_a_sentence_that_mentions_a_reviewer_is_the_candidates_own(sentence):
     cleaned = clean_answer(f"{ANSWER}\n{sentence}\nThen I backfilled recall weekly.")
     assert sentence in cleaned.text and "backfilled" in cleaned.text
     assert Flag.INSTRUCTS_GRADER not in cleaned.flags
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        (
+            "我们团队用Kafka和Flink搭建了实时数据管道，每天处理五千万条订单事件，延迟控制在两秒以内。我负责设计数据模型和监控告警。",
+            "Chinese",
+        ),
+        (
+            "データパイプラインはAirflowで毎日実行し、dbtでテストを書きました。遅延は三十分以内に抑えました。",
+            "Japanese",
+        ),
+        (
+            "저는 Kafka로 실시간 파이프라인을 만들었고 하루에 오천만 건을 처리했습니다. 모니터링도 제가 맡았습니다.",
+            "Korean",
+        ),
+    ],
+)
+def test_answers_in_chinese_japanese_or_korean_are_named_not_crashed_on(text, language):
+    """A new user's Chinese answer failed with "No module named 'jieba'" (wordfreq needs it for zh/ja/ko)."""
+    from scoring.untrusted import detect_language
+
+    assert detect_language(text) == language
