@@ -140,9 +140,14 @@ def _read_docx(name: str, data: bytes) -> str:
     from docx.enum.style import WD_STYLE_TYPE
 
     characters = {style.style_id: style for style in document.styles if style.type == WD_STYLE_TYPE.CHARACTER}
-    lines = [_visible_docx_text(paragraph, characters) for paragraph in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
+    from docx.table import Table
+
+    lines = []
+    for block in document.iter_inner_content():  # paragraphs and tables in document order
+        if not isinstance(block, Table):
+            lines.append(_visible_docx_text(block, characters))
+            continue
+        for row in block.rows:
             cells = (" ".join(_visible_docx_text(p, characters) for p in cell.paragraphs).strip() for cell in row.cells)
             lines.append(" | ".join(cell for cell in cells if cell))
     return "\n".join(lines)

@@ -56,6 +56,12 @@ def as_instruction(tip: str) -> str:
     return rest[:1].upper() + rest[1:] if rest else tip
 
 
+# The status markers of the judge's prompt (``[met]``, ``[red flag, an error: never praise it]``): a small
+# judge sometimes copies them into its bullets.
+_PROMPT_MARKER = re.compile(r"^\s*\[[^\]]{1,60}\]\s*")
+_NOT_A_STRENGTH = re.compile(r"^\s*\[(?:red flag|contradict|missing|part)", re.IGNORECASE)
+
+
 def parse_feedback(text: str) -> Feedback | None:
     """Parse the four-section feedback format; ``None`` when a section is missing or empty."""
     found: dict[str, list[str]] = {}
@@ -76,7 +82,10 @@ def parse_feedback(text: str) -> Feedback | None:
         return None
 
     def items(section: str) -> list[str]:
-        cleaned = [_clean_item(x) for x in found[section]]
+        raw = [_BULLET.sub("", x).strip() for x in found[section]]
+        if section == "STRENGTHS":  # a strength echoing an error's or a missing point's marker praises it
+            raw = [x for x in raw if not _NOT_A_STRENGTH.match(x)]
+        cleaned = [_clean_item(_PROMPT_MARKER.sub("", x)) for x in raw]
         cleaned = [x for x in cleaned if 8 <= len(x) <= MAX_ITEM_CHARS and "(" not in x[:2]]
         return list(dict.fromkeys(cleaned))[:MAX_ITEMS]
 

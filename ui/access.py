@@ -179,6 +179,10 @@ def keep_place() -> None:
             record = store.resume(interview_id) if interview_id else None
             if record is None:
                 del st.query_params[PLACE_PARAM]
+                st.toast(
+                    "The interview in this address is no longer there: it was deleted, or the address is incomplete.",
+                    icon=":material/link_off:",
+                )
                 return
             state.set_active_interview(record)
             active = record.id

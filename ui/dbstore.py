@@ -99,7 +99,7 @@ class DatabaseInterviewStore:
         """
         progress = self._progress()
         if not interview.id.isdigit():
-            plan = self.repository.create_plan(interview.plan, title=f"{interview.role} practice")
+            plan = self.repository.create_plan(interview.plan, title=f"{interview.role} {interview.mode.value}")
             stored = self.repository.create_interview(plan.id, None, GUEST_NAME, InterviewMode(interview.mode.value))
             interview.id = str(stored.id)
         progress[interview.id] = interview

@@ -342,4 +342,14 @@ def test_a_reload_keeps_the_candidates_place_and_a_finished_one_their_report(app
     gone.run()
     assert not gone.exception, [e.value for e in gone.exception]
     assert not gone.session_state[state.ACTIVE_INTERVIEW] if state.ACTIVE_INTERVIEW in gone.session_state else True
-    assert "interview" not in gone.query_params  # a code that opens nothing is dropped
+    assert "interview" not in gone.query_params  # a code that opens nothing is dropped, and says so
+    assert "no longer there" in " ".join(str(toast.value) for toast in gone.toast)
+
+
+@pytest.mark.parametrize("mode", ["interview", "practice"])
+def test_a_plan_is_titled_with_its_mode(app, mode):
+    """A new user saw interview-mode plans titled "... practice" in the Admin table and CSV."""
+    interview_id = start_interview(app, questions=2, mode=mode)
+    answer_current(app, interview_id, GOOD_ANSWER)
+    plan_id = repository().get_interview(int(interview_id)).plan_id
+    assert repository().get_plan(plan_id).title.endswith(mode)

@@ -180,3 +180,20 @@ def test_parsed_tips_are_instructions():
     text = "STRENGTHS:\n- Clear story.\nWEAKNESSES:\n- No metric.\nTIPS:\n- The candidate could add a metric.\n"
     parsed = parse_feedback(text + "JUSTIFICATION:\nThe answer scores 70/100 because it lacks a metric.")
     assert parsed is not None and parsed.tips == ["Add a metric."]
+
+
+def test_prompt_markers_copied_by_the_judge_are_removed_and_never_praised():
+    """A new user saw "Strengths: [red flag, an error: never praise it] Gets past the other team's process"."""
+    reply = (
+        "STRENGTHS:\n- [red flag, an error: never praise it] Gets past the other team's process quickly.\n"
+        "- [met] Names the tools and the volume of data moved each day.\n"
+        "- [partly] Describes the achievement in general terms only.\n"
+        "WEAKNESSES:\n- [missing] Does not say how the freshness target was agreed.\n"
+        "TIPS:\n- Say how you agreed the freshness target with the analysts.\n"
+        "JUSTIFICATION:\nThe answer shows the pipeline clearly but skips the agreement with analysts."
+    )
+    parsed = parse_feedback(reply)
+    assert parsed is not None
+    assert parsed.strengths == ["Names the tools and the volume of data moved each day."]
+    assert parsed.weaknesses == ["Does not say how the freshness target was agreed."]
+    assert not any("[" in item for item in [*parsed.strengths, *parsed.weaknesses, *parsed.tips])

@@ -219,6 +219,8 @@ def test_a_question_without_anchors_counts_the_anchor_signals_at_their_average()
 
 def test_an_answer_in_chinese_is_scored_not_crashed_on():
     """A Chinese answer raised "No module named 'jieba'" and was never scored; now it is flagged and scored."""
-    assessment = score("我们在银行做欺诈模型时用精确率召回率曲线评估，而不是准确率。我们用类别权重处理不平衡，大约一比二百。")
+    assessment = score(
+        "我们在银行做欺诈模型时用精确率召回率曲线评估，而不是准确率。我们用类别权重处理不平衡，大约一比二百。"
+    )
     assert Flag.LANGUAGE in assessment.flags and assessment.language == "Chinese"
     assert Flag.TOO_SHORT not in assessment.flags  # no spaces to count words by is not "too short"

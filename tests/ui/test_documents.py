@@ -165,3 +165,19 @@ def test_text_a_reader_cannot_see_is_left_out_of_a_pdf():
     text = read_document("job.pdf", pdf_with_hidden_text())
     assert "Requires SQL and dbt" in text and "Python daily" in text
     assert HIDDEN not in text
+
+
+def test_a_word_tables_text_keeps_its_place_in_the_document():
+    """A new user saw a table's text read after the paragraphs that follow it."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Before the table.")
+    table = document.add_table(rows=1, cols=2)
+    table.rows[0].cells[0].text = "Skill"
+    table.rows[0].cells[1].text = "Kafka"
+    document.add_paragraph("After the table.")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    text = read_document("job.docx", buffer.getvalue())
+    assert text.index("Before the table.") < text.index("Skill | Kafka") < text.index("After the table.")
