@@ -163,6 +163,9 @@ def ask(record: InterviewRecord, question_id: str) -> None:
         height=280,
         placeholder="Answer as you would in the interview: what you did, how, and what came of it.",
     )
+    if text != record.drafts.get(question_id, "") and (text.strip() or question_id in record.drafts):
+        record.drafts[question_id] = text  # what the browser has sent survives a reload
+        store.save(record)
     previous = record.answers.get(question_id)
     words = interview.word_count(text)
     note = (

@@ -325,6 +325,30 @@ class Repository:
             session.flush()
             return _interview_record(row)
 
+    def save_drafts(self, interview_id: int, drafts: dict[str, str]) -> None:
+        """Keep the answers typed but not submitted yet ({question id: text}, stored as typed).
+
+        Raises:
+            NotFoundError: There is no such interview.
+        """
+        kept = {str(k): storable_text(str(v)) for k, v in drafts.items() if str(v).strip()}
+        with self._transaction() as session:
+            _get(session, Interview, interview_id, "interview").drafts_json = json.dumps(kept) if kept else None
+
+    def drafts(self, interview_id: int) -> dict[str, str]:
+        """The answers typed but not submitted yet ({question id: text}); ``{}`` when none.
+
+        Raises:
+            NotFoundError: There is no such interview.
+        """
+        with self._transaction() as session:
+            raw = _get(session, Interview, interview_id, "interview").drafts_json
+        try:
+            data = json.loads(raw) if raw else {}
+        except ValueError:
+            return {}
+        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
     def save_answer(self, interview_id: int, question_id: str, question_text: str, answer_text: str) -> int:
         """Store an answer and queue it for scoring, committed before this returns.
 

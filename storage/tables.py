@@ -158,6 +158,8 @@ class Interview(Base):
     mode: Mapped[str] = mapped_column(
         String(20), default=InterviewMode.INTERVIEW.value, server_default=InterviewMode.INTERVIEW.value
     )
+    # Answers typed but not submitted yet, {question id: text}, so a reload loses nothing sent to the server.
+    drafts_json: Mapped[str | None] = mapped_column(Text)
 
 
 class Answer(Base):

@@ -27,6 +27,7 @@ from ui import resources
 from ui.state import INTERVIEWS, ROLE, AnswerRecord, InterviewRecord, Mode
 
 GUEST_NAME = "Guest"
+DRAFTS_SAVED = "interviews.drafts_saved"  # the drafts last written to the database, per interview id
 
 
 class DatabaseAnswerQueue:
@@ -103,6 +104,13 @@ class DatabaseInterviewStore:
             stored = self.repository.create_interview(plan.id, None, GUEST_NAME, InterviewMode(interview.mode.value))
             interview.id = str(stored.id)
         progress[interview.id] = interview
+        saved = self._state.setdefault(DRAFTS_SAVED, {})
+        if interview.drafts != saved.get(interview.id, {}) and self._writable(interview.id):
+            try:  # typed but not submitted: kept in the database so a reload loses nothing
+                self.repository.save_drafts(int(interview.id), interview.drafts)
+                saved[interview.id] = dict(interview.drafts)
+            except StorageError as exc:
+                self.last_error = exc
 
     def adopt(self, interview: InterviewRecord) -> None:
         """Let this session read an interview that already exists in the database (an invite's)."""
@@ -206,6 +214,7 @@ class DatabaseInterviewStore:
             created_at=stored.created_at,
             finished_at=stored.completed_at,
             position=plan.num_questions,
+            drafts=self.repository.drafts(interview_id),
         )
 
 

@@ -353,3 +353,20 @@ def test_a_plan_is_titled_with_its_mode(app, mode):
     answer_current(app, interview_id, GOOD_ANSWER)
     plan_id = repository().get_interview(int(interview_id)).plan_id
     assert repository().get_plan(plan_id).title.endswith(mode)
+
+
+def test_text_typed_but_not_submitted_survives_a_reload(app):
+    """A new user typed an answer, pressed Ctrl+Enter (the browser sends it), reloaded: the box was empty."""
+    at = open_invite(new_invite(), "Ada")
+    interview_id = at.session_state[state.ACTIVE_INTERVIEW]
+    record = interview_record(at, interview_id)
+    question_id = record.question_ids[record.position]
+    at.text_area(key=state.answer_key(interview_id, question_id)).set_value("Half an answer about Kafka lag").run()
+    code = access.resume_code(interview_id, repository().get_interview(int(interview_id)).resume_token)
+
+    reloaded = AppTest.from_file(str(APP), default_timeout=60)
+    reloaded.query_params["interview"] = code
+    reloaded.run()
+    reloaded.switch_page("pages/interview.py").run()
+    assert not reloaded.exception, [e.value for e in reloaded.exception]
+    assert reloaded.text_area(key=state.answer_key(interview_id, question_id)).value == "Half an answer about Kafka lag"

@@ -137,3 +137,11 @@ def test_an_interview_keeps_its_mode(repo):
     practice = repo.create_interview(plan.id, None, "Ada", InterviewMode.PRACTICE)
     assert repo.get_interview(practice.id).mode is InterviewMode.PRACTICE
     assert repo.create_interview(plan.id, None, "Bob").mode is InterviewMode.INTERVIEW
+
+
+def test_drafts_are_kept_as_typed_and_replaced_whole(repo, interview):
+    assert repo.drafts(interview.id) == {}
+    repo.save_drafts(interview.id, {"BE_Q1": "Half an answer \u2014 with 漢字 and a NUL\x00", "BE_Q2": "  "})
+    assert repo.drafts(interview.id) == {"BE_Q1": "Half an answer \u2014 with 漢字 and a NUL\ufffd"}
+    repo.save_drafts(interview.id, {})
+    assert repo.drafts(interview.id) == {}

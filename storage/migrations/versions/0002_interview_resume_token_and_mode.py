@@ -5,7 +5,8 @@ one gets its id: a link signed over the id alone would open it. Existing intervi
 token each (links made before this revision stop working, which is the safe side).
 
 ``interviews.mode`` keeps practice interviews practice when they are read back (``interview`` for
-the existing ones, which is what they were shown as).
+the existing ones, which is what they were shown as); ``interviews.drafts_json`` keeps answers typed
+but not yet submitted, so a reload loses nothing the browser had sent.
 
 Revision ID: 0002
 Revises: 0001
@@ -26,9 +27,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    """Add ``interviews.resume_token`` (every existing interview gets one) and ``interviews.mode``."""
+    """Add ``interviews.resume_token`` (every existing interview gets one), ``mode`` and ``drafts_json``."""
     op.add_column("interviews", sa.Column("resume_token", sa.String(length=64), nullable=True))
     op.add_column("interviews", sa.Column("mode", sa.String(length=20), nullable=False, server_default="interview"))
+    op.add_column("interviews", sa.Column("drafts_json", sa.Text(), nullable=True))
     interviews = sa.table("interviews", sa.column("id", sa.Integer()), sa.column("resume_token", sa.String()))
     connection = op.get_bind()
     for (interview_id,) in connection.execute(sa.select(interviews.c.id)).all():
@@ -38,7 +40,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Drop ``interviews.mode`` and ``interviews.resume_token``."""
+    """Drop ``interviews.drafts_json``, ``mode`` and ``resume_token``."""
     with op.batch_alter_table("interviews") as batch:
+        batch.drop_column("drafts_json")
         batch.drop_column("mode")
         batch.drop_column("resume_token")
