@@ -128,10 +128,16 @@ class DatabaseInterviewStore:
             record = self._rebuild(interview_id)
         except NotFoundError:
             return None
-        answered = {answer.question_id for answer in self.repository.answers(interview_id)}
+        stored = self.repository.answers(interview_id)
+        answered = {answer.question_id for answer in stored}
         unanswered = [i for i, question_id in enumerate(record.question_ids) if question_id not in answered]
         record.position = unanswered[0] if unanswered else record.total
         record.finished_at = None
+        nothing_typed = not unanswered or not record.drafts.get(record.question_ids[unanswered[0]], "").strip()
+        if record.mode is Mode.PRACTICE and stored and nothing_typed:
+            last = max(stored, key=lambda answer: (answer.created_at, answer.id))
+            if last.answer_text.strip():
+                record.reviewing = last.question_id  # a reload on the feedback page comes back to that feedback
         self.adopt(record)
         return record
 

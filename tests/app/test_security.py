@@ -306,6 +306,8 @@ def test_a_practice_interview_reopened_by_its_link_is_still_practice(app):
     assert not later.exception, [e.value for e in later.exception]
     assert interview_record(later, interview_id).mode is state.Mode.PRACTICE
     assert "practice mode" in texts(later.caption)
+    # A reload on the feedback page comes back to that feedback (a new user was sent on to question 2).
+    assert "Feedback on question 1 of 2" in texts(later.subheader)
 
 
 def test_a_reload_keeps_the_candidates_place_and_a_finished_one_their_report(app):
