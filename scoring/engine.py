@@ -39,7 +39,7 @@ from scoring.reference import (
     reference_features,
     sigmoid,
 )
-from scoring.rubric import GRADED_ANCHOR_LEVELS, RubricEvidence, RubricScoreModel, RubricSignals, gather_evidence
+from scoring.rubric import RubricEvidence, RubricScoreModel, RubricSignals, gather_evidence
 from scoring.text import normalize_text, split_sentences, truncate_words, words
 from scoring.types import AnswerAssessment, Flag, RedFlagFinding, RubricCheck, RubricStatus, Timings
 from scoring.untrusted import clean_answer, detect_language, text_has_spaces_between_words
@@ -423,7 +423,7 @@ def checker_rubric(
         [a.answer for a in request.anchors if a.level in ("generic", "wrong")],
         checker,
         embedder,
-        graded_anchors={a.level: a.answer for a in request.anchors if a.level in GRADED_ANCHOR_LEVELS},
+        graded_anchors={a.level: a.answer for a in request.anchors},  # gather_evidence keeps GRADED_ANCHOR_LEVELS
     )
     statuses = [rubric.status(v) for v in evidence.points]
     shown = [

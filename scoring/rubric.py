@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from models.protocols import Embedder, RubricChecker
-from scoring.text import words
+from scoring.text import split_sentences, words
 from scoring.types import RubricStatus
 
 MAX_PASSAGES = 24  # passages per answer; long answers use wider windows
@@ -172,8 +172,6 @@ def anchor_margin(answer: str, strong: Sequence[str], weak: Sequence[str], embed
 
 def anchor_claims(answer: str) -> list[str]:
     """The sentences of an anchor answer that are checked as claims (at most ``ANCHOR_CLAIMS``)."""
-    from scoring.text import split_sentences
-
     return [s for s in split_sentences(answer) if len(s.split()) >= ANCHOR_CLAIM_MIN_WORDS][:ANCHOR_CLAIMS]
 
 
@@ -217,8 +215,9 @@ def gather_evidence(
         graded_anchors: Anchor answers by level (``GRADED_ANCHOR_LEVELS``); each one's sentences
             (``anchor_claims``) are checked as claims, giving ``anchor_agreement``.
     """
-    anchors = {level: anchor_claims(answer) for level, answer in (graded_anchors or {}).items()}
-    anchors = {level: claims for level, claims in anchors.items() if claims and level in GRADED_ANCHOR_LEVELS}
+    given = graded_anchors or {}
+    anchors = {level: anchor_claims(given[level]) for level in GRADED_ANCHOR_LEVELS if level in given}
+    anchors = {level: claims for level, claims in anchors.items() if claims}
     claims = [*points, *red_flags, *(claim for level in anchors for claim in anchors[level])]
     verdicts = check_claims(checker, claims, answer_passages(sentences or [text]), embedder)
     agreement, offset = {}, len(points) + len(red_flags)

@@ -312,10 +312,15 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u1100-
 _HAN_KANA = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
+def _mostly(script: re.Pattern[str], text: str) -> bool:
+    """Whether at least half of the letters of ``text`` are of ``script`` (False without letters)."""
+    letters = [char for char in text if char.isalpha()]
+    return bool(letters) and sum(1 for char in letters if script.match(char)) / len(letters) >= 0.5
+
+
 def text_has_spaces_between_words(text: str) -> bool:
     """False for text written mostly in Chinese or Japanese characters, which has no spaces to count words by."""
-    letters = [char for char in text if char.isalpha()]
-    return not letters or sum(1 for char in letters if _HAN_KANA.match(char)) / len(letters) < 0.5
+    return not _mostly(_HAN_KANA, text)
 
 
 def _real_words_of(text: str, code: str) -> bool:
@@ -327,8 +332,7 @@ def _real_words_of(text: str, code: str) -> bool:
     from wordfreq import available_languages, zipf_frequency
 
     if code in _CJK_CODES:  # the script is the evidence; wordfreq would need jieba or MeCab for these
-        letters = [char for char in text if char.isalpha()]
-        return bool(letters) and sum(1 for char in letters if _CJK.match(char)) / len(letters) >= 0.5
+        return _mostly(_CJK, text)
     if code not in available_languages():
         return False
     tokens = [token.lower() for token in _LATIN_WORD.findall(text)]

@@ -85,6 +85,7 @@ class InterviewRecord:
     completed_at: datetime | None
     resume_token: str = field(default="", repr=False)  # the secret resume links are bound to
     mode: InterviewMode = InterviewMode.INTERVIEW
+    drafts: dict[str, str] = field(default_factory=dict, repr=False)  # typed, not submitted: {question id: text}
 
 
 @dataclass(frozen=True)

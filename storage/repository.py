@@ -341,13 +341,7 @@ class Repository:
         Raises:
             NotFoundError: There is no such interview.
         """
-        with self._transaction() as session:
-            raw = _get(session, Interview, interview_id, "interview").drafts_json
-        try:
-            data = json.loads(raw) if raw else {}
-        except ValueError:
-            return {}
-        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+        return self.get_interview(interview_id).drafts
 
     def save_answer(self, interview_id: int, question_id: str, question_text: str, answer_text: str) -> int:
         """Store an answer and queue it for scoring, committed before this returns.
@@ -1016,7 +1010,17 @@ def _interview_record(row: Interview) -> InterviewRecord:
         completed_at=row.completed_at,
         resume_token=row.resume_token or "",
         mode=InterviewMode(row.mode),
+        drafts=_drafts(row.drafts_json),
     )
+
+
+def _drafts(raw: str | None) -> dict[str, str]:
+    """The stored drafts ({question id: text}); ``{}`` for none or for anything that is not such a mapping."""
+    try:
+        data = json.loads(raw) if raw else {}
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
 
 def _answer_record(row: Answer) -> AnswerRecord:

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
-from storage.errors import DatabaseUnavailableError, InviteError, NotFoundError
+from storage.errors import DatabaseUnavailableError, InviteError
 from ui import dbstore, interview, resources, signing, state
 from ui.dbstore import DatabaseInterviewStore
 from ui.state import Mode
@@ -126,7 +126,7 @@ def resume_link(interview_id: str) -> str | None:
     if not interview_id.isdigit() or not isinstance(store, DatabaseInterviewStore):
         return None
     try:
-        token = _token_or_none(store, int(interview_id))
+        token = store.resume_token(int(interview_id))
     except DatabaseUnavailableError:
         return None
     return f"{_app_url()}?{RESUME_PARAM}={resume_code(interview_id, token)}" if token else None
@@ -175,7 +175,7 @@ def keep_place() -> None:
     code = st.query_params.get(PLACE_PARAM)
     try:
         if not active and code:
-            interview_id = resume_interview_id(code.strip(), lambda i: _token_or_none(store, i))
+            interview_id = resume_interview_id(code.strip(), store.resume_token)
             record = store.resume(interview_id) if interview_id else None
             if record is None:
                 del st.query_params[PLACE_PARAM]
@@ -187,7 +187,7 @@ def keep_place() -> None:
             state.set_active_interview(record)
             active = record.id
         if active and str(active).isdigit():
-            token = _token_or_none(store, int(active))
+            token = store.resume_token(int(active))
             wanted = resume_code(str(active), token) if token else None
             if wanted and st.query_params.get(PLACE_PARAM) != wanted:
                 st.query_params[PLACE_PARAM] = wanted
@@ -195,13 +195,6 @@ def keep_place() -> None:
                 del st.query_params[PLACE_PARAM]
     except DatabaseUnavailableError:
         return  # the pages say so
-
-
-def _token_or_none(store: DatabaseInterviewStore, interview_id: int) -> str | None:
-    try:
-        return store.repository.get_interview(interview_id).resume_token
-    except NotFoundError:
-        return None
 
 
 def resume_landing(code: str) -> None:
@@ -212,7 +205,7 @@ def resume_landing(code: str) -> None:
         return
 
     try:
-        interview_id = resume_interview_id(code.strip(), lambda i: _token_or_none(store, i))
+        interview_id = resume_interview_id(code.strip(), store.resume_token)
         record = store.resume(interview_id) if interview_id else None
     except DatabaseUnavailableError as exc:
         st.error(str(exc), icon=":material/cloud_off:")

@@ -28,6 +28,7 @@ from ui.state import INTERVIEWS, ROLE, AnswerRecord, InterviewRecord, Mode
 
 GUEST_NAME = "Guest"
 DRAFTS_SAVED = "interviews.drafts_saved"  # the drafts last written to the database, per interview id
+RESUME_TOKENS = "interviews.resume_tokens"  # resume tokens read this session, per interview id (they never change)
 
 
 class DatabaseAnswerQueue:
@@ -204,6 +205,25 @@ class DatabaseInterviewStore:
             raise PermissionError("This session cannot delete someone else's interview.")
         self.repository.delete_interview(int(interview_id))
         self._progress().pop(interview_id, None)
+        self._state.get(RESUME_TOKENS, {}).pop(int(interview_id), None)
+
+    def resume_token(self, interview_id: int) -> str | None:
+        """The secret resume links of an interview are bound to; ``None`` when there is no such interview.
+
+        Read once per session (a token never changes), so the pages that show the link and keep it in
+        the address bar do not ask the database on every run.
+
+        Raises:
+            DatabaseUnavailableError: The database cannot be reached.
+        """
+        tokens = self._state.setdefault(RESUME_TOKENS, {})
+        if interview_id not in tokens:
+            try:
+                token = self.repository.get_interview(interview_id).resume_token
+            except NotFoundError:
+                return None  # not kept: a later interview may come to have this id
+            tokens[interview_id] = token or None
+        return tokens[interview_id]
 
     def _rebuild(self, interview_id: int) -> InterviewRecord | None:
         """An interview this session did not start (a staff view, a resume link): plan, bank, mode from the database."""
@@ -220,7 +240,7 @@ class DatabaseInterviewStore:
             created_at=stored.created_at,
             finished_at=stored.completed_at,
             position=plan.num_questions,
-            drafts=self.repository.drafts(interview_id),
+            drafts=dict(stored.drafts),
         )
 
 

@@ -23,13 +23,14 @@ def docx_bytes(*paragraphs: str) -> bytes:
     return buffer.getvalue()
 
 
-def pdf_bytes(text: str | None) -> bytes:
+def pdf_bytes(text: str | None, *, content: str | None = None) -> bytes:
+    """A one-page PDF in Helvetica showing ``text`` (or drawn by the raw ``content`` stream); blank for neither."""
     from pypdf import PdfWriter
     from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
     writer = PdfWriter()
     page = writer.add_blank_page(width=300, height=200)
-    if text is not None:
+    if text is not None or content is not None:
         font = DictionaryObject(
             {
                 NameObject("/Type"): NameObject("/Font"),
@@ -41,7 +42,7 @@ def pdf_bytes(text: str | None) -> bytes:
             {NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})}
         )
         stream = DecodedStreamObject()
-        stream.set_data(f"BT /F1 12 Tf 20 100 Td ({text}) Tj ET".encode("latin-1"))
+        stream.set_data((content or f"BT /F1 12 Tf 20 100 Td ({text}) Tj ET").encode("latin-1"))
         page[NameObject("/Contents")] = writer._add_object(stream)
     buffer = io.BytesIO()
     writer.write(buffer)
@@ -122,34 +123,15 @@ def docx_with_hidden_text() -> bytes:
 
 
 def pdf_with_hidden_text() -> bytes:
-    from pypdf import PdfWriter
-    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
-
-    writer = PdfWriter()
-    page = writer.add_blank_page(width=300, height=200)
-    font = DictionaryObject(
-        {
-            NameObject("/Type"): NameObject("/Font"),
-            NameObject("/Subtype"): NameObject("/Type1"),
-            NameObject("/BaseFont"): NameObject("/Helvetica"),
-        }
-    )
-    page[NameObject("/Resources")] = DictionaryObject(
-        {NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})}
-    )
-    stream = DecodedStreamObject()
-    stream.set_data(
-        (
+    return pdf_bytes(
+        None,
+        content=(
             "BT /F1 12 Tf 20 150 Td (Requires SQL and dbt) Tj ET "
             f"BT /F1 1 Tf 20 120 Td ({HIDDEN} tiny) Tj ET "
             f"q 1 1 1 rg BT /F1 12 Tf 20 90 Td ({HIDDEN} white) Tj ET Q "
             "BT /F1 12 Tf 20 60 Td (Python daily) Tj ET"
-        ).encode("latin-1")
+        ),
     )
-    page[NameObject("/Contents")] = writer._add_object(stream)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
 
 
 def test_text_a_reader_cannot_see_is_left_out_of_a_word_file():
