@@ -98,6 +98,7 @@ def run(model: str | None, semeval_per_corpus: int, feedback_answers: int, devse
     import numpy as np
     import psutil
 
+    from evaluation.faithfulness import devset_records, faithfulness_figures, record_of
     from models.loader import load_embedder, load_judge, load_rubric_checker
     from question_banks.loader import load_banks
     from reports.render import assessments_from_reference_report
@@ -115,12 +116,15 @@ def run(model: str | None, semeval_per_corpus: int, feedback_answers: int, devse
 
     scores: dict[str, int] = {}
     latencies: list[float] = []
+    reference_records = []
     for item in reference:
         started = time.perf_counter()
-        scores[item.id] = score_answer(
+        assessment = score_answer(
             request(item.id, item.question, item.answer), judge, embedder, feedback=False, checker=checker
-        ).score
+        )
         latencies.append(time.perf_counter() - started)
+        scores[item.id] = assessment.score
+        reference_records.append(record_of(assessment))
     others = [score for qid, score in scores.items() if qid != "MONITOR_Q2"]
     ranked = sorted(scores, key=lambda qid: scores[qid])
     ml_q1 = reference[0]
@@ -135,7 +139,7 @@ def run(model: str | None, semeval_per_corpus: int, feedback_answers: int, devse
         for text in [ml_q1.answer, *PARAPHRASES]
     ]
 
-    feedback_times, first_tokens = [], []
+    feedback_times, first_tokens, judge_justifications = [], [], 0
     for item in reference[:feedback_answers]:
         started = time.perf_counter()
         assessment = score_answer(
@@ -143,6 +147,7 @@ def run(model: str | None, semeval_per_corpus: int, feedback_answers: int, devse
         )
         feedback_times.append(time.perf_counter() - started)
         first_tokens.append(assessment.timings.first_feedback_token or float("nan"))
+        judge_justifications += " because " in assessment.justification.split(".", 1)[0]
 
     semeval: dict[str, float] = {}
     if semeval_per_corpus > 0:
@@ -163,6 +168,7 @@ def run(model: str | None, semeval_per_corpus: int, feedback_answers: int, devse
             )
 
     cases = case_results(judge, embedder, checker)
+    faithfulness: dict[str, object] = {"reference_report": faithfulness_figures(reference_records)}
     dev: dict[str, object] = {}
     if devset:
         from scoring.calibrate import dev_rows
@@ -175,6 +181,8 @@ def run(model: str | None, semeval_per_corpus: int, feedback_answers: int, devse
         index = {id(row): i for i, row in enumerate(rows)}
         dev = dev_figures(rows, dev_scores, lambda row: fold_of[index[id(row)]])
         dev["s_per_answer_mean"] = round((time.perf_counter() - started) / len(rows), 3)
+        records = devset_records(rows, dev_scores, lambda row: fold_of[index[id(row)]], load_banks(), checker, embedder)
+        faithfulness["devset_out_of_fold"] = faithfulness_figures(records)
 
     return {
         "judge": judge.name,
@@ -194,6 +202,8 @@ def run(model: str | None, semeval_per_corpus: int, feedback_answers: int, devse
         "feedback_s_per_answer_max": round(max(feedback_times), 2) if feedback_times else None,
         "first_feedback_token_s_mean": round(statistics.mean(first_tokens), 2) if first_tokens else None,
         "first_feedback_token_s_max": round(max(first_tokens), 2) if first_tokens else None,
+        "justifications_by_the_judge": f"{judge_justifications} of {len(feedback_times)}",
+        "feedback_faithfulness": faithfulness,
         "cases_met": f"{sum(r['ok'] for r in cases.values())} of {len(cases)}",
         "cases": cases,
         "devset_out_of_fold": dev,

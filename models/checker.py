@@ -53,21 +53,37 @@ class CrossEncoderChecker:
         """
         import torch
 
-        results: list[CheckProbabilities] = []
+        if not pairs:
+            return []
+        # Pairs are batched by length, so a batch is padded to its own longest pair, not the longest of
+        # all: a short claim with one sentence is no longer padded to a whole answer's length. The
+        # attention mask makes padding inert, so the order changes only the speed.
+        lengths = [
+            len(ids)
+            for ids in self.tokenizer(
+                [claim for claim, _ in pairs],
+                [passage for _, passage in pairs],
+                truncation="only_second",
+                max_length=MAX_LENGTH,
+            )["input_ids"]
+        ]
+        order = sorted(range(len(pairs)), key=lambda i: (lengths[i], i))
+        results: list[CheckProbabilities | None] = [None] * len(pairs)
         with self._lock, torch.inference_mode():
-            for start in range(0, len(pairs), BATCH_SIZE):
-                batch = pairs[start : start + BATCH_SIZE]
+            for start in range(0, len(order), BATCH_SIZE):
+                rows = order[start : start + BATCH_SIZE]
                 encoded = self.tokenizer(
-                    [claim for claim, _ in batch],
-                    [passage for _, passage in batch],
+                    [pairs[i][0] for i in rows],
+                    [pairs[i][1] for i in rows],
                     truncation="only_second",
                     max_length=MAX_LENGTH,
                     padding=True,
                     return_tensors="pt",
                 )
                 probabilities = torch.softmax(self.model(**encoded).logits.float(), dim=-1).tolist()
-                results.extend(CheckProbabilities(*row) for row in probabilities)
-        return results
+                for i, row in zip(rows, probabilities, strict=True):
+                    results[i] = CheckProbabilities(*row)
+        return [r for r in results if r is not None]
 
 
 def weights_sha256(folder: Path) -> str:

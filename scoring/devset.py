@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -28,13 +28,13 @@ from models.protocols import Embedder, Judge, RubricChecker
 from question_banks.loader import BankSet
 from scoring.engine import (
     ScoringRequest,
-    checker_rubric,
-    default_score_model,
     gate_answer,
     gated_score,
     question_request,
+    rubric_evidence,
 )
 from scoring.rubric import FEATURES, ClaimVerdict, RubricEvidence, RubricScoreModel
+from scoring.text import normalize_text, split_sentences
 from scoring.types import Flag, RubricStatus
 
 DEVSET_DIR = Path(__file__).resolve().parent / "data" / "devset"
@@ -115,18 +115,20 @@ class DevRow:
     evidence: RubricEvidence | None  # None when the gate stopped it
     gate_score: int | None
     flags: list[Flag]
+    notes: list[str] = field(default_factory=list)
+    sentences: list[str] = field(default_factory=list)  # the gate's sentences of the answer (what is quoted)
 
 
 def dev_row(
     item: DevAnswer, request: ScoringRequest, judge: Judge | None, embedder: Embedder, checker: RubricChecker
 ) -> DevRow:
     """Clean and gate the answer as ``score_answer`` does, then gather the checker's evidence (no feedback)."""
-    model = default_score_model()
     prepared = gate_answer(request, embedder, judge)
-    if prepared.gate.blocked:
-        return DevRow(item, None, gated_score(prepared.gate, prepared.flags), prepared.flags)
-    checked = checker_rubric(request, prepared.gate, prepared.points, prepared.tips, checker, embedder, model)
-    return DevRow(item, checked.evidence, None, prepared.flags)
+    gate = prepared.gate
+    if gate.blocked:
+        return DevRow(item, None, gated_score(gate, prepared.flags), prepared.flags, prepared.notes, gate.sentences)
+    evidence = rubric_evidence(request, gate, prepared.points, checker, embedder)
+    return DevRow(item, evidence, None, prepared.flags, prepared.notes, gate.sentences)
 
 
 def row_to_json(row: DevRow) -> str:
@@ -137,12 +139,15 @@ def row_to_json(row: DevRow) -> str:
             "evidence": asdict(row.evidence) if row.evidence is not None else None,
             "gate_score": row.gate_score,
             "flags": [flag.value for flag in row.flags],
+            "notes": row.notes,
+            "sentences": row.sentences,
         }
     )
 
 
 def row_from_json(item: DevAnswer, line: str) -> DevRow:
-    """The row a cache line holds (the item's id must match)."""
+    """The row a cache line holds (the item's id must match). Lines written before notes and sentences
+    were cached get none and the answer's own sentences."""
     data = json.loads(line)
     if data["id"] != item.id:
         raise ValueError(f"cache line for {data['id']} where {item.id} was expected: delete the cache")
@@ -157,7 +162,9 @@ def row_from_json(item: DevAnswer, line: str) -> DevRow:
             log_words=raw["log_words"],
             anchor_agreement=raw.get("anchor_agreement", {}),
         )
-    return DevRow(item, evidence, data["gate_score"], [Flag(f) for f in data["flags"]])
+    sentences = data.get("sentences") or split_sentences(normalize_text(item.answer))
+    flags = [Flag(f) for f in data["flags"]]
+    return DevRow(item, evidence, data["gate_score"], flags, list(data.get("notes") or []), sentences)
 
 
 def point_agreement(rows: Sequence[DevRow], model: RubricScoreModel) -> float:

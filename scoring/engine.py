@@ -7,7 +7,7 @@ by red flag by the rubric checker and scored by the fitted combination of ``scor
 without a checker (unit tests, a custom set-up) the judge's yes/no per point stands in, combined as
 documented on ``ScoreModel``. Reference-answer questions use ``scoring.reference``. Both models
 come from ``scoring/calibration.json`` (``python -m scoring.calibrate``). Feedback is written
-section by section (``scoring.feedback.write_feedback``).
+from the checks, with a justification the judge writes and the checker vets (``scoring.feedback``).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, fields
@@ -27,7 +28,14 @@ from models.protocols import Embedder, Judge, RubricChecker
 from question_banks.requirements import JobRequirement, requirement_matches
 from question_banks.schema import Anchor, QuestionBank, RedFlag, RubricPoint
 from scoring import prompts
-from scoring.feedback import Feedback, coverage_feedback, finding_weaknesses, parse_feedback, write_feedback
+from scoring.feedback import (
+    NO_STRENGTHS_AT_OR_BELOW,
+    Feedback,
+    feedback_lists_text,
+    gated_feedback,
+    grounded_feedback,
+    write_justification,
+)
 from scoring.gate import GATE_MAX_SCORE, GateResult, run_gate
 from scoring.reference import (
     DEFAULT_EXAMPLE_MODEL,
@@ -387,6 +395,28 @@ def rubric_signals(question: str, gate: GateResult, checked: PointChecks, judge:
     return Signals(probability, coverage, relevance, checked.question_similarity, checked.checks)
 
 
+def sharpest_sentences(
+    checker: RubricChecker, wanted: Sequence[tuple[str, str, bool]], sentences: Sequence[str]
+) -> list[tuple[str, float]]:
+    """For each ``(claim, passage, contradiction)``, the one answer sentence of the passage the checker finds
+    stating the claim most (contradicting it, when ``contradiction``), and that probability; one batch.
+
+    A passage is a window of neighbouring sentences (``scoring.rubric.answer_passages``); quoting
+    the whole window would show an unrelated sentence as evidence. A passage of one sentence is
+    checked alone too, so every probability is that of the quoted sentence.
+    """
+    candidates = [[s for s in sentences if s and s in passage] or [passage] for _, passage, _ in wanted]
+    pairs = [(claim, sentence) for (claim, _, _), found in zip(wanted, candidates, strict=True) for sentence in found]
+    results = checker.check(pairs) if pairs else []
+    chosen, offset = [], 0
+    for (_, _, contradiction), found in zip(wanted, candidates, strict=True):
+        values = [(r.contradicts if contradiction else r.states) for r in results[offset : offset + len(found)]]
+        offset += len(found)
+        best = max(range(len(found)), key=lambda i: (values[i], -i))
+        chosen.append((found[best], float(values[best])))
+    return chosen
+
+
 @dataclass(frozen=True)
 class CheckedRubric:
     """Rubric mode with the rubric checker: each point's check, the red flags found, the evidence and the score."""
@@ -399,22 +429,11 @@ class CheckedRubric:
     score: int
 
 
-def checker_rubric(
-    request: ScoringRequest,
-    gate: GateResult,
-    points: Sequence[str],
-    tips: Sequence[str],
-    checker: RubricChecker,
-    embedder: Embedder,
-    model: ScoreModel,
-) -> CheckedRubric:
-    """Rubric mode: every point and red flag checked by the rubric checker, the signals combined and capped.
-
-    A point's evidence is the passage the checker found stating it (for a contradicted point, the
-    passage contradicting it); a missing point has none.
-    """
-    rubric = model.rubric
-    evidence = gather_evidence(
+def rubric_evidence(
+    request: ScoringRequest, gate: GateResult, points: Sequence[str], checker: RubricChecker, embedder: Embedder
+) -> RubricEvidence:
+    """Every point, red flag and graded anchor sentence checked against the answer (``gather_evidence``)."""
+    return gather_evidence(
         gate.judge_text,
         gate.sentences,
         points,
@@ -425,24 +444,67 @@ def checker_rubric(
         embedder,
         graded_anchors={a.level: a.answer for a in request.anchors},  # gather_evidence keeps GRADED_ANCHOR_LEVELS
     )
+
+
+def checker_rubric(
+    request: ScoringRequest,
+    gate: GateResult,
+    points: Sequence[str],
+    tips: Sequence[str],
+    checker: RubricChecker,
+    embedder: Embedder,
+    model: ScoreModel,
+) -> CheckedRubric:
+    """Rubric mode: every point and red flag checked by the rubric checker, the signals combined and capped."""
+    evidence = rubric_evidence(request, gate, points, checker, embedder)
+    return judged_rubric(request, evidence, gate.sentences, points, tips, checker, embedder, model.rubric)
+
+
+def judged_rubric(
+    request: ScoringRequest,
+    evidence: RubricEvidence,
+    sentences: Sequence[str],
+    points: Sequence[str],
+    tips: Sequence[str],
+    checker: RubricChecker,
+    embedder: Embedder,
+    rubric: RubricScoreModel,
+) -> CheckedRubric:
+    """The checks, red flags found and capped score that ``rubric`` makes of the evidence.
+
+    A point's evidence is the one sentence (``sharpest_sentences``) of the passage the checker found
+    stating it (for a contradicted point, the passage contradicting it); a missing point has none.
+    """
     statuses = [rubric.status(v) for v in evidence.points]
-    shown = [
-        v.contradiction_evidence if status is RubricStatus.CONTRADICTED else v.evidence
-        for v, status in zip(evidence.points, statuses, strict=True)
+    flagged = rubric.flags_found(evidence)
+    # The quote: the one sentence of the best passage that states the point (contradicts it, for a
+    # contradicted point; states it, for a red flag), with the checker's probability for it alone.
+    wanted = [
+        (
+            point,
+            verdict.contradiction_evidence if status is RubricStatus.CONTRADICTED else verdict.evidence,
+            status is RubricStatus.CONTRADICTED,
+        )
+        for point, verdict, status in zip(points, evidence.points, statuses, strict=True)
     ]
+    wanted += [(request.red_flags[i].flag, evidence.flags[i].evidence, False) for i in flagged]
+    sharp = sharpest_sentences(checker, wanted, sentences)
+    shown = [sentence for sentence, _ in sharp[: len(points)]]
     vectors = embedder.encode([*points, *shown]) if points else np.zeros((0, 1))
     checks = []
     for index, (point, verdict, status) in enumerate(zip(points, evidence.points, statuses, strict=True)):
         probability = verdict.contradicts if status is RubricStatus.CONTRADICTED else verdict.states
+        missing = status is RubricStatus.MISSING
         checks.append(
             RubricCheck(
                 point=point,
                 status=status,
                 confidence=round(min(1.0, abs(probability - 0.5) * 2), 4),
                 coverage=round(verdict.states, 4),
-                evidence=None if status is RubricStatus.MISSING else shown[index],
+                evidence=None if missing else shown[index],
                 similarity=round(float(vectors[index] @ vectors[len(points) + index]), 4),
                 contradiction=round(verdict.contradicts, 4),
+                support=None if missing else round(sharp[index][1], 4),
                 tip=tips[index] if index < len(tips) else "",
             )
         )
@@ -450,10 +512,10 @@ def checker_rubric(
         RedFlagFinding(
             flag=request.red_flags[i].flag,
             reason=request.red_flags[i].reason,
-            evidence=evidence.flags[i].evidence,
+            evidence=sharp[len(points) + n][0],
             probability=round(evidence.flags[i].states, 4),
         )
-        for i in rubric.flags_found(evidence)
+        for n, i in enumerate(flagged)
     ]
     signals = rubric.signals(evidence)
     findings = len(found) + statuses.count(RubricStatus.CONTRADICTED)  # as rubric.findings(evidence) counts
@@ -464,7 +526,7 @@ NO_SPECIFICS_BELOW = 2.0  # concrete items per 100 words under which an answer o
 NO_SPECIFICS_MIN_WORDS = 30
 
 
-def _rubric_flags(checked: CheckedRubric, flags: Sequence[Flag], notes: Sequence[str]) -> tuple[list[Flag], list[str]]:
+def rubric_flags(checked: CheckedRubric, flags: Sequence[Flag], notes: Sequence[str]) -> tuple[list[Flag], list[str]]:
     """The flags and notes the rubric check adds: red flags and contradictions, and no concrete content."""
     flags, notes = list(flags), list(notes)
     if checked.findings:
@@ -510,6 +572,78 @@ def _coverage_lines(checks: Sequence[RubricCheck], red_flags: Sequence[RedFlagFi
     lines = [f"- [{check.status.value}] {check.point}" for check in checks]
     lines += [f"- [red flag, an error: never praise it] {finding.flag}" for finding in red_flags]
     return lines or ["- (no rubric: judged on relevance to the question)"]
+
+
+_APPROVAL = re.compile(
+    r"\b(?:excellent|strong|thorough|comprehensive|well[- ]\w+|impressive|detailed|solid|good|great|"
+    r"appropriate|correct|right|sensible|sound|valid|effective|best practice|strength)\b",
+    re.IGNORECASE,
+)
+_RESERVATION = re.compile(r"\b(?:not|no|lacks?|without|but|however|although|though|fails?|missing|wrong)\b", re.I)
+
+
+_SAYS_ABSENT = re.compile(
+    r"\b(?:does not|doesn't|did not|didn't|never|fails to|lacks?|no mention of|without)\s+"
+    r"(?:(?:mention|use|include|name|discuss|describe|provide|specify|state|explain|cite|give)s?\s+)?"
+    r"([^.;:,!?]{3,80})",
+    re.IGNORECASE,
+)
+
+
+def claims_absent_but_present(sentence: str, answer: str) -> bool:
+    """Whether ``sentence`` says the answer lacks something the answer does contain ("does not mention SMOTE").
+
+    The thing named after the negation is taken to be present when one of its distinctive tokens
+    (an acronym, a capitalised name, a token with a digit) occurs in the answer, or when all of its
+    words of five letters or more do (two at least).
+    """
+    lower = answer.lower()
+    present = set(re.findall(r"[\w%/.+-]+", lower))
+    for match in _SAYS_ABSENT.finditer(sentence):
+        tokens = re.findall(r"[\w%/+-]+", match.group(1))
+        distinctive = [t for t in tokens if re.search(r"\d", t) or (t[:1].isupper() and t.lower() not in {"i", "the"})]
+        if any(t.lower() in present for t in distinctive):
+            return True
+        content = [t.lower() for t in tokens if len(t) >= 5 and t.isalpha()]
+        if len(content) >= 2 and all(t in lower for t in content):
+            return True
+    return False
+
+
+def justification_check(
+    checks: Sequence[RubricCheck],
+    found: Sequence[RedFlagFinding],
+    red_flags: Sequence[RedFlag],
+    score: int,
+    checker: RubricChecker | None,
+    confirm_at: float,
+    answer: str = "",
+) -> Callable[[str], bool]:
+    """Whether a sentence of the judge's justification may stand (``write_justification``'s ``keep``).
+
+    Refused: a sentence the rubric checker finds stating a point the checks call missing or
+    contradicted, or a red flag they did not find (a fact the checks contradict); one saying the
+    answer lacks something it contains (``claims_absent_but_present``); one approving of a red flag
+    that was found; and, for an answer scored at or below ``NO_STRENGTHS_AT_OR_BELOW``, one that
+    praises without reservation. Without a checker only the wording checks run.
+    """
+    found_flags = {f.flag for f in found}
+    denied = [c.point for c in checks if c.status in (RubricStatus.MISSING, RubricStatus.CONTRADICTED)]
+    denied += [f.flag for f in red_flags if f.flag not in found_flags]
+    errors = sorted(found_flags)
+
+    def keep(sentence: str) -> bool:
+        approving = bool(_APPROVAL.search(sentence)) and not _RESERVATION.search(sentence)
+        if approving and score <= NO_STRENGTHS_AT_OR_BELOW:
+            return False
+        if answer and claims_absent_but_present(sentence, answer):
+            return False
+        claims = [*denied, *(errors if approving else [])]
+        if checker is None or not claims:
+            return True
+        return all(r.states < confirm_at for r in checker.check([(claim, sentence) for claim in claims]))
+
+    return keep
 
 
 def gated_score(gate: GateResult, flags: Sequence[Flag]) -> int:
@@ -570,7 +704,7 @@ def score_answer(
             checked_rubric = checker_rubric(request, gate, points, tips, checker, embedder, model)
             checks, found = checked_rubric.checks, checked_rubric.red_flags
             signals_shown = {k: round(v, 4) for k, v in asdict(checked_rubric.signals).items() if v is not None}
-            flags, notes = _rubric_flags(checked_rubric, flags, notes)
+            flags, notes = rubric_flags(checked_rubric, flags, notes)
             score = _penalised(checked_rubric.score, flags, model)
         else:
             checked = check_points(request.question, gate, points, tips, judge, embedder, model)
@@ -578,42 +712,38 @@ def score_answer(
         alignment = requirement_matches(request.job_requirements, gate.judge_text, embedder)
         rubric_s = time.perf_counter() - t
 
-    def settle() -> int:
-        """The score. In rubric mode the judge's relevance check runs here, once: while feedback is being
-        written it runs just before the justification, so the first feedback words come sooner."""
-        nonlocal score, rubric_s
-        if score is None:
-            t = time.perf_counter()
-            score = _final_score(rubric_signals(request.question, gate, checked, judge, model), flags, model)
-            rubric_s += time.perf_counter() - t
-        return score
+    if score is None:  # rubric mode without a checker: the judge's relevance check completes the score
+        t = time.perf_counter()
+        score = _final_score(rubric_signals(request.question, gate, checked, judge, model), flags, model)
+        rubric_s += time.perf_counter() - t
 
     t = time.perf_counter()
     first_token: float | None = None
-    written: Feedback | None = None
+    confirm_at = model.rubric.met if checker is not None and points and not reference else model.met
+    if gate.blocked:
+        final = gated_feedback(score, flags, notes)
+    else:
+        final = grounded_feedback(checks, score, flags, notes, alignment, found, confirm_at)
     if feedback and not gate.blocked:
-        reply, first_feedback = write_feedback(
+        lists = feedback_lists_text(final) + "\n\nJUSTIFICATION:\n"
+        if on_feedback is not None:
+            on_feedback(lists)
+        first_token = time.perf_counter() - started
+        start = f"The answer scores {score}/100 because"
+        keep = justification_check(checks, found, request.red_flags, score, checker, confirm_at, gate.judge_text)
+        written, _ = write_justification(
             judge.generate,
-            prompts.feedback_messages(request.question, gate.judge_text, _coverage_lines(checks, found)),
+            prompts.justification_messages(request.question, gate.judge_text, _coverage_lines(checks, found)),
+            start,
+            keep,
             on_feedback,
-            justification_start=lambda: f"The answer scores {settle()}/100 because",
         )
-        if first_feedback is not None:
-            first_token = t - started + first_feedback
-        written = parse_feedback(reply)
-    score = settle()
-    if written is None:
-        final = coverage_feedback(checks, score, flags, notes, alignment, found)
-    else:  # the judge's words, plus what it was not asked to know: the gate's notes and the job match
-        justification = written.justification
-        if alignment:
-            justification += f" Relevant to the job: {'; '.join(alignment[:2])}."
-        # The bank's own tips for the points the answer missed lead: they are concrete and reviewed,
-        # where a small judge's tips sometimes restate the answer instead of advising.
-        authored = [c.tip for c in checks if c.status is not RubricStatus.MET and c.tip]
-        tips = list(dict.fromkeys([*authored[:2], *written.tips]))[:3]
-        weaknesses = [*finding_weaknesses(checks, found), *notes[:1], *written.weaknesses][:3]
-        final = Feedback(written.strengths, weaknesses, tips, justification)
+        if written.startswith(start):
+            if alignment:
+                written += f" Relevant to the job: {'; '.join(alignment[:2])}."
+            final = Feedback(final.strengths, final.weaknesses, final.tips, written)
+        elif on_feedback is not None:  # the judge's first sentence did not hold: the checks' own words stand
+            on_feedback(final.justification)
     feedback_s = time.perf_counter() - t
     return AnswerAssessment(
         id=request.id,

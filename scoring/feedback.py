@@ -1,7 +1,24 @@
-"""Feedback: parse what the judge wrote, and build feedback from the rubric check when it does not parse.
+"""Feedback that is true to the answer: grounded strengths, weaknesses and tips, and a checked justification.
 
-``parse_feedback`` is a pure function with a table-driven test; ``coverage_feedback`` never fails,
-so an assessment's strengths, weaknesses, tips and justification are never empty or malformed.
+The lists are built from the checks, never written freely (issue 12):
+
+- **Strengths** come only from met rubric points, each quoting the answer sentence that shows it,
+  kept only when the rubric checker confirms that sentence states the point (``RubricCheck.support``),
+  does not also find the point contradicted, and the sentence is not one that states a red flag or
+  contradicts a point. An answer scored at or
+  below ``NO_STRENGTHS_AT_OR_BELOW`` lists none.
+- **Weaknesses** name what is wrong or missing, most serious first: red flags found (quoting the
+  candidate and saying why it is a problem), contradicted points, the flags that describe the
+  answer's substance (no specifics, hypothetical, grader-directed text), missing points, partly
+  shown points. A point the checks call met is never listed.
+- **Tips** are instructions, one per weakness, from the bank's tip where it has one
+  (``point_instruction`` turns a point into one otherwise); ``is_instruction`` is the check.
+- **Justification**: the judge writes two sentences after a prefilled ``The answer scores N/100
+  because`` (so the score is never contradicted); each sentence is kept only when ``keep`` (the
+  engine's check against the rubric checker) passes it, and ``template_justification`` stands in
+  when none survives.
+
+Gate-stopped answers get ``gated_feedback``: the gate's own note and one instruction, nothing invented.
 """
 
 from __future__ import annotations
@@ -12,20 +29,24 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from models.protocols import ChatMessage
+from scoring.text import normalize_text
 from scoring.types import Flag, RedFlagFinding, RubricCheck, RubricStatus
 
-SECTIONS = ("STRENGTHS", "WEAKNESSES", "TIPS", "JUSTIFICATION")
-_HEADING = re.compile(
-    r"^\s*[#*]*\s*(STRENGTHS|WEAKNESSES|(?:IMPROVEMENT\s+)?TIPS|JUSTIFICATION)\s*[*]*\s*:?\s*[*]*\s*(.*)$", re.I
-)
-_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s*")
-MAX_ITEMS = 3
-MAX_ITEM_CHARS = 300
+MAX_ITEMS = 3  # strengths, weaknesses and tips shown at most
+QUOTE_CHARS = 200  # a longer quoted sentence is cut at a word and ends with "…"
+NO_STRENGTHS_AT_OR_BELOW = 25  # the band of wrong and contradicting answers (issue 11): nothing to praise
+# A met point that the checker also finds contradicted somewhere in the answer at this P(contradicts) is not
+# praised: on the development set such strengths were 15% of those on points labelled contradicted, 4% of
+# those on points labelled met (evaluation/faithfulness.py).
+MIXED_CONTRADICTION = 0.5
+JUSTIFICATION_SENTENCES = 2
+JUSTIFICATION_TOKENS = 80
+MIN_REASON_WORDS = 3  # the judge's first sentence must add this many words to the prefilled start
 
 
 @dataclass(frozen=True)
 class Feedback:
-    """Strengths, weaknesses, tips and a justification."""
+    """Strengths, weaknesses, tips (one per weakness, same order) and a justification."""
 
     strengths: list[str]
     weaknesses: list[str]
@@ -33,182 +54,286 @@ class Feedback:
     justification: str
 
 
-def _clean_item(text: str) -> str:
-    text = _BULLET.sub("", text).strip().strip("*").strip()
-    if text and text[-1] not in ".!?":
-        text += "."
-    return text[:1].upper() + text[1:]
+@dataclass(frozen=True)
+class Improvement:
+    """One weakness and the instruction that fixes it."""
+
+    weakness: str
+    tip: str
 
 
-_HEDGED_TIP = re.compile(
-    r"^(?:(?:the\s+)?candidate|you|they|he|she|i|we)\s+(?:could|should|can|might|may|will|would|needs?\s+to|must)"
-    r"\s+(?:also\s+)?(?=[a-z])",
-    re.IGNORECASE,
-)
-
-
-def as_instruction(tip: str) -> str:
-    """Turn a hedged third-person tip ("The candidate could add X.") into an instruction ("Add X.")."""
-    match = _HEDGED_TIP.match(tip.strip())
-    if not match:
-        return tip
-    rest = tip.strip()[match.end() :]
-    return rest[:1].upper() + rest[1:] if rest else tip
-
-
-# The status markers of the judge's prompt (``[met]``, ``[red flag, an error: never praise it]``): a small
-# judge sometimes copies them into its bullets.
-_PROMPT_MARKER = re.compile(r"^\s*\[[^\]]{1,60}\]\s*")
-_NOT_A_STRENGTH = re.compile(r"^\s*\[(?:red flag|contradict|missing|part)", re.IGNORECASE)
-
-
-def parse_feedback(text: str) -> Feedback | None:
-    """Parse the four-section feedback format; ``None`` when a section is missing or empty."""
-    found: dict[str, list[str]] = {}
-    current: str | None = None
-    for raw in text.splitlines():
-        heading = _HEADING.match(raw)
-        if heading:
-            name = heading.group(1).upper().split()[-1]
-            current = name
-            found.setdefault(current, [])
-            rest = heading.group(2).strip()
-            if rest:
-                found[current].append(rest)
-            continue
-        if current and raw.strip():
-            found[current].append(raw.strip())
-    if any(not found.get(section) for section in SECTIONS):
-        return None
-
-    def items(section: str) -> list[str]:
-        raw = [_BULLET.sub("", x).strip() for x in found[section]]
-        if section == "STRENGTHS":  # a strength echoing an error's or a missing point's marker praises it
-            raw = [x for x in raw if not _NOT_A_STRENGTH.match(x)]
-        cleaned = [_clean_item(_PROMPT_MARKER.sub("", x)) for x in raw]
-        cleaned = [x for x in cleaned if 8 <= len(x) <= MAX_ITEM_CHARS and "(" not in x[:2]]
-        return list(dict.fromkeys(cleaned))[:MAX_ITEMS]
-
-    justification = " ".join(_BULLET.sub("", x).strip() for x in found["JUSTIFICATION"]).strip()
-    tips = list(dict.fromkeys(as_instruction(tip) for tip in items("TIPS")))
-    feedback = Feedback(items("STRENGTHS"), items("WEAKNESSES"), tips, justification[:1200])
-    if not (feedback.strengths and feedback.weaknesses and feedback.tips) or len(feedback.justification) < 20:
-        return None
-    return feedback
+# -- Wording helpers ------------------------------------------------------------------------------------
 
 
 def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
+    """``Names the test`` -> ``names the test``; an acronym (``SQL``, ``A/B``) keeps its capitals."""
+    first = text.split(" ", 1)[0]
+    return text if len(first) > 1 and first == first.upper() else text[:1].lower() + text[1:]
 
 
-def _quote(sentence: str, limit: int = 120) -> str:
-    sentence = sentence.strip()
-    return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?", "\u201d", "\u201d.")) else text + "."
 
 
-def finding_weaknesses(checks: Sequence[RubricCheck], red_flags: Sequence[RedFlagFinding]) -> list[str]:
-    """The serious errors, first among the weaknesses: each red flag and contradicted point, quoting the answer."""
-    lines = [
-        f"Red flag: {_lower_first(f.flag.rstrip('.'))} (you said \u201c{_quote(f.evidence)}\u201d). {f.reason}"
+def quote(text: str, limit: int = QUOTE_CHARS) -> str:
+    """The candidate's words to quote: verbatim, or their first words and "…" when longer than ``limit``."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    return (cut[: cut.rfind(" ")] if " " in cut else cut).rstrip(" ,;:") + "\u2026"
+
+
+_IRREGULAR = {"does": "do", "has": "have", "is": "be", "goes": "go"}
+
+
+def _base_form(verb: str) -> str:
+    """A third-person verb in its base form: ``Describes`` -> ``Describe``, ``Quantifies`` -> ``Quantify``."""
+    lower = verb.lower()
+    if lower in _IRREGULAR:
+        base = _IRREGULAR[lower]
+    elif lower.endswith("ies") and len(lower) > 4:
+        base = lower[:-3] + "y"
+    elif lower.endswith(("sses", "shes", "ches", "xes", "zes")):
+        base = lower[:-2]
+    elif lower.endswith("s") and not lower.endswith("ss"):
+        base = lower[:-1]
+    else:
+        return verb
+    return base[:1].upper() + base[1:] if verb[:1].isupper() else base
+
+
+def point_instruction(point: str) -> str:
+    """A rubric point as an instruction: ``Names the test.`` -> ``Name the test.``; else ``Add this: ...``."""
+    point = point.strip()
+    first, _, rest = point.partition(" ")
+    base = _base_form(first)
+    if base != first and rest:
+        return _sentence(f"{base[:1].upper()}{base[1:]} {rest}")
+    return _sentence(f"Add this: {_lower_first(point)}")
+
+
+# Words a statement about the answer starts with; an instruction never does.
+_NOT_IMPERATIVE = {
+    "the", "a", "an", "this", "that", "these", "those", "it", "its", "they", "their", "there", "he", "she",
+    "you", "your", "i", "we", "my", "our", "candidate", "candidates", "no", "none",
+    "is", "are", "was", "were", "has", "have", "had", "does", "did", "can", "could", "should", "would",
+    "will", "may", "might", "must", "not", "although", "while", "because", "overall", "good", "great",
+}  # fmt: skip
+_STATEMENT_VERBS = {
+    "is", "was", "are", "were", "does", "did", "has", "had", "could", "should", "would", "can", "may", "might",
+    "provides", "lacks", "shows", "gives", "describes", "mentions", "includes", "covers", "explains", "names",
+}  # fmt: skip
+_BASE_FORMS_LOOKING_PAST = {"need", "embed", "feed", "proceed", "exceed", "succeed", "bring", "spring"}
+_LEAD_IN = re.compile(r"^(?:next time|also|instead|then|finally|first|in short)\s*,\s*", re.IGNORECASE)
+
+
+def is_instruction(text: str) -> bool:
+    """Whether ``text`` reads as an instruction: its first word (after a lead-in such as "Instead,") is a
+    verb in the base form, not a determiner, pronoun, auxiliary or a third-person, past or -ing verb.
+
+    A simple grammatical check, as issue 12 asks; "The answer provides details." fails it,
+    "Name the test." passes.
+    """
+    body = _LEAD_IN.sub("", text.strip())
+    match = re.match(r"[A-Za-z']+", body)
+    if not match:
+        return False
+    word = match.group(0).lower()
+    second = re.match(r"[A-Za-z']+\s+([A-Za-z']+)", body)
+    if second and second.group(1).lower() in _STATEMENT_VERBS:  # "Answer provides ...": a noun and its verb
+        return False
+    if word in _NOT_IMPERATIVE or (word.endswith(("ed", "ing")) and word not in _BASE_FORMS_LOOKING_PAST):
+        return False
+    return not (word.endswith("s") and not word.endswith(("ss", "us", "is")) and _base_form(word) != word)
+
+
+# -- Sections from the checks ----------------------------------------------------------------------------
+
+# The flags that say something about the answer's substance, with the instruction that fixes each.
+FLAG_TIPS: dict[Flag, str] = {
+    Flag.NO_SPECIFICS: "Name the numbers, methods, tools and metrics, and say what you did and what changed.",
+    Flag.NO_DIRECT_EXPERIENCE: "Describe a time you did this yourself: the situation, your actions and the result.",
+    Flag.INSTRUCTS_GRADER: "Leave out text addressed to the grader; only the answer itself is scored.",
+    Flag.EMPTY: "Write an answer: the situation, what you did, and the result.",
+    Flag.TOO_SHORT: "Answer in a few full sentences: the situation, what you did, and the result.",
+    Flag.GIBBERISH: "Write the answer in full sentences that say what you did.",
+    Flag.UNINTELLIGIBLE: "Write the answer in full sentences that say what you did; check a transcript before sending.",
+    Flag.OFF_TOPIC: "Answer the question that was asked, with an example of your own.",
+    Flag.COPIES_QUESTION: "Answer in your own words with an example of your own, rather than restating the question.",
+    Flag.KEYWORD_STUFFING: "Use the terms in sentences that say what you did with them and what resulted.",
+}
+SUBSTANCE_FLAGS = (Flag.NO_SPECIFICS, Flag.NO_DIRECT_EXPERIENCE, Flag.INSTRUCTS_GRADER)
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z]{4,}", text.lower())} - {"that", "with", "from", "this", "they", "their"}
+
+
+def related_tip(flag: str, checks: Sequence[RubricCheck]) -> str:
+    """The instruction for a red flag: the tip of the rubric point sharing most words with it ("Instead, ...")."""
+    words = _content_words(flag)
+    best = max(checks, key=lambda c: len(words & _content_words(c.point)), default=None)
+    if best is None or not words & _content_words(best.point):
+        return "Instead, describe the practice an interviewer expects here, and why."
+    tip = best.tip or point_instruction(best.point)
+    return _sentence("Instead, " + _lower_first(tip))
+
+
+def improvements(
+    checks: Sequence[RubricCheck],
+    red_flags: Sequence[RedFlagFinding],
+    flags: Sequence[Flag],
+    notes: Sequence[str],
+) -> list[Improvement]:
+    """Every weakness with its tip, most serious first: red flags, contradicted points, substance flags,
+    missing points, then partly shown ones. Met points never appear."""
+    found: list[Improvement] = [
+        Improvement(
+            f"Red flag: {_lower_first(f.flag.rstrip('.'))} (you said \u201c{quote(f.evidence)}\u201d). "
+            f"{f.reason}".strip(),
+            related_tip(f.flag, checks),
+        )
         for f in red_flags
     ]
-    lines += [
-        f"Contradicts a rubric point: {_lower_first(c.point.rstrip('.'))} "
-        f"(you said \u201c{_quote(c.evidence or '')}\u201d)."
+    found += [
+        Improvement(
+            f"Contradicts a rubric point: {_lower_first(c.point.rstrip('.'))}"
+            + (f" (you said \u201c{quote(c.evidence)}\u201d)." if c.evidence else "."),
+            c.tip or point_instruction(c.point),
+        )
         for c in checks
         if c.status is RubricStatus.CONTRADICTED
     ]
-    return lines
+    for flag in SUBSTANCE_FLAGS:
+        if flag in flags:
+            note = next((n for n in notes if _note_matches(flag, n)), "")
+            found.append(Improvement(note or _FLAG_WEAKNESS[flag], FLAG_TIPS[flag]))
+    found += [
+        Improvement(f"Missing: {_lower_first(c.point)}", c.tip or point_instruction(c.point))
+        for c in checks
+        if c.status is RubricStatus.MISSING
+    ]
+    found += [
+        Improvement(f"Only partly shown: {_lower_first(c.point)}", c.tip or point_instruction(c.point))
+        for c in checks
+        if c.status is RubricStatus.PARTLY
+    ]
+    return [Improvement(_sentence(i.weakness), _sentence(i.tip)) for i in found]
 
 
-def coverage_feedback(
+_FLAG_WEAKNESS = {
+    Flag.NO_SPECIFICS: "The answer names no number, method, tool, metric or concrete action of yours.",
+    Flag.NO_DIRECT_EXPERIENCE: "The answer says what you would do, not what you did.",
+    Flag.INSTRUCTS_GRADER: "Part of the answer addresses the grader; it was removed and not scored.",
+}
+_NOTE_WORDS = {
+    Flag.NO_SPECIFICS: "names no number",
+    Flag.NO_DIRECT_EXPERIENCE: "would",
+    Flag.INSTRUCTS_GRADER: "grader",
+}
+
+
+def _note_matches(flag: Flag, note: str) -> bool:
+    return _NOTE_WORDS[flag] in note.lower()
+
+
+def strengths(
+    checks: Sequence[RubricCheck],
+    red_flags: Sequence[RedFlagFinding],
+    score: int,
+    confirm_at: float,
+) -> list[str]:
+    """The met points the answer's own words confirm, each with its quote; none at or below
+    ``NO_STRENGTHS_AT_OR_BELOW``.
+
+    Args:
+        checks: The rubric checks (``support``: the checker's P(states) for the quoted sentence, or
+            ``None`` where no checker ran).
+        red_flags: Red flags found; a sentence stating one is never quoted as a strength. A point the
+            checker also finds contradicted (``contradiction >= MIXED_CONTRADICTION``) is not praised.
+        score: The answer's score.
+        confirm_at: The least ``support`` that confirms a quote (the fitted ``met`` threshold).
+    """
+    if score <= NO_STRENGTHS_AT_OR_BELOW:
+        return []
+    tainted = {normalize_text(f.evidence) for f in red_flags if f.evidence}
+    tainted |= {normalize_text(c.evidence) for c in checks if c.status is RubricStatus.CONTRADICTED and c.evidence}
+    kept = [
+        c
+        for c in checks
+        if c.status is RubricStatus.MET
+        and c.evidence
+        and (c.support is None or c.support >= confirm_at)
+        and (c.contradiction or 0.0) < MIXED_CONTRADICTION
+        and not any(normalize_text(c.evidence) in t or t in normalize_text(c.evidence) for t in tainted)
+    ]
+    kept.sort(key=lambda c: -(c.support if c.support is not None else c.coverage))
+    return [f"{c.point.rstrip('.')}: \u201c{quote(c.evidence or '')}\u201d" for c in kept[:MAX_ITEMS]]
+
+
+def template_justification(
+    checks: Sequence[RubricCheck], red_flags: Sequence[RedFlagFinding], score: int, alignment: Sequence[str] = ()
+) -> str:
+    """The justification the checks support on their own: the score, the points shown, the most serious gap."""
+    met = sum(c.status is RubricStatus.MET for c in checks)
+    partly = sum(c.status is RubricStatus.PARTLY for c in checks)
+    text = (
+        f"The answer scores {score}/100: it shows {met} of {len(checks)} rubric points"
+        if checks
+        else (f"The answer scores {score}/100 on its relevance to the question")
+    )
+    text += f" and partly shows {partly} more." if partly else "."
+    contradicted = [c for c in checks if c.status is RubricStatus.CONTRADICTED]
+    missing = [c for c in checks if c.status is RubricStatus.MISSING]
+    if red_flags:
+        text += f" It states an error an interviewer marks down: {_lower_first(red_flags[0].flag.rstrip('.'))}."
+    elif contradicted:
+        text += f" It contradicts a rubric point: {_lower_first(contradicted[0].point.rstrip('.'))}."
+    elif missing:
+        text += f" The main gap: {_lower_first(missing[0].point.rstrip('.'))}."
+    if alignment:
+        text += f" It speaks to the job's requirement: {_lower_first(alignment[0].rstrip('.'))}."
+    return text
+
+
+def grounded_feedback(
     checks: Sequence[RubricCheck],
     score: int,
     flags: Sequence[Flag],
     notes: Sequence[str],
-    job_alignment: Sequence[str],
+    alignment: Sequence[str] = (),
     red_flags: Sequence[RedFlagFinding] = (),
+    confirm_at: float = 0.5,
 ) -> Feedback:
-    """Feedback built only from the rubric check: met points are strengths, errors and missing points weaknesses."""
-    met = [c for c in checks if c.status is RubricStatus.MET]
-    partly = [c for c in checks if c.status is RubricStatus.PARTLY]
-    missing = [c for c in checks if c.status in (RubricStatus.MISSING, RubricStatus.CONTRADICTED)]
-    strengths = [
-        f"{c.point.rstrip('.')} (\u201c{_quote(c.evidence)}\u201d)." if c.evidence else c.point for c in met[:MAX_ITEMS]
-    ]
-    if not strengths and partly:
-        strengths = [f"Touches on this: {_lower_first(c.point)}" for c in partly[:1]]
-    if not strengths:
-        strengths = ["None yet: the answer does not show any rubric point. The tips say what to add."]
-    weaknesses = finding_weaknesses(checks, red_flags)
-    weaknesses += [f"Missing: {_lower_first(c.point)}" for c in missing if c.status is RubricStatus.MISSING][
-        : max(0, MAX_ITEMS - len(weaknesses))
-    ]
-    weaknesses += [f"Only partly shown: {_lower_first(c.point)}" for c in partly[: MAX_ITEMS - len(weaknesses)]]
-    weaknesses = [*notes[:1], *weaknesses][:MAX_ITEMS] if flags else weaknesses
-    if not weaknesses:
-        weaknesses = ["No rubric point is missing; the answer could still be more concise and specific."]
-    tips = [c.tip or f"Add this: {_lower_first(c.point)}" for c in [*missing, *partly][:MAX_ITEMS]]
-    if not tips:
-        tips = ["Keep the same structure: situation, your actions, and a measured result."]
-    total = len(checks)
-    justification = (
-        f"The answer scores {score}/100: it shows {len(met)} of {total} rubric points"
-        + (f" and partly shows {len(partly)} more" if partly else "")
-        + "."
-    )
-    if missing:
-        justification += f" The main gap: {_lower_first(missing[0].point)}"
-        justification = justification.rstrip(".") + "."
-    if job_alignment:
-        justification += f" It speaks to the job's requirement: {_lower_first(job_alignment[0])}"
-        justification = justification.rstrip(".") + "."
-    if flags:
-        justification += " " + notes[0] if notes else ""
+    """Strengths, weaknesses and tips from the checks (see the module docstring), and the template justification."""
+    fixes = improvements(checks, red_flags, flags, notes)[:MAX_ITEMS]
+    tips = [fix.tip for fix in fixes]
+    if not fixes:
+        tips = ["Keep the same structure next time: the situation, your actions, and a measured result."]
     return Feedback(
-        [s if s.endswith((".", "!", "?", "\u201d.")) else s + "." for s in strengths],
-        [w if w.endswith((".", "!", "?")) else w + "." for w in weaknesses],
-        [t if t.endswith((".", "!", "?")) else t + "." for t in tips],
-        justification.strip(),
+        strengths(checks, red_flags, score, confirm_at),
+        [fix.weakness for fix in fixes],
+        tips,
+        template_justification(checks, red_flags, score, alignment),
     )
 
 
-# -- Writing feedback one section at a time ---------------------------------------------------------
+def gated_feedback(score: int, flags: Sequence[Flag], notes: Sequence[str]) -> Feedback:
+    """Short, honest feedback for an answer the gate stopped: its note and one instruction, nothing more."""
+    flag = next((f for f in flags if f in FLAG_TIPS), None)
+    note = notes[0] if notes else "The answer could not be scored on its content."
+    tip = FLAG_TIPS[flag] if flag is not None else FLAG_TIPS[Flag.TOO_SHORT]
+    return Feedback(
+        [], [_sentence(note)], [tip], f"The answer scores {score}/100: it was not scored on content. {_sentence(note)}"
+    )
 
-# (heading, bullets?, most items, token budget). The judge is prefilled with each heading in turn, so
-# the format cannot drift, each section stops as soon as it has enough, and nothing is spent on a
-# third or fourth bullet or a repeated justification.
-WRITTEN_SECTIONS: tuple[tuple[str, bool, int, int], ...] = (
-    ("STRENGTHS", True, 2, 64),
-    ("WEAKNESSES", True, 2, 64),
-    ("TIPS", True, 2, 64),
-    ("JUSTIFICATION", False, 3, 100),
-)
+
+# -- The judge's justification ---------------------------------------------------------------------------
+
 _SENTENCE_END = re.compile(r"[.!?](?=\s)")
 _PROSE_END = re.compile(r"\n\s*\n|\n(?=\s*[#*]*\s*[A-Z]{4,}[A-Z ]*:)")  # a blank line, or a heading
-
-
-def cut_bullets(text: str, max_items: int) -> tuple[str, bool]:
-    """What to keep of a bullet section streamed so far (it starts just after the first ``-``).
-
-    Returns the kept text (bullet lines joined by newlines, the first without its dash) and whether
-    the section is complete: it had ``max_items`` bullets, or a line that is not a bullet began.
-    """
-    lines = text.split("\n")
-    kept = [lines[0]]
-    for index, line in enumerate(lines[1:], start=1):
-        last = index == len(lines) - 1
-        stripped = line.strip()
-        if not stripped:
-            if last:  # the next line has not started yet
-                break
-            return "\n".join(kept).rstrip(), True
-        if not _BULLET.match(line):
-            return "\n".join(kept).rstrip(), True
-        if len(kept) >= max_items:
-            return "\n".join(kept).rstrip(), True
-        kept.append(line.rstrip() if not last else line)
-    return "\n".join(kept), False
 
 
 def cut_prose(text: str, max_sentences: int) -> tuple[str, bool]:
@@ -227,68 +352,83 @@ def cut_prose(text: str, max_sentences: int) -> tuple[str, bool]:
     return text, False
 
 
-def _trim_to_sentence(text: str) -> str:
-    """Drop an unfinished last sentence (kept whole if no sentence ends)."""
-    stripped = text.rstrip()
-    if not stripped or stripped[-1] in ".!?":
-        return stripped
-    ends = list(re.finditer(r"[.!?](?=\s|$)", stripped))
-    return stripped[: ends[-1].end()] if ends else stripped
+def _complete_sentences(text: str) -> tuple[list[str], str]:
+    """The finished sentences of ``text`` and the unfinished rest."""
+    ends = list(_SENTENCE_END.finditer(text))
+    if not ends:
+        return [], text
+    cut = ends[-1].end()
+    done = [s.strip() for s in re.split(r"(?<=[.!?])\s+", text[:cut].strip()) if s.strip()]
+    return done, text[cut:]
 
 
-def write_feedback(
+def feedback_lists_text(feedback: Feedback) -> str:
+    """The three lists in the streamed layout (``STRENGTHS:`` ... ``TIPS:``), each item a ``- `` line."""
+    blocks = []
+    sections = (("STRENGTHS", feedback.strengths), ("WEAKNESSES", feedback.weaknesses), ("TIPS", feedback.tips))
+    for heading, items in sections:
+        lines = [f"- {item}" for item in items] or ["- (none)"]
+        blocks.append(f"{heading}:\n" + "\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+def write_justification(
     generate: Callable[[list[ChatMessage], int], Iterator[str]],
     messages: Sequence[ChatMessage],
+    start: str,
+    keep: Callable[[str], bool],
     on_chunk: Callable[[str], None] | None = None,
-    justification_start: Callable[[], str] | str = "",
 ) -> tuple[str, float | None]:
-    """Have the judge write the four sections, each prefilled with its heading; stream what is kept.
+    """Have the judge finish ``start`` into at most ``JUSTIFICATION_SENTENCES`` sentences; stream the kept ones.
+
+    Each sentence is shown only once it is complete and ``keep`` passes it (the first one is
+    ``start`` plus the judge's words), so a claim the checks contradict never reaches the page; at
+    the first sentence refused, writing stops.
 
     Args:
-        generate: the judge's ``generate``.
-        messages: the feedback request (system and user turns).
-        on_chunk: called with each piece of kept text, headings included, in order.
-        justification_start: words the justification starts with (steers a small model to prose), or
-            a function giving them, called only when the justification is reached.
+        generate: The judge's ``generate``.
+        messages: The request; the reply is prefilled with ``"JUSTIFICATION:\\n" + start``.
+        start: The words the justification starts with (``The answer scores N/100 because``).
+        keep: Whether a finished sentence may stand.
+        on_chunk: Called with each kept sentence (a leading space between sentences).
 
     Returns:
-        The whole reply in the ``parse_feedback`` format, and the seconds to the judge's first token.
+        The kept sentences joined ("" when none was kept), and the seconds to the judge's first token.
     """
     started = time.perf_counter()
     first: float | None = None
-    reply = ""
+    prefix = "JUSTIFICATION:\n" + start
+    stream = generate([*messages, {"role": "assistant", "content": prefix}], JUSTIFICATION_TOKENS)
+    text, kept, seen, done = start, [], 0, False
 
-    def emit(piece: str) -> None:
-        if piece and on_chunk is not None:
-            on_chunk(piece)
+    def settle(sentences: list[str]) -> bool:
+        """Keep the sentences ``keep`` passes; at the first it refuses, stop (what follows builds on it)."""
+        for sentence in sentences:
+            empty = not kept and len(sentence.split()) < len(start.split()) + MIN_REASON_WORDS
+            if empty or not keep(sentence):
+                return False
+            if on_chunk is not None:
+                on_chunk((" " if kept else "") + sentence)
+            kept.append(sentence)
+        return True
 
-    for heading, bullets, most, budget in WRITTEN_SECTIONS:
-        if bullets:
-            start = "\n-"
-        else:
-            words = justification_start() if callable(justification_start) else justification_start
-            start = "\n" + words.strip() if words.strip() else ""
-        # A blank line between sections lets the judge reuse everything before the new heading.
-        prefix = ("\n\n" if reply else "") + f"{heading}:" + start
-        reply += prefix
-        emit(prefix)
-        stream = generate([*messages, {"role": "assistant", "content": reply}], budget)
-        text, kept, shown, done = "", "", 0, False
-        try:
-            for chunk in stream:
-                if first is None:
-                    first = time.perf_counter() - started
-                text += chunk
-                kept, done = cut_bullets(text, most) if bullets else cut_prose(text, most)
-                visible = kept.rstrip("\n")
-                if len(visible) > shown:
-                    emit(visible[shown:])
-                    shown = len(visible)
-                if done:
-                    break
-        finally:
-            close = getattr(stream, "close", None)
-            if close is not None:
-                close()
-        reply += kept.rstrip() if done else _trim_to_sentence(kept)
-    return reply, first
+    try:
+        for chunk in stream:
+            if first is None:
+                first = time.perf_counter() - started
+            text += chunk
+            body, done = cut_prose(text, JUSTIFICATION_SENTENCES)
+            finished, _ = _complete_sentences(body if not done else body + " ")
+            refused = not settle(finished[seen:])
+            seen = len(finished)
+            if done or refused:
+                done = True
+                break
+    finally:
+        close = getattr(stream, "close", None)
+        if close is not None:
+            close()
+    if not done:  # the budget ran out: an unfinished last sentence is dropped
+        finished, _ = _complete_sentences(text + " ")
+        settle(finished[seen:])
+    return " ".join(kept), first

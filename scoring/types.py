@@ -56,6 +56,11 @@ class RubricCheck(BaseModel):
     contradiction: float | None = Field(
         default=None, description="The rubric checker's P(contradicts) for the point's best passage, when it ran."
     )
+    support: float | None = Field(
+        default=None,
+        description="The rubric checker's P(states) for the evidence sentence alone (P(contradicts) for a "
+        "contradicted point), when it ran: what confirms a quoted strength.",
+    )
     tip: str = ""
 
 

@@ -15,10 +15,7 @@ from ui import resources, state
 from ui.dbstore import DatabaseInterviewStore
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
-FEEDBACK = (
-    "STRENGTHS:\n- Names the tools and the volume.\nWEAKNESSES:\n- Little on failures.\n"
-    "TIPS:\n- Describe how late data is handled.\nJUSTIFICATION:\nA concrete answer with numbers."
-)
+FEEDBACK = "JUSTIFICATION:\nThe answer scores well because it names the tools, the volume and the freshness."
 GOOD_ANSWER = (
     "I built a pipeline that ingested order events from Postgres into Snowflake with Airflow and dbt. "
     "We chose CDC over nightly dumps because the tables were too large. Incremental loads used an updated_at "

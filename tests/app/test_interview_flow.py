@@ -44,7 +44,7 @@ def test_two_question_interview_through_to_the_report(app):
     assert [button.label for button in app.download_button] == ["Text", "Markdown", "JSON", "CSV", "PDF"]
     assert "Strengths" in texts(app.markdown)
     assert "Rubric checklist" in texts(app.markdown)
-    assert "Names the tools and the volume" in texts(app.markdown)  # the judge's feedback
+    assert "it names the tools, the volume and the freshness" in texts(app.markdown)  # the judge's justification
 
 
 def test_practice_mode_shows_feedback_after_each_answer(app):
@@ -52,7 +52,7 @@ def test_practice_mode_shows_feedback_after_each_answer(app):
     answer_current(app, interview_id, GOOD_ANSWER)
     assert "Feedback on question 1 of 2" in texts(app.subheader)
     wait_for_scoring(app)
-    assert "Names the tools and the volume" in texts(app.markdown)
+    assert "it names the tools, the volume and the freshness" in texts(app.markdown)
     assert any(metric.label == "Score" for metric in app.metric)
     app.button(key=InterviewKeys.NEXT).click().run()
     record = interview_record(app, interview_id)

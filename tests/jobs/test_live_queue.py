@@ -70,7 +70,7 @@ def test_a_failing_job_is_marked_failed_and_the_thread_lives_on():
 
 def test_real_scoring_with_fake_models():
     worker = LiveScoringQueue(
-        FakeJudge("STRENGTHS:\n- a\nWEAKNESSES:\n- b\nTIPS:\n- c\nJUSTIFICATION:\nd"), FakeEmbedder()
+        FakeJudge("JUSTIFICATION:\nThe answer scores low because it defines a join only."), FakeEmbedder()
     )
     job = worker.submit(request("A join combines rows of two tables on a matching key column."))
     status = worker.wait(job, 30)

@@ -14,7 +14,7 @@ from tests.fakes import FakeEmbedder, FakeJudge
 from ui.dbstore import DatabaseAnswerQueue, DatabaseInterviewStore
 from ui.state import INTERVIEWS, AnswerStatus
 
-FEEDBACK = "STRENGTHS:\n- Concrete.\nWEAKNESSES:\n- Short.\nTIPS:\n- Add numbers.\nJUSTIFICATION:\nFine."
+FEEDBACK = "JUSTIFICATION:\nThe answer scores well because it is concrete and names the partition."
 
 
 @pytest.fixture
@@ -51,7 +51,7 @@ def test_answers_saved_before_the_worker_started_are_scored_with_versions(repo, 
     status = service.tracker.status(job_id)
     assert status.state is JobState.DONE
     assert status.result is not None and status.result.rubric_version == f"{bank.slug}@v{bank.version}"
-    assert "Concrete" in status.feedback_text  # streamed into the buffer while it ran
+    assert "it is concrete and names the partition." in status.feedback_text  # streamed into the buffer while it ran
     assert not service.alive
 
 

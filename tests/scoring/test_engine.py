@@ -5,6 +5,7 @@ import pytest
 from question_banks.requirements import JobRequirement
 from question_banks.schema import RubricPoint
 from scoring.engine import ScoringRequest, score_answer
+from scoring.feedback import Feedback, feedback_lists_text, is_instruction
 from scoring.types import Flag, RubricStatus
 from tests.fakes import FakeEmbedder, FakeJudge
 
@@ -20,17 +21,8 @@ GOOD = (
     "challenge was latency, and I overcame it by caching features. In production the model cut churn by "
     "8 percent. I monitored drift in the deployed model with weekly dashboards."
 )
-FEEDBACK = """STRENGTHS:
-- The answer names the churn model and its result.
-
-WEAKNESSES:
-- The monitoring description is brief.
-
-TIPS:
-- Say which drift statistic you alerted on.
-
-JUSTIFICATION:
-It scores well because it covers the rubric with specific details and a measured result."""
+FEEDBACK = """JUSTIFICATION:
+It scores well because it covers the rubric with specific details and a measured result. Monitoring is brief."""
 
 
 def _score(answer, judge=None, **kwargs):
@@ -75,28 +67,38 @@ def test_answer_tags_and_control_tokens_are_defused_in_prompts():
 
 
 @pytest.mark.parametrize("answer", ["", "fine", "qwop zmxn lkjh asdf ghjk qwerty poiu zxcvb mnbv lkjzx"])
-def test_gate_stopped_answers_score_at_most_15_and_still_get_feedback(answer):
+def test_gate_stopped_answers_score_at_most_15_and_get_short_honest_feedback(answer):
     judge = FakeJudge(FEEDBACK)
     assessment = _score(answer, judge=judge)
     assert assessment.score <= 15
     assert assessment.flags
-    assert assessment.strengths and assessment.weaknesses and assessment.tips and assessment.justification
+    assert assessment.strengths == []  # nothing to praise, nothing invented
+    assert assessment.weaknesses == [assessment.notes[0].rstrip(".") + "."]
+    assert len(assessment.tips) == 1 and is_instruction(assessment.tips[0])
+    assert f"{assessment.score}/100" in assessment.justification
     assert judge.prompts == []  # no judge call at all for a gate-stopped answer
 
 
-def test_unparseable_judge_feedback_falls_back_to_coverage_text():
+def test_a_judge_that_writes_nothing_usable_leaves_the_checks_own_justification():
     assessment = _score(GOOD, judge=FakeJudge("I think this is fine lol"))
-    assert assessment.strengths and assessment.weaknesses and assessment.tips
-    assert f"{assessment.score}/100" in assessment.justification
+    assert assessment.justification.startswith(f"The answer scores {assessment.score}/100: it shows ")
+    assert assessment.strengths and assessment.tips  # every point met: no weakness, one tip to keep it up
 
 
-def test_parseable_feedback_is_used_and_streamed():
+def test_the_lists_stream_at_once_and_the_justification_sentence_by_sentence():
     chunks = []
     request = ScoringRequest(id="ML_Q1", question=QUESTION, answer=GOOD, rubric=RUBRIC)
     assessment = score_answer(request, FakeJudge(FEEDBACK), FakeEmbedder(), on_feedback=chunks.append)
-    expected = FEEDBACK.replace("It scores well because", f"The answer scores {assessment.score}/100 because")
-    assert "".join(chunks) == expected
-    assert assessment.tips == ["Say which drift statistic you alerted on."]
+    lists = feedback_lists_text(
+        Feedback(assessment.strengths, assessment.weaknesses, assessment.tips, assessment.justification)
+    )
+    assert chunks[0] == lists + "\n\nJUSTIFICATION:\n"
+    assert chunks[1:] == [
+        f"The answer scores {assessment.score}/100 because it covers the rubric with specific details and a "
+        "measured result.",
+        " Monitoring is brief.",
+    ]
+    assert assessment.justification == "".join(chunks[1:])
     assert assessment.timings.first_feedback_token is not None
 
 
@@ -104,20 +106,18 @@ def test_no_feedback_mode_does_not_generate():
     judge = FakeJudge(FEEDBACK)
     request = ScoringRequest(id="ML_Q1", question=QUESTION, answer=GOOD, rubric=RUBRIC)
     assessment = score_answer(request, judge, FakeEmbedder(), feedback=False)
-    assert assessment.justification  # built from coverage
-    assert all("Write the feedback." not in p[-1]["content"] and p[-1]["role"] == "user" for p in judge.prompts)
+    assert assessment.justification.startswith(f"The answer scores {assessment.score}/100: ")
+    assert all(p[-1]["role"] == "user" and "Write the justification." not in p[-1]["content"] for p in judge.prompts)
     assert len(judge.prompts) == len(RUBRIC) + 1  # the point checks and the relevance check, nothing more
 
 
-def test_the_relevance_check_waits_until_the_justification_and_the_score_is_stated_there():
+def test_the_justification_is_asked_for_last_and_starts_with_the_score():
     judge = FakeJudge(FEEDBACK)
     request = ScoringRequest(id="ML_Q1", question=QUESTION, answer=GOOD, rubric=RUBRIC)
     assessment = score_answer(request, judge, FakeEmbedder())
     kinds = ["feedback" if p[-1]["role"] == "assistant" else "check" for p in judge.prompts]
-    assert kinds == ["check"] * len(RUBRIC) + ["feedback"] * 3 + ["check", "feedback"]
-    assert judge.prompts[-1][-1]["content"].endswith(
-        f"JUSTIFICATION:\nThe answer scores {assessment.score}/100 because"
-    )
+    assert kinds == ["check"] * (len(RUBRIC) + 1) + ["feedback"]
+    assert judge.prompts[-1][-1]["content"] == f"JUSTIFICATION:\nThe answer scores {assessment.score}/100 because"
     assert score_answer(request, FakeJudge(FEEDBACK), FakeEmbedder(), feedback=False).score == assessment.score
 
 
@@ -171,7 +171,7 @@ def test_assessment_round_trips_through_json():
     assert AnswerAssessment.model_validate_json(assessment.model_dump_json()) == assessment
 
 
-def test_gate_notes_lead_the_weaknesses_even_when_the_judge_writes_feedback():
+def test_a_hypothetical_answer_leads_its_weaknesses_with_that_and_its_tip_with_the_fix():
     hypothetical = (
         "I have not deployed a churn model myself. I would cache features to fix latency in production. "
         "I would monitor drift in the deployed model with dashboards and I would measure churn."
@@ -179,14 +179,17 @@ def test_gate_notes_lead_the_weaknesses_even_when_the_judge_writes_feedback():
     assessment = _score(hypothetical)
     assert Flag.NO_DIRECT_EXPERIENCE in assessment.flags
     assert assessment.weaknesses[0] == assessment.notes[0]
-    assert "The monitoring description is brief." in assessment.weaknesses
+    assert assessment.tips[0] == "Describe a time you did this yourself: the situation, your actions and the result."
 
 
-def test_the_banks_tips_for_missed_points_lead_the_judges_tips():
+def test_each_missed_point_is_a_weakness_with_the_banks_tip_beside_it():
     partial = "At my last job I deployed a churn model for the retention team to solve a business problem."
     assessment = _score(partial)
-    missed = [c.tip for c in assessment.rubric if c.status is not RubricStatus.MET]
+    missed = [c for c in assessment.rubric if c.status is not RubricStatus.MET]
     assert missed, "the partial answer misses rubric points"
-    assert assessment.tips[: min(2, len(missed))] == missed[:2]
-    assert assessment.tips[-1] == "Say which drift statistic you alerted on."  # the judge's tip follows
-    assert len(assessment.tips) <= 3
+    assert len(assessment.weaknesses) == len(assessment.tips) == min(3, len(missed))
+    for weakness, tip in zip(assessment.weaknesses, assessment.tips, strict=True):
+        check = next(c for c in missed if c.point.lower().rstrip(".") in weakness.lower())
+        assert tip == check.tip
+    met = [c.point.lower() for c in assessment.rubric if c.status is RubricStatus.MET]
+    assert not any(point.rstrip(".") in w.lower() for point in met for w in assessment.weaknesses)

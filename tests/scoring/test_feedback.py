@@ -1,88 +1,177 @@
+"""Feedback rules, one table per rule (issue 12): grounded strengths, weaknesses with tips, checked justification."""
+
 import pytest
 
+from question_banks.schema import RedFlag
+from scoring.engine import claims_absent_but_present, justification_check
 from scoring.feedback import (
-    as_instruction,
-    coverage_feedback,
-    cut_bullets,
+    MAX_ITEMS,
+    Feedback,
     cut_prose,
-    parse_feedback,
-    write_feedback,
+    feedback_lists_text,
+    gated_feedback,
+    grounded_feedback,
+    improvements,
+    is_instruction,
+    point_instruction,
+    quote,
+    strengths,
+    template_justification,
+    write_justification,
 )
-from scoring.types import Flag, RubricCheck, RubricStatus
+from scoring.types import Flag, RedFlagFinding, RubricCheck, RubricStatus
+from tests.fakes import FakeChecker
 
-WELL_FORMED = """STRENGTHS:
-- Gives a concrete metric: churn fell 8 percent.
-WEAKNESSES:
-- Does not say how drift was detected.
-TIPS:
-- Name the drift statistic and its alert threshold.
-JUSTIFICATION:
-The answer is specific and quantified, but monitoring is vague, which keeps it from the top band."""
+
+def _check(point, status, evidence=None, tip="", support=None, coverage=0.5):
+    return RubricCheck(
+        point=point,
+        status=status,
+        confidence=0.8,
+        coverage=coverage,
+        evidence=evidence,
+        similarity=0.4,
+        support=support,
+        tip=tip,
+    )
+
+
+MET = _check("Gives a quantified result.", RubricStatus.MET, "Churn fell by 8 percent.", "Quantify it.", 0.9)
+MET_UNCONFIRMED = _check("Names the model.", RubricStatus.MET, "We had a model.", "Name the model.", 0.2)
+MISSING = _check("Explains how drift was detected.", RubricStatus.MISSING, tip="Name the drift test and threshold.")
+PARTLY = _check("Names a challenge.", RubricStatus.PARTLY, "It was hard.", support=0.3)
+CONTRADICTED = _check(
+    "Uses a stratified split.", RubricStatus.CONTRADICTED, "We split at random.", "Stratify the split.", 0.9
+)
+FLAG = RedFlagFinding(
+    flag="Uses accuracy as the metric on a 0.5% positive class.",
+    reason="A model that predicts no fraud is 99.5% accurate.",
+    evidence="Accuracy was our main metric.",
+    probability=0.95,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Churn fell by 8 percent.", "Churn fell by 8 percent."),
+        ("  Churn   fell\nby 8 percent. ", "Churn fell by 8 percent."),
+        ("word " * 60, ("word " * 39).strip() + "\u2026"),
+    ],
+)
+def test_quotes_are_the_candidates_words_or_their_start(text, expected):
+    assert quote(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("point", "expected"),
+    [
+        ("Names the statistical test.", "Name the statistical test."),
+        ("Describes the rollout", "Describe the rollout."),
+        ("Quantifies the improvement.", "Quantify the improvement."),
+        ("Distinguishes causes from symptoms.", "Distinguish causes from symptoms."),
+        ("Reaches a decision.", "Reach a decision."),
+        ("Does the analysis.", "Do the analysis."),
+        ("A clear hypothesis.", "Add this: a clear hypothesis."),
+    ],
+)
+def test_a_point_becomes_an_instruction(point, expected):
+    assert point_instruction(point) == expected
+    assert is_instruction(point_instruction(point))
 
 
 @pytest.mark.parametrize(
     ("text", "ok"),
     [
-        (WELL_FORMED, True),
-        (WELL_FORMED.replace("STRENGTHS:", "**Strengths:**"), True),
-        (WELL_FORMED.replace("TIPS:", "Improvement Tips:"), True),
-        (WELL_FORMED.replace("JUSTIFICATION:\n", "JUSTIFICATION: "), True),
-        (WELL_FORMED.split("JUSTIFICATION")[0], False),
-        ("The answer is good. Score: 85", False),
+        ("Name the drift test and its threshold.", True),
+        ("Answer in a few full sentences.", True),
+        ("Instead, say how the model reached users.", True),
+        ("Next time, quantify the result.", True),
+        ("Focus on one project.", True),
+        ("The answer provides details on how data drift was detected.", False),
+        ("Answer provides details on drift.", False),
+        ("It does not name the test.", False),
+        ("Provides a clear example.", False),
+        ("Provided a clear example.", False),
+        ("Lacking a metric.", False),
+        ("You could add a metric.", False),
+        ("Candidate needs to explain the rollback.", False),
         ("", False),
-        ("STRENGTHS:\nWEAKNESSES:\nTIPS:\nJUSTIFICATION:\n", False),
     ],
 )
-def test_parse_feedback(text, ok):
-    parsed = parse_feedback(text)
-    assert (parsed is not None) is ok
-    if ok:
-        assert parsed.strengths[0].startswith("Gives a concrete metric")
-        assert parsed.tips and parsed.weaknesses
-        assert parsed.justification.startswith("The answer is specific")
-
-
-def _check(point, status, evidence=None, tip=""):
-    return RubricCheck(
-        point=point, status=status, confidence=0.8, coverage=0.5, evidence=evidence, similarity=0.4, tip=tip
-    )
-
-
-def test_coverage_feedback_grounds_strengths_in_evidence_and_tips_in_missing_points():
-    checks = [
-        _check("Gives a quantified result.", RubricStatus.MET, evidence="Churn fell by 8 percent."),
-        _check("Explains how drift was detected.", RubricStatus.MISSING, tip="Name the drift test and threshold."),
-        _check("Names a challenge.", RubricStatus.PARTLY),
-    ]
-    feedback = coverage_feedback(checks, 70, [], [], ["Experience with monitoring"])
-    assert "Churn fell by 8 percent." in feedback.strengths[0]
-    assert feedback.weaknesses[0] == "Missing: explains how drift was detected."
-    assert feedback.tips[0] == "Name the drift test and threshold."
-    assert "70/100" in feedback.justification and "1 of 3" in feedback.justification
-    assert "monitoring" in feedback.justification
-
-
-def test_coverage_feedback_is_never_empty():
-    feedback = coverage_feedback([], 0, [Flag.EMPTY], ["The answer is empty."], [])
-    assert feedback.strengths and feedback.weaknesses and feedback.tips and feedback.justification
-    assert feedback.weaknesses[0] == "The answer is empty."
+def test_is_instruction(text, ok):
+    assert is_instruction(text) is ok
 
 
 @pytest.mark.parametrize(
-    ("text", "most", "kept", "done"),
+    ("checks", "flags", "score", "expected"),
     [
-        (" Names a metric.", 2, " Names a metric.", False),
-        (" Names a metric.\n", 2, " Names a metric.", False),  # the next line has not started
-        (" One.\n- Two.\n- Three.", 2, " One.\n- Two.", True),
-        (" One.\n- Two.\n", 2, " One.\n- Two.", False),
-        (" One.\n- Two.\n-", 2, " One.\n- Two.", True),
-        (" One.\n\nWEAKNESSES:", 2, " One.", True),
-        (" One.\nWEAK", 2, " One.", True),
-        (" One.\n- Tw", 2, " One.\n- Tw", False),
+        ([MET, MISSING], [], 70, ["Gives a quantified result: \u201cChurn fell by 8 percent.\u201d"]),
+        ([MET], [], 25, []),  # at or below 25: nothing to praise
+        ([MET_UNCONFIRMED], [], 70, []),  # the quoted sentence alone does not state the point
+        ([PARTLY, MISSING, CONTRADICTED], [], 70, []),  # only met points are strengths
+        ([_check("Gives a quantified result.", RubricStatus.MET, FLAG.evidence, support=0.9)], [FLAG], 70, []),
+        ([MET.model_copy(update={"contradiction": 0.8})], [], 70, []),  # also contradicted: mixed, not praised
+        (
+            [_check("Names the model.", RubricStatus.MET, "We had a model.", coverage=0.7)],
+            [],
+            70,
+            ["Names the model: \u201cWe had a model.\u201d"],
+        ),  # no checker ran (support None): the status stands
     ],
 )
-def test_cut_bullets(text, most, kept, done):
-    assert cut_bullets(text, most) == (kept, done)
+def test_strengths_are_confirmed_met_points_with_their_quote(checks, flags, score, expected):
+    assert strengths(checks, flags, score, confirm_at=0.5) == expected
+
+
+def test_weaknesses_come_most_serious_first_each_with_its_own_instruction():
+    found = improvements(
+        [MET, MISSING, PARTLY, CONTRADICTED], [FLAG], [Flag.NO_SPECIFICS], ["The answer names no number."]
+    )
+    assert [f.weakness.split(":")[0] for f in found] == [
+        "Red flag",
+        "Contradicts a rubric point",
+        "The answer names no number.",
+        "Missing",
+        "Only partly shown",
+    ]
+    assert "\u201cAccuracy was our main metric.\u201d" in found[0].weakness and FLAG.reason in found[0].weakness
+    assert "\u201cWe split at random.\u201d" in found[1].weakness
+    assert found[3].tip == "Name the drift test and threshold."
+    assert found[4].tip == "Name a challenge."  # no bank tip: the point as an instruction
+    assert all(is_instruction(f.tip) for f in found)
+    assert not any("quantified result" in f.weakness for f in found)  # a met point is never a weakness
+
+
+def test_grounded_feedback_has_one_tip_per_weakness_and_the_checks_justification():
+    feedback = grounded_feedback([MET, MISSING, PARTLY], 70, [], [], ["Experience with monitoring"])
+    assert len(feedback.weaknesses) == len(feedback.tips) == 2
+    assert feedback.justification == (
+        "The answer scores 70/100: it shows 1 of 3 rubric points and partly shows 1 more. The main gap: explains "
+        "how drift was detected. It speaks to the job's requirement: experience with monitoring."
+    )
+    crowded = grounded_feedback([MISSING] * 5, 40, [], [])
+    assert len(crowded.weaknesses) == len(crowded.tips) == MAX_ITEMS
+
+
+def test_a_red_flag_leads_the_justification_of_the_checks():
+    text = template_justification([MET, MISSING], [FLAG], 40)
+    assert "states an error an interviewer marks down: uses accuracy as the metric" in text
+
+
+def test_gated_feedback_invents_nothing():
+    feedback = gated_feedback(0, [Flag.EMPTY], ["The answer is empty."])
+    assert feedback == Feedback(
+        [],
+        ["The answer is empty."],
+        ["Write an answer: the situation, what you did, and the result."],
+        "The answer scores 0/100: it was not scored on content. The answer is empty.",
+    )
+
+
+def test_the_streamed_lists_show_none_for_an_empty_list():
+    text = feedback_lists_text(Feedback([], ["Missing: a metric."], ["Name a metric."], ""))
+    assert text == "STRENGTHS:\n- (none)\n\nWEAKNESSES:\n- Missing: a metric.\n\nTIPS:\n- Name a metric."
 
 
 @pytest.mark.parametrize(
@@ -99,101 +188,85 @@ def test_cut_prose(text, kept, done):
     assert cut_prose(text, 3) == (kept, done)
 
 
-def _scripted(replies):
-    calls = []
-
+def _script(*pieces, closed=None):
     def generate(messages, max_new_tokens):
-        calls.append((messages[-1]["content"], max_new_tokens))
-        yield from replies[len(calls) - 1]
-
-    return generate, calls
-
-
-def test_write_feedback_prefills_each_heading_and_keeps_only_what_fits():
-    generate, calls = _scripted(
-        [
-            [" Names", " the metric.\n- Shows", " the fix.\n- A third", " one.\n"],
-            [" No monitoring.\n\nTIPS:\n- ignored"],
-            [" Add the drift test."],  # ends without a newline: the stream simply stops
-            ["\nIt scores 80/100.", " It names a result. It lacks monitoring. Extra sentence."],
-        ]
-    )
-    shown = []
-    reply, first = write_feedback(generate, [{"role": "user", "content": "q"}], shown.append)
-    assert [c[0] for c in calls] == [
-        "STRENGTHS:\n-",
-        "STRENGTHS:\n- Names the metric.\n- Shows the fix.\n\nWEAKNESSES:\n-",
-        "STRENGTHS:\n- Names the metric.\n- Shows the fix.\n\nWEAKNESSES:\n- No monitoring.\n\nTIPS:\n-",
-        reply[: reply.index("JUSTIFICATION:") + len("JUSTIFICATION:")],
-    ]
-    assert reply.endswith("JUSTIFICATION:\nIt scores 80/100. It names a result. It lacks monitoring.")
-    assert "".join(shown) == reply
-    assert first is not None and first >= 0
-    parsed = parse_feedback(reply)
-    assert parsed is not None
-    assert parsed.strengths == ["Names the metric.", "Shows the fix."]
-    assert parsed.tips == ["Add the drift test."]
-
-
-def test_write_feedback_drops_an_unfinished_last_sentence_and_closes_streams():
-    closed = []
-
-    def generate(messages, max_new_tokens):
+        assert messages[-1] == {"role": "assistant", "content": "JUSTIFICATION:\nThe answer scores 60/100 because"}
         try:
-            if messages[-1]["content"].endswith("JUSTIFICATION:"):
-                yield "\nThe answer is specific. It stops mid"
-            else:
-                yield " A point.\n- Another.\n- A third that is cut"
-                yield " and more"
+            yield from pieces
         finally:
-            closed.append(True)
+            if closed is not None:
+                closed.append(True)
 
-    reply, _ = write_feedback(generate, [{"role": "user", "content": "q"}])
-    assert reply.endswith("JUSTIFICATION:\nThe answer is specific.")
-    assert "third" not in reply
-    assert len(closed) == 4
+    return generate
 
 
-def test_write_feedback_with_a_silent_judge_gives_unparseable_text():
-    reply, first = write_feedback(lambda messages, n: iter(()), [{"role": "user", "content": "q"}])
-    assert first is None
-    assert parse_feedback(reply) is None  # so the engine falls back to the coverage feedback
+START = "The answer scores 60/100 because"
+
+
+def test_the_justification_streams_kept_sentences_and_stops_after_two():
+    shown, closed = [], []
+    generate = _script(" it names", " a metric. It lacks", " monitoring. A third sentence.", closed=closed)
+    text, first = write_justification(generate, [], START, lambda s: True, shown.append)
+    assert text == "The answer scores 60/100 because it names a metric. It lacks monitoring."
+    assert shown == ["The answer scores 60/100 because it names a metric.", " It lacks monitoring."]
+    assert first is not None and closed == [True]
+
+
+def test_a_refused_sentence_ends_the_justification():
+    shown = []
+    generate = _script(" it names a metric. It shows drift detection. It lacks nothing.")
+    text, _ = write_justification(generate, [], START, lambda s: "drift" not in s, shown.append)
+    assert text == "The answer scores 60/100 because it names a metric."
+    assert shown == [text]
+
+
+def test_an_unfinished_last_sentence_is_dropped_and_a_silent_judge_gives_nothing():
+    text, _ = write_justification(_script(" it names a metric. It stops mid"), [], START, lambda s: True)
+    assert text == "The answer scores 60/100 because it names a metric."
+    text, first = write_justification(_script(), [], START, lambda s: True)
+    assert text == "" and first is None
+
+
+RED_FLAGS = [
+    RedFlag(flag=FLAG.flag, reason=FLAG.reason),
+    RedFlag(flag="Resamples the whole dataset before splitting.", reason="Test rows leak into training."),
+]
 
 
 @pytest.mark.parametrize(
-    ("tip", "expected"),
+    ("sentence", "score", "ok"),
     [
-        ("The candidate could add more details on monitoring.", "Add more details on monitoring."),
-        ("You should also quantify the result.", "Quantify the result."),
-        ("They might consider naming the drift test.", "Consider naming the drift test."),
-        ("I will include the sample size.", "Include the sample size."),
-        ("Candidate needs to explain the rollback.", "Explain the rollback."),
-        ("Name the metric and how much it moved.", "Name the metric and how much it moved."),
-        ("The candidates' team could not ship.", "The candidates' team could not ship."),
+        ("The answer scores 60/100 because it gives a quantified result.", 60, True),
+        ("The answer scores 60/100 because it explains how drift was detected.", 60, False),  # a missing point
+        ("It resamples the whole dataset before splitting.", 60, False),  # a red flag not found
+        ("Using accuracy as the metric on a 0.5% positive class is appropriate.", 60, False),  # approves an error
+        ("Using accuracy as the metric on a 0.5% positive class is wrong here.", 60, True),
+        ("The answer scores 20/100 because it is thorough and well structured.", 20, False),
+        ("The answer scores 20/100 because it is not specific.", 20, True),
     ],
 )
-def test_hedged_tips_become_instructions(tip, expected):
-    assert as_instruction(tip) == expected
+def test_the_justification_check(sentence, score, ok):
+    keep = justification_check([MET, MISSING], [FLAG], RED_FLAGS, score, FakeChecker(), 0.5)
+    assert keep(sentence) is ok
 
 
-def test_parsed_tips_are_instructions():
-    text = "STRENGTHS:\n- Clear story.\nWEAKNESSES:\n- No metric.\nTIPS:\n- The candidate could add a metric.\n"
-    parsed = parse_feedback(text + "JUSTIFICATION:\nThe answer scores 70/100 because it lacks a metric.")
-    assert parsed is not None and parsed.tips == ["Add a metric."]
+FRAUD = (
+    "I'd use accuracy as the main metric. First I apply SMOTE to the whole dataset so fraud becomes 50%, then "
+    "randomly split it 80/20 into train and test."
+)
 
 
-def test_prompt_markers_copied_by_the_judge_are_removed_and_never_praised():
-    """A new user saw "Strengths: [red flag, an error: never praise it] Gets past the other team's process"."""
-    reply = (
-        "STRENGTHS:\n- [red flag, an error: never praise it] Gets past the other team's process quickly.\n"
-        "- [met] Names the tools and the volume of data moved each day.\n"
-        "- [partly] Describes the achievement in general terms only.\n"
-        "WEAKNESSES:\n- [missing] Does not say how the freshness target was agreed.\n"
-        "TIPS:\n- Say how you agreed the freshness target with the analysts.\n"
-        "JUSTIFICATION:\nThe answer shows the pipeline clearly but skips the agreement with analysts."
-    )
-    parsed = parse_feedback(reply)
-    assert parsed is not None
-    assert parsed.strengths == ["Names the tools and the volume of data moved each day."]
-    assert parsed.weaknesses == ["Does not say how the freshness target was agreed."]
-    assert not any("[" in item for item in [*parsed.strengths, *parsed.weaknesses, *parsed.tips])
+@pytest.mark.parametrize(
+    ("sentence", "wrong"),
+    [
+        ("The answer also does not mention the use of SMOTE, which balances classes.", True),
+        ("It does not say how the model was monitored after launch.", False),
+        ("It does not say how the data was split into train and test.", True),  # it does: "randomly split 80/20"
+        ("It doesn't give the 80/20 split.", True),
+        ("It lacks a justification for why accuracy is misleading.", False),
+        ("It does not describe class weights or focal loss.", False),
+        ("It never mentions randomly split train data.", True),
+    ],
+)
+def test_a_justification_may_not_say_the_answer_lacks_what_it_has(sentence, wrong):
+    assert claims_absent_but_present(sentence, FRAUD) is wrong
