@@ -8,7 +8,9 @@ how many meet their expectation), the graded development set out of fold (``scor
 Spearman with the kind order, the shares in each band, the error-twin gap, rubric-point
 agreement), ROC-AUC on a fixed SemEval training sample (reference answer alone, and with 10 graded
 examples), latency per answer (without feedback, and with streamed feedback and its first word),
-and the process's peak RSS. Not a test: the figures are for README's Performance section.
+the feedback faithfulness report (``evaluation.faithfulness``), the peak RSS of a
+``python -m scoring score --no-feedback`` process scoring the reference answers, and this process's
+peak RSS with the judge loaded. Not a test: the figures are for README's Performance section.
 """
 
 from __future__ import annotations
@@ -93,10 +95,32 @@ def case_results(judge: object, embedder: object, checker: object) -> dict[str, 
     return results
 
 
+def no_feedback_process(answers: list[dict[str, str]], model: str | None) -> dict[str, float]:
+    """Score ``answers`` as ``python -m scoring score --no-feedback`` does, in a process of its own: the mean
+    seconds per answer it reports and the process's peak RSS (its judge loads only if an answer needs
+    translating)."""
+    import resource
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        source, out = Path(folder) / "answers.jsonl", Path(folder) / "scored.jsonl"
+        source.write_text("".join(json.dumps(a) + "\n" for a in answers), encoding="utf-8")
+        command = [sys.executable, "-m", "scoring", "score", str(source), "-o", str(out), "--no-feedback"]
+        command += ["--bank", BANK_SLUG.replace("_", " ")] + (["--model", model] if model else [])
+        subprocess.run(command, check=True, capture_output=True)
+        totals = [json.loads(line)["timings"]["total"] for line in out.read_text(encoding="utf-8").splitlines()]
+    return {
+        "s_per_answer_mean": round(statistics.mean(totals), 2),
+        "peak_rss_gib": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20, 2),
+    }
+
+
 def run(model: str | None, semeval_per_corpus: int, feedback_answers: int, devset: bool = True) -> dict[str, object]:
     """Run every measurement and return the figures."""
+    import resource
+
     import numpy as np
-    import psutil
 
     from evaluation.faithfulness import devset_records, faithfulness_figures, record_of
     from models.loader import load_embedder, load_judge, load_rubric_checker
@@ -110,6 +134,7 @@ def run(model: str | None, semeval_per_corpus: int, feedback_answers: int, devse
     prime_judge(judge)  # as the app and the worker do after loading
     bank = load_banks().get(BANK_SLUG)
     _, reference = assessments_from_reference_report(REFERENCE_REPORT.read_text(encoding="utf-8"))
+    process = no_feedback_process([{"id": a.id, "question": a.question, "answer": a.answer} for a in reference], model)
 
     def request(question_id: str, question: str, answer: str) -> ScoringRequest:
         return question_request(bank, question_id, answer).model_copy(update={"question": question})
@@ -207,7 +232,8 @@ def run(model: str | None, semeval_per_corpus: int, feedback_answers: int, devse
         "cases_met": f"{sum(r['ok'] for r in cases.values())} of {len(cases)}",
         "cases": cases,
         "devset_out_of_fold": dev,
-        "peak_rss_gib": round(psutil.Process().memory_info().rss / 2**30, 2),
+        "no_feedback_process": process,
+        "peak_rss_gib_with_judge": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 2),
     }
 
 

@@ -24,7 +24,7 @@ from models.protocols import CheckProbabilities
 CHECKER_FOLDER = Path(__file__).resolve().parent / "checker"
 LABELS = ("states", "contradicts", "silent")  # the classifier's output order
 MAX_LENGTH = 256  # tokens of claim + passage; the passages the scorer sends are a few sentences
-BATCH_SIZE = 32
+BATCH_SIZE = 16  # pairs per forward pass, after sorting by length (smaller batches pad less)
 
 
 class CrossEncoderChecker:

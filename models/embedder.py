@@ -12,6 +12,11 @@ import numpy as np
 
 from models.errors import ModelLoadError, ModelNotInstalledError
 
+# sentence-transformers sorts texts by length and pads each batch to its longest: small batches keep a
+# whole answer from padding a dozen short sentences to its length. Measured on the reference report's
+# answers (answer, question and sentences per call): batch 4 took 0.44x the time of batch 32, same vectors.
+BATCH_SIZE = 4
+
 
 class SentenceTransformerEmbedder:
     """Unit-length embeddings from a local sentence-transformers folder; thread-safe."""
@@ -34,7 +39,11 @@ class SentenceTransformerEmbedder:
             fresh: dict[str, np.ndarray] = {}
             if missing:
                 vectors = self.model.encode(
-                    missing, batch_size=32, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+                    missing,
+                    batch_size=BATCH_SIZE,
+                    normalize_embeddings=True,
+                    convert_to_numpy=True,
+                    show_progress_bar=False,
                 )
                 fresh = {text: vector.astype(np.float32) for text, vector in zip(missing, vectors, strict=True)}
             rows = [fresh[t] if t in fresh else self._memo[t] for t in texts]  # before any eviction below

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from models.checker import CrossEncoderChecker, load_checker
 from models.embedder import SentenceTransformerEmbedder, load_embedder_folder
 from models.errors import ModelNotInstalledError
 from models.install import artifact_path, is_installed
+from models.protocols import ChatMessage
 from models.registry import load_registry
 from models.runtime import (
     TransformersJudge,
@@ -65,6 +67,65 @@ def load_judge(spec: str | None = None, *, settings: Settings | None = None, log
     dest = prepared_dir_for_registry(entry, settings.model_dir)
     ensure_prepared(artifact_path(entry, settings.model_dir), dest, log=log)
     return load_prepared(dest, entry.name, threads=settings.threads)
+
+
+def judge_name(spec: str | None = None, *, settings: Settings | None = None) -> str:
+    """The name ``load_judge(spec)`` gives its judge, checking that the model is installed (loads nothing).
+
+    Raises:
+        ModelNotInstalledError: The model is not installed.
+        ValueError: ``spec`` names a registry entry that is not a judge.
+    """
+    settings = settings or get_settings()
+    spec = spec or settings.judge
+    if _looks_like_path(spec):
+        source = Path(spec).expanduser()
+        if not source.exists():
+            raise ModelNotInstalledError(spec, str(source))
+        return source.name
+    entry = load_registry().get(spec)
+    if entry.kind != "judge":
+        raise ValueError(f"{entry.name} is an {entry.kind}, not a judge")
+    if not is_installed(entry, settings.model_dir):
+        raise ModelNotInstalledError(entry.name, str(artifact_path(entry, settings.model_dir)))
+    return entry.name
+
+
+class LazyJudge:
+    """The judge behind the ``Judge`` protocol, loaded the first time it is asked anything; thread-safe.
+
+    Scoring without feedback asks the judge nothing unless an answer is in another language (the
+    rubric checker makes the per-point checks), so ``python -m scoring score --no-feedback`` starts in
+    seconds and does not hold the judge's weights (about 2.5 GiB for the default judge) until then.
+
+    Raises:
+        ModelNotInstalledError: At construction, when the model is not installed.
+    """
+
+    def __init__(self, spec: str | None = None, *, settings: Settings | None = None, log: Log = _stderr) -> None:
+        self._spec, self._settings, self._log = spec, settings, log
+        self.name = judge_name(spec, settings=settings)
+        self._judge: TransformersJudge | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the judge has been loaded."""
+        return self._judge is not None
+
+    def _get(self) -> TransformersJudge:
+        with self._lock:
+            if self._judge is None:
+                self._judge = load_judge(self._spec, settings=self._settings, log=self._log)
+            return self._judge
+
+    def generate(self, messages: Sequence[ChatMessage], max_new_tokens: int = 256) -> Iterator[str]:
+        """As ``Judge.generate``, after loading the judge if needed."""
+        return self._get().generate(messages, max_new_tokens)
+
+    def option_probabilities(self, messages: Sequence[ChatMessage], options: Sequence[str]) -> dict[str, float]:
+        """As ``Judge.option_probabilities``, after loading the judge if needed."""
+        return self._get().option_probabilities(messages, options)
 
 
 def load_embedder(spec: str | None = None, *, settings: Settings | None = None) -> SentenceTransformerEmbedder:

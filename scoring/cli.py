@@ -160,9 +160,11 @@ def _run_score(args: argparse.Namespace) -> int:
             return fail(str(error))
     try:
         from models.errors import ModelError
-        from models.loader import load_embedder, load_judge, load_rubric_checker
+        from models.loader import LazyJudge, load_embedder, load_judge, load_rubric_checker
 
-        judge, embedder, checker = load_judge(args.model), load_embedder(), load_rubric_checker()
+        # Without feedback the judge only translates answers in another language: load it when one comes.
+        judge = LazyJudge(args.model) if args.no_feedback else load_judge(args.model)
+        embedder, checker = load_embedder(), load_rubric_checker()
     except ModelError as error:
         return fail(str(error))
     cache: dict[str, list] = {}

@@ -147,3 +147,24 @@ def test_scores_stay_identical_when_the_prefix_cache_is_cycled(tiny_judge):
     first = [tiny_judge.option_probabilities(p, ["Yes", "No"]) for p in prompts]
     again = [tiny_judge.option_probabilities(p, ["Yes", "No"]) for p in reversed(prompts)]
     assert first == list(reversed(again))
+
+
+def test_a_lazy_judge_loads_on_first_use_and_answers_as_the_judge_does(tiny_judge):
+    from models.loader import LazyJudge
+    from settings import get_settings
+
+    lazy = LazyJudge("tiny", settings=get_settings(), log=lambda message: None)
+    assert lazy.name == tiny_judge.name and not lazy.loaded
+    assert lazy.option_probabilities(QUESTION, ["Yes", "No"]) == tiny_judge.option_probabilities(
+        QUESTION, ["Yes", "No"]
+    )
+    assert lazy.loaded
+    assert list(lazy.generate(QUESTION, 8)) == list(tiny_judge.generate(QUESTION, 8))
+
+
+def test_a_lazy_judge_of_a_model_not_installed_fails_at_once(tmp_path):
+    from models.errors import ModelNotInstalledError
+    from models.loader import LazyJudge
+
+    with pytest.raises(ModelNotInstalledError):
+        LazyJudge(str(tmp_path / "missing.gguf"))
