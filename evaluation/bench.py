@@ -130,11 +130,12 @@ def run(model: str | None, semeval_per_corpus: int, feedback_answers: int, devse
     from scoring.engine import ScoringRequest, prime_judge, question_request, score_answer
     from scoring.reference import EXAMPLES_PER_QUESTION
 
+    _, reference = assessments_from_reference_report(REFERENCE_REPORT.read_text(encoding="utf-8"))
+    # First, while this process is small: a child's peak RSS counts what it shared with its parent at fork.
+    process = no_feedback_process([{"id": a.id, "question": a.question, "answer": a.answer} for a in reference], model)
     judge, embedder, checker = load_judge(model, log=lambda m: None), load_embedder(), load_rubric_checker()
     prime_judge(judge)  # as the app and the worker do after loading
     bank = load_banks().get(BANK_SLUG)
-    _, reference = assessments_from_reference_report(REFERENCE_REPORT.read_text(encoding="utf-8"))
-    process = no_feedback_process([{"id": a.id, "question": a.question, "answer": a.answer} for a in reference], model)
 
     def request(question_id: str, question: str, answer: str) -> ScoringRequest:
         return question_request(bank, question_id, answer).model_copy(update={"question": question})

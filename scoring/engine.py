@@ -417,6 +417,16 @@ def sharpest_sentences(
     return chosen
 
 
+def confirmed(checks: Sequence[RubricCheck], checker: RubricChecker) -> list[RubricCheck]:
+    """The checks with ``support``: the checker's P(states) of each point for its evidence sentence alone
+    (reference mode, where the evidence was picked by embedding similarity), so a quoted strength is
+    confirmed there too."""
+    shown = [i for i, c in enumerate(checks) if c.evidence]
+    results = checker.check([(checks[i].point, checks[i].evidence or "") for i in shown]) if shown else []
+    support = {i: round(r.states, 4) for i, r in zip(shown, results, strict=True)}
+    return [c.model_copy(update={"support": support[i]}) if i in support else c for i, c in enumerate(checks)]
+
+
 @dataclass(frozen=True)
 class CheckedRubric:
     """Rubric mode with the rubric checker: each point's check, the red flags found, the evidence and the score."""
@@ -700,6 +710,8 @@ def score_answer(
         if reference:
             signals = reference_signals(request.question, gate, prepared, embedder, model, request.examples)
             checks, score = signals.checks, _final_score(signals, flags, model)
+            if checker is not None:
+                checks = confirmed(checks, checker)
         elif checker is not None and points:
             checked_rubric = checker_rubric(request, gate, points, tips, checker, embedder, model)
             checks, found = checked_rubric.checks, checked_rubric.red_flags
@@ -764,7 +776,7 @@ def score_answer(
         job_alignment=alignment,
         model=getattr(judge, "name", "judge"),
         embedder=getattr(embedder, "name", "embedder"),
-        checker=getattr(checker, "name", "") if checker is not None and points and not reference else "",
+        checker=getattr(checker, "name", "") if checker is not None and points else "",
         score_model=model.rubric.version if checker is not None and points and not reference else model.version,
         language=prepared.language,
         prompt_version=prompts.PROMPT_VERSION,

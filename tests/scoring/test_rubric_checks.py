@@ -224,3 +224,18 @@ def test_an_answer_in_chinese_is_scored_not_crashed_on():
     )
     assert Flag.LANGUAGE in assessment.flags and assessment.language == "Chinese"
     assert Flag.TOO_SHORT not in assessment.flags  # no spaces to count words by is not "too short"
+
+
+def test_reference_mode_strengths_are_confirmed_by_the_checker_when_there_is_one():
+    request = ScoringRequest(
+        question="How did you separate the salt from the water?",
+        answer="I evaporated the water. The salt stayed in the pan.",
+        reference_answers=["The water was evaporated, leaving the salt behind."],
+    )
+    plain = score_answer(request, FakeJudge(), FakeEmbedder(), feedback=False)
+    checked = score_answer(request, FakeJudge(), FakeEmbedder(), feedback=False, checker=FakeChecker())
+    assert plain.score == checked.score  # the checker confirms quotes; it does not score reference answers
+    assert all(c.support is None for c in plain.rubric)
+    shown = [c for c in checked.rubric if c.evidence]
+    assert shown and all(c.support is not None for c in shown)
+    assert checked.checker == "fake-checker@test"
