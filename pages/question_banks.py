@@ -48,8 +48,9 @@ for competency in bank.competencies:
     if not questions:
         continue
     st.subheader(f"{competency.name} ({competency.code})")
-    if competency.description:
-        st.caption(competency.description)
+    if competency.description or competency.behavioural:
+        star = " Behavioural: answers are read for STAR structure (situation, task, action, result)."
+        st.caption(competency.description + (star if competency.behavioural else ""))
     for question in questions:
         with st.expander(f"{question.id}: {question.text}"):
             st.markdown(f"**Probes:** {question.probes}")

@@ -26,7 +26,17 @@ LIST_SEPARATOR = " | "
 MAX_RUBRIC_COLUMNS = 6
 RED_FLAG_COLUMNS = 4
 ANCHOR_COLUMNS = 4
-QUESTION_COLUMNS = ("id", "competency", "competency_name", "competency_description", "text", "probes")
+QUESTION_COLUMNS = (
+    "id",
+    "competency",
+    "competency_name",
+    "competency_description",
+    "competency_behavioural",
+    "text",
+    "probes",
+)
+OPTIONAL_COLUMNS = ("competency_behavioural",)  # files written before the column existed still import
+_YES = {"yes", "y", "true", "1"}
 TRAILING_COLUMNS = ("exemplary_answer", "pitfalls", "follow_up", "keywords")
 _NUMBERED = re.compile(r"^(?P<kind>rubric|tip|red_flag|reason|anchor_level|anchor)_(?P<number>[1-9][0-9]*)$")
 # Numbered column pairs, in export order: (kind of the first column, kind of the second, whether the
@@ -143,6 +153,7 @@ def _question_row(bank: QuestionBank, index: int) -> dict[str, str]:
         "competency": competency.code,
         "competency_name": competency.name,
         "competency_description": competency.description,
+        "competency_behavioural": "yes" if competency.behavioural else "",
         "text": question.text,
         "probes": question.probes,
         "exemplary_answer": question.exemplary_answer,
@@ -201,7 +212,7 @@ def _check_columns(frame: pd.DataFrame, filename: str) -> dict[str, list[int]]:
     present = {(m["kind"], int(m["number"])) for m in numbered.values() if m}
     numbers = {first: sorted({n for kind, n in present if kind in (first, second)}) for first, second, _ in _PAIRS}
     required = [*QUESTION_COLUMNS, *TRAILING_COLUMNS]
-    missing = [column for column in required if column not in columns]
+    missing = [column for column in required if column not in columns and column not in OPTIONAL_COLUMNS]
     if not any(kind == "rubric" for kind, _ in present):
         missing.append("rubric_1")
     unknown = [column for column in columns if column not in required and not numbered[column]]
@@ -225,12 +236,17 @@ def _check_columns(frame: pd.DataFrame, filename: str) -> dict[str, list[int]]:
     return numbers
 
 
-def _competencies(records: list[dict[str, str]], filename: str) -> list[dict[str, str]]:
-    found: dict[str, dict[str, str]] = {}
+def _competencies(records: list[dict[str, str]], filename: str) -> list[dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
     errors: dict[str, BankError] = {}
     for record in records:
         code = record["competency"].strip()
-        entry = {"code": code, "name": record["competency_name"], "description": record["competency_description"]}
+        entry = {
+            "code": code,
+            "name": record["competency_name"],
+            "description": record["competency_description"],
+            "behavioural": record.get("competency_behavioural", "").strip().lower() in _YES,
+        }
         found.setdefault(code, entry)
         if found[code] != entry and code not in errors:
             question_id = record["id"].strip() or None

@@ -68,6 +68,9 @@ class Competency(BaseModel):
     code: NonEmpty
     name: NonEmpty
     description: str = ""
+    behavioural: bool = Field(
+        default=False, description="Questions ask about past behaviour ('Tell me about a time...'): STAR applies."
+    )
 
     @field_validator("code")
     @classmethod

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, Field
 
 from scoring.summary import competency_code, round_half_up, summarize
-from scoring.types import AnswerAssessment, CompetencyAverage, InterviewSummary
+from scoring.types import AnswerAssessment, CompetencyAverage, InterviewSummary, StarStructure
 
 if TYPE_CHECKING:
     from fpdf import FPDF
@@ -154,6 +154,8 @@ def render_text_report(
         lines += ["Weaknesses:", *_text_items(assessment.weaknesses), ""]
         lines += ["Improvement Tips:", *_text_items(assessment.tips), ""]
         lines += ["Justification:", assessment.justification]
+        if assessment.star is not None:  # behavioural questions only; the reference layout has none
+            lines += ["", "STAR Structure:", *_text_items(assessment.star.lines)]
     lines += ["", BANNER, "OVERALL SUMMARY", BANNER, ""]
     lines += [
         f"Total Questions: {summary.total_questions}",
@@ -255,6 +257,15 @@ def _read_question(question_id: str, section: str) -> AnswerAssessment:
     strengths, rest = _split_block(rest, "\n\nWeaknesses:\n")
     weaknesses, rest = _split_block(rest, "\n\nImprovement Tips:\n")
     tips, justification = _split_block(rest, "\n\nJustification:\n")
+    justification, has_star, star_block = justification.partition("\n\nSTAR Structure:\n")
+    star = None
+    if has_star:  # our own export of a behavioural answer: the display lines come back, not the analysis
+        lines = _read_items(star_block)
+        star = StarStructure(
+            sentences={},
+            result_has_outcome=not any(line.startswith("Result: shown, no outcome") for line in lines),
+            lines=lines,
+        )
     prefix, separator, _ = question_id.rpartition("_Q")
     return AnswerAssessment(
         id=question_id,
@@ -266,6 +277,7 @@ def _read_question(question_id: str, section: str) -> AnswerAssessment:
         weaknesses=_read_items(weaknesses),
         tips=_read_items(tips),
         justification=justification,
+        star=star,
     )
 
 
@@ -409,6 +421,8 @@ def _markdown_question(number: int, assessment: AnswerAssessment) -> list[str]:
     ):
         blocks += [f"**{label}:**", _markdown_items(items)]
     blocks += ["**Justification:**", escape_markdown(assessment.justification) or "_None._"]
+    if assessment.star is not None:
+        blocks += ["**STAR structure:**", _markdown_items(assessment.star.lines)]
     if assessment.flags:
         blocks.append("**Flags:** " + ", ".join(escape_markdown(flag.value) for flag in assessment.flags))
     return blocks
@@ -453,6 +467,7 @@ CSV_COLUMNS = (
     "weaknesses",
     "tips",
     "justification",
+    "star",
     "flags",
 )
 # A spreadsheet treats a cell starting with one of these as a formula (or as the start of one).
@@ -499,6 +514,7 @@ def render_csv_report(assessments: Sequence[AnswerAssessment]) -> str:
             "weaknesses": "\n".join(assessment.weaknesses),
             "tips": "\n".join(assessment.tips),
             "justification": assessment.justification,
+            "star": "\n".join(assessment.star.lines) if assessment.star is not None else "",
             "flags": "\n".join(flag.value for flag in assessment.flags),
         }
         for assessment in assessments
@@ -808,6 +824,9 @@ class _PdfWriter:
             self.bullets(items)
         self.label("Justification")
         self.paragraph(assessment.justification or "None")
+        if assessment.star is not None:
+            self.label("STAR structure")
+            self.bullets(assessment.star.lines)
         if assessment.flags:
             self.label("Flags")
             self.paragraph(", ".join(flag.value for flag in assessment.flags))

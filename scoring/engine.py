@@ -48,6 +48,7 @@ from scoring.reference import (
     sigmoid,
 )
 from scoring.rubric import RubricEvidence, RubricScoreModel, RubricSignals, gather_evidence
+from scoring.star import star_structure
 from scoring.text import normalize_text, split_sentences, truncate_words, words
 from scoring.types import AnswerAssessment, Flag, RedFlagFinding, RubricCheck, RubricStatus, Timings
 from scoring.untrusted import clean_answer, detect_language, text_has_spaces_between_words
@@ -74,6 +75,7 @@ class ScoringRequest(BaseModel):
     anchors: list[Anchor] = Field(default_factory=list, description="Example answers at known levels.")
     rubric_version: str = ""
     min_words: int | None = Field(default=None, description="Shorter answers are flagged too short.")
+    behavioural: bool = Field(default=False, description="A behavioural question: the answer's STAR structure is read.")
 
 
 def question_request(bank: QuestionBank, question_id: str, answer: str) -> ScoringRequest:
@@ -83,6 +85,7 @@ def question_request(bank: QuestionBank, question_id: str, answer: str) -> Scori
         KeyError: The bank has no such question.
     """
     question = bank.question(question_id)
+    competency = bank.competency(question.competency)
     return ScoringRequest(
         id=question.id,
         question=question.text,
@@ -91,9 +94,10 @@ def question_request(bank: QuestionBank, question_id: str, answer: str) -> Scori
         red_flags=list(question.red_flags),
         anchors=list(question.anchors),
         competency=question.competency,
-        competency_name=bank.competency(question.competency).name,
+        competency_name=competency.name,
         keywords=list(question.keywords),
         rubric_version=f"{bank.slug}@v{bank.version}",
+        behavioural=competency.behavioural,
     )
 
 
@@ -770,6 +774,7 @@ def score_answer(
         justification=final.justification,
         rubric=checks,
         red_flags=found,
+        star=star_structure(gate.judge_text) if request.behavioural and not gate.blocked else None,
         signals=signals_shown,
         flags=flags,
         notes=notes,

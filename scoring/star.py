@@ -22,6 +22,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from scoring.text import normalize_text, split_sentences
+from scoring.types import StarStructure
 
 LABELLED_SET = Path(__file__).resolve().parent / "data" / "star" / "behavioural_answers.jsonl"
 SHOWN_AT = 1.0  # a part is shown by a sentence whose cue score (plus position prior) reaches this
@@ -387,6 +388,17 @@ def star_lines(analysis: StarAnalysis) -> list[str]:
         else:
             lines.append(f"{name}: shown - “{_quote(finding.sentence)}”")
     return lines
+
+
+def star_structure(answer: str) -> StarStructure:
+    """``analyse_star`` as the ``StarStructure`` an assessment carries (sentences, outcome, notes, lines)."""
+    analysis = analyse_star(answer)
+    return StarStructure(
+        sentences={part.value: analysis.finding(part).sentence for part in StarPart},
+        result_has_outcome=analysis.result_has_outcome,
+        notes=list(analysis.notes),
+        lines=star_lines(analysis),
+    )
 
 
 # -- Benchmark on the labelled set ----------------------------------------------------------------------

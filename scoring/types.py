@@ -75,6 +75,19 @@ class RedFlagFinding(BaseModel):
     probability: float = Field(ge=0.0, le=1.0, description="The rubric checker's P(states) for the flag.")
 
 
+class StarStructure(BaseModel):
+    """The STAR structure of an answer to a behavioural question (``scoring.star``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    sentences: dict[str, str | None] = Field(
+        description="Per part (situation, task, action, result), the answer sentence that shows it, or None."
+    )
+    result_has_outcome: bool = Field(description="The result names a number, time, amount or before and after.")
+    notes: list[str] = Field(default_factory=list, description="What to add, to the candidate.")
+    lines: list[str] = Field(default_factory=list, description="One display line per part, for pages and exports.")
+
+
 class ScoreOverride(BaseModel):
     """An administrator's correction of a score: the model's own score and the reason given."""
 
@@ -111,6 +124,7 @@ class AnswerAssessment(BaseModel):
     justification: str = ""
     rubric: list[RubricCheck] = Field(default_factory=list)
     red_flags: list[RedFlagFinding] = Field(default_factory=list, description="Bank red flags the answer states.")
+    star: StarStructure | None = Field(default=None, description="STAR structure, for a behavioural question.")
     signals: dict[str, float] = Field(
         default_factory=dict, description="The answer-level signals the rubric score combines (for explanation)."
     )

@@ -186,6 +186,8 @@ def assessment_details(assessment: AnswerAssessment, *, show_answer: bool = True
         feedback_list("Tips", assessment.tips)
     st.markdown("**Justification**")
     st.markdown(inert_markdown(assessment.justification) or "—")
+    if assessment.star is not None:
+        feedback_list("STAR structure (situation, task, action, result)", assessment.star.lines)
     st.markdown("**Rubric checklist**")
     rubric_checklist(assessment.rubric)
     if show_answer:

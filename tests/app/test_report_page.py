@@ -128,3 +128,21 @@ def test_the_competency_chart_shows_every_name_in_full(app, fake_models):
     spec = json.loads(chart.proto.spec)
     assert spec["encoding"]["y"]["axis"]["labelLimit"] == 0
     assert spec["encoding"]["x"]["scale"]["domain"] == [0, 100]
+
+
+def test_a_behavioural_answer_shows_its_star_structure_on_the_report(app, fake_models):
+    """Issue 14: which of situation, task, action and result the answer shows, with the sentence for each."""
+    answer = (
+        "Last quarter our analysts and my data team disagreed about how fresh the orders table had to be. "
+        "I was responsible for agreeing a freshness target with them. I set up a meeting with the analysts, "
+        "measured the lag they saw, and moved the load to hourly. Complaints about stale data fell from 12 a week "
+        "to 1."
+    )
+    interview_id = start_interview(app, questions=1, competencies=("COLLAB",))
+    answer_current(app, interview_id, answer)
+    wait_for_scoring(app)
+    app.switch_page("pages/report.py").run()
+    assert not app.exception, [e.value for e in app.exception]
+    shown = texts(app.markdown)
+    assert "STAR structure" in shown
+    assert "Result: shown" in shown and "Complaints about stale data fell from 12 a week" in shown

@@ -342,3 +342,13 @@ def test_a_short_blank_row_is_skipped():
     bank = SHIPPED["data_engineer"]
     text = bank_to_csv(bank) + ",,,\n"
     assert bank_from_csv(text, bank.role, bank.slug, description=bank.description) == bank
+
+
+def test_behavioural_competencies_round_trip_and_a_file_without_the_column_marks_none():
+    bank = SHIPPED["data_engineer"]
+    assert [c.code for c in bank.competencies if c.behavioural] == ["COLLAB"]
+    frame = pd.read_csv(io.StringIO(bank_to_csv(bank)), dtype=str, keep_default_na=False)
+    assert set(frame["competency_behavioural"]) == {"yes", ""}
+    _drop(frame, "competency_behavioural")
+    again = bank_from_csv(frame.to_csv(index=False), bank.role, bank.slug, description=bank.description)
+    assert not any(c.behavioural for c in again.competencies)

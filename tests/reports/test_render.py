@@ -33,7 +33,7 @@ from reports.render import (
     report_file_name,
 )
 from scoring.summary import competency_code, round_half_up, summarize
-from scoring.types import AnswerAssessment, Flag
+from scoring.types import AnswerAssessment, Flag, StarStructure
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -424,6 +424,7 @@ def test_csv_report_round_trips_through_pandas():
         "weaknesses": "",
         "tips": "",
         "justification": "",
+        "star": "",
         "flags": "",
     }
     # The download has a byte order mark for Excel; pandas reads it either way.
@@ -688,3 +689,35 @@ def test_pdf_report_draws_cjk_and_emoji_from_fallback_fonts():
     assert "東京" in text and "김" in text and "かな" in text
     assert "😀" in text and "✔" in text
     assert data.count(b"/FontFile2") >= 4  # DejaVu Sans and the fallbacks used, embedded (subsets)
+
+
+STAR = StarStructure(
+    sentences={
+        "situation": "Last spring our launch slipped.",
+        "task": None,
+        "action": "I split the work.",
+        "result": None,
+    },
+    result_has_outcome=False,
+    notes=["Add the task.", "Add the result."],
+    lines=[
+        "Situation: shown - \u201cLast spring our launch slipped.\u201d",
+        "Task: missing - Add the task.",
+        "Action: shown - \u201cI split the work.\u201d",
+        "Result: missing - Add the result.",
+    ],
+)
+
+
+def test_a_behavioural_answers_star_structure_is_in_every_export_and_reads_back_from_text():
+    behavioural = make("TEAM_Q1", 60, star=STAR)
+    text = render_text_report([behavioural], "team lead")
+    assert "Justification:\nRelevant.\n\nSTAR Structure:\n  - Situation: shown" in text
+    _, parsed = assessments_from_reference_report(text)
+    assert parsed[0].justification == "Relevant." and parsed[0].star is not None
+    assert parsed[0].star.lines == STAR.lines
+    assert "**STAR structure:**" in render_markdown_report([behavioural], "team lead")
+    assert read_csv(render_csv_report([behavioural])).loc[0, "star"].split("\n") == STAR.lines
+    assert InterviewReport.model_validate_json(render_json_report([behavioural], "x")).assessments[0].star == STAR
+    assert "STAR Structure" not in render_text_report([make("ML_Q1", 60)], "x")  # other questions: no block
+    assert render_pdf_report([behavioural], "team lead").startswith(b"%PDF")

@@ -2,9 +2,10 @@
 
 import pytest
 
+from question_banks.loader import load_banks
 from question_banks.requirements import JobRequirement
 from question_banks.schema import RubricPoint
-from scoring.engine import ScoringRequest, score_answer
+from scoring.engine import ScoringRequest, question_request, score_answer
 from scoring.feedback import Feedback, feedback_lists_text, is_instruction
 from scoring.types import Flag, RubricStatus
 from tests.fakes import FakeEmbedder, FakeJudge
@@ -193,3 +194,23 @@ def test_each_missed_point_is_a_weakness_with_the_banks_tip_beside_it():
         assert tip == check.tip
     met = [c.point.lower() for c in assessment.rubric if c.status is RubricStatus.MET]
     assert not any(point.rstrip(".") in w.lower() for point in met for w in assessment.weaknesses)
+
+
+def test_a_behavioural_questions_answer_gets_its_star_structure():
+    banks = load_banks()
+    bank = banks.get("behavioural")
+    question = bank.questions[0]
+    answer = (
+        "Last year our team had a difficult goal: six weeks to fix the crash rate before a launch. My contribution "
+        "was triage. I grouped the crashes and fixed the four worst myself. Crashes fell from 3% to 0.4%."
+    )
+    request = question_request(bank, question.id, answer)
+    assert request.behavioural
+    assessment = score_answer(request, FakeJudge(FEEDBACK), FakeEmbedder(), feedback=False)
+    assert assessment.star is not None
+    assert assessment.star.sentences["result"] == "Crashes fell from 3% to 0.4%."
+    assert assessment.star.result_has_outcome and len(assessment.star.lines) == 4
+    assert score_answer(question_request(bank, question.id, ""), FakeJudge(), FakeEmbedder()).star is None  # gated
+    technical = banks.get("machine_learning_engineer")
+    assert not question_request(technical, "ML_Q1", answer).behavioural
+    assert _score(GOOD).star is None
