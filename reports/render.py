@@ -690,6 +690,7 @@ def render_pdf_report(
             headings=["Competency", "Answers", "Average"],
             col_widths=(2, 1, 1),
         )
+        writer.bar_chart([(_competency_label(c), c.average) for c in summary.by_competency])
     for number, assessment in enumerate(assessments, start=1):
         writer.add_question(number, assessment)
     return writer.finish()
@@ -785,6 +786,33 @@ class _PdfWriter:
                 new_x="LMARGIN",
                 new_y="NEXT",
             )
+
+    BAR_HEIGHT = 4.5
+
+    def bar_chart(self, bars: Sequence[tuple[str, float | None]]) -> None:
+        """Horizontal bars on a 0-100 scale, one per label (the Report page's competency chart), each with its
+        value; a bar without a value says "no score". Labels take the left third of the page, in full."""
+        self.pdf.ln(2)
+        label_width = self.pdf.epw / 3
+        scale_width = self.pdf.epw - label_width - 14
+        for label, value in bars:
+            self.pdf.set_font(self.family, "", self.TEXT_SIZE - 1)
+            top = self.pdf.get_y()
+            self.pdf.multi_cell(label_width - 2, self.BAR_HEIGHT, self.text(label), align="R", markdown=False)
+            bottom = max(self.pdf.get_y(), top + self.BAR_HEIGHT)
+            left = self.pdf.l_margin + label_width
+            self.pdf.set_fill_color(230, 230, 230)
+            self.pdf.rect(left, top + 0.5, scale_width, self.BAR_HEIGHT - 1, style="F")
+            if value is not None:
+                self.pdf.set_fill_color(70, 110, 180)
+                self.pdf.rect(
+                    left, top + 0.5, scale_width * max(0.0, min(100.0, value)) / 100, self.BAR_HEIGHT - 1, "F"
+                )
+            self.pdf.set_xy(left + scale_width + 1, top)
+            self.pdf.cell(13, self.BAR_HEIGHT, _out_of_100(value) if value is not None else "no score")
+            self.pdf.set_xy(self.pdf.l_margin, bottom + 1)
+        self.pdf.set_fill_color(255, 255, 255)
+        self.pdf.ln(2)
 
     def table(self, rows: Sequence[Sequence[str]], headings: Sequence[str] | None, col_widths: Sequence[int]) -> None:
         """A bordered table at the left margin, two thirds of the page wide, optional bold heading row."""

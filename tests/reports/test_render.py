@@ -721,3 +721,14 @@ def test_a_behavioural_answers_star_structure_is_in_every_export_and_reads_back_
     assert InterviewReport.model_validate_json(render_json_report([behavioural], "x")).assessments[0].star == STAR
     assert "STAR Structure" not in render_text_report([make("ML_Q1", 60)], "x")  # other questions: no block
     assert render_pdf_report([behavioural], "team lead").startswith(b"%PDF")
+
+
+def test_the_pdf_draws_a_bar_per_competency_on_a_0_to_100_scale():
+    """Issue 14: the PDF carries the per-competency chart of the Report page."""
+    assessments = [make("ML_Q1", 80, competency="ML"), make("DE_Q1", 40, competency="DE"), make("DE_Q2", 60)]
+    content = pdf_text_streams(render_pdf_report(assessments, "x", embed_font=False))
+    widths = [float(w) for w in re.findall(r"[\d.]+ [\d.]+ ([\d.]+) -?[\d.]+ re f", content)]
+    assert len(widths) == 4  # per competency, a grey 0-100 track and its bar
+    track = max(widths)
+    assert sorted(round(w / track * 100) for w in widths if w != track) == [50, 80]  # DE averages 50, ML 80
+    assert "(80/100) Tj" in content and "(50/100) Tj" in content
