@@ -67,6 +67,9 @@ def answer_feedback(record: InterviewRecord, question_id: str) -> None:
     if answer.status is AnswerStatus.SCORED and answer.assessment is not None:
         if was_pending:
             st.rerun()  # stop polling: the page is drawn again without the timer
+        previous = interview.previous_assessment(record, question_id)
+        if previous is not None:
+            render.attempt_change(*previous, answer.assessment)
         render.assessment_details(answer.assessment, show_answer=False)
         if record.plan.bank_slug in banks.banks:
             render.strong_answer(banks.question(record.plan.bank_slug, question_id))
@@ -115,7 +118,13 @@ def review(record: InterviewRecord, question_id: str) -> None:
     if pending:
         st.caption("You can go on: scoring continues in the background and the report collects everything.")
     label = "See the report" if record.done else "Next question"
-    if st.button(label, type="primary", key=InterviewKeys.NEXT, icon=":material/arrow_forward:"):
+    left, right = st.columns(2)
+    scored = answer.status is AnswerStatus.SCORED and not answer.skipped
+    if scored and left.button("Try this question again", key=InterviewKeys.TRY_AGAIN, icon=":material/replay:"):
+        interview.try_again(record, question_id)
+        store.save(record)
+        st.rerun()
+    if right.button(label, type="primary", key=InterviewKeys.NEXT, icon=":material/arrow_forward:"):
         interview.leave_review(record)
         store.save(record)
         if record.done:

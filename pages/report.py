@@ -71,6 +71,8 @@ def question_section(record: InterviewRecord, number: int, question_id: str) -> 
         badge = "not answered"
     elif answer.status is AnswerStatus.SCORED and answer.assessment is not None:
         badge = "skipped · 0/100" if answer.skipped else f"{answer.assessment.score}/100"
+        if record.attempts.get(question_id):
+            badge += f" · attempt {len(record.attempts[question_id]) + 1}"
         if answer.assessment.override is not None:
             badge += " · set by an administrator"
     elif answer.status is AnswerStatus.FAILED:
@@ -83,6 +85,9 @@ def question_section(record: InterviewRecord, number: int, question_id: str) -> 
         if answer is None:
             st.caption("Not answered yet: go back to the Interview page to answer it.")
         elif answer.assessment is not None:
+            previous = interview.previous_assessment(record, question_id)
+            if previous is not None:
+                render.attempt_change(*previous, answer.assessment)
             render.assessment_details(answer.assessment)
             render.strong_answer(question)
         elif answer.status is AnswerStatus.FAILED:

@@ -249,7 +249,8 @@ def _with_answers(
 ) -> InterviewRecord:
     """The record with each question's newest saved answer and where its scoring stands, from the database."""
     answers: dict[str, AnswerRecord] = {}
-    for stored, job, assessed in states:
+    attempts: dict[str, list[AnswerRecord]] = {}
+    for stored, job, assessed in states:  # oldest first: a later answer to a question replaces an earlier one
         earlier = record.answers.get(stored.question_id)
         answer = AnswerRecord(
             question_id=stored.question_id,
@@ -265,8 +266,10 @@ def _with_answers(
                 answer.assessment = answer.assessment.overridden(assessed.override.score, assessed.override.comment)
         if answer.assessment is None and job is not None and job.status is JobStatus.FAILED:
             answer.error = job.error or "Scoring failed."
+        if stored.question_id in answers:
+            attempts.setdefault(stored.question_id, []).append(answers[stored.question_id])
         answers[stored.question_id] = answer
-    updated = record.model_copy(update={"answers": answers})
+    updated = record.model_copy(update={"answers": answers, "attempts": attempts})
     if (
         record.done
         and record.finished_at is None

@@ -117,6 +117,9 @@ def submit_answer(
     answer.auto_submitted = auto_submitted
     # Queued (in the database: committed) first, so an unreachable database changes nothing on screen.
     _queue(banks, interview, answer, worker, owner, unavailable)
+    earlier = interview.answers.get(question_id)
+    if earlier is not None:  # a retry, or a changed answer after going back: the earlier one is kept
+        interview.attempts.setdefault(question_id, []).append(earlier)
     interview.answers[question_id] = answer
     interview.drafts[question_id] = answer.text
     interview.position += 1
@@ -159,6 +162,33 @@ def _queue(
         raise  # the database is down: the page says so and keeps the typed answer
     except RuntimeError as exc:
         answer.error = f"Could not queue the answer for scoring ({exc}); it is saved."
+
+
+def try_again(interview: InterviewRecord, question_id: str) -> None:
+    """Practice mode: show an answered question again, the last answer in the box, to answer it once more.
+
+    The new answer is scored as usual; the earlier one is kept (``InterviewRecord.attempts``) so the
+    feedback and the report can show the score change and the rubric points that flipped.
+
+    Raises:
+        ValueError: The question was not answered, or the interview is not in practice mode.
+    """
+    if interview.mode is not Mode.PRACTICE or question_id not in interview.answers:
+        raise ValueError("only an answered question of a practice interview can be tried again")
+    interview.reviewing = None
+    interview.position = interview.question_ids.index(question_id)
+    interview.drafts[question_id] = interview.answers[question_id].text
+    interview.question_shown_at.pop(question_id, None)  # a time limit starts again
+
+
+def previous_assessment(interview: InterviewRecord, question_id: str) -> tuple[int, AnswerAssessment] | None:
+    """The attempt number of the question's current answer and the assessment of the attempt before it, when
+    the question has been answered more than once and that earlier answer was scored."""
+    attempts = interview.attempts.get(question_id, [])
+    for earlier in reversed(attempts):
+        if earlier.assessment is not None and not earlier.skipped:
+            return len(attempts) + 1, earlier.assessment
+    return None
 
 
 def go_back(interview: InterviewRecord) -> None:

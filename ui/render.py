@@ -18,6 +18,7 @@ from question_banks.schema import Question
 from reports.render import escape_markdown
 from scoring.types import AnswerAssessment, RubricCheck, RubricStatus
 from ui import resources, state
+from ui.compare import compare_assessments
 
 _MARK_START, _MARK_END = "\ue000", "\ue001"  # private-use characters, removed from the text first
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
@@ -167,6 +168,19 @@ def strong_answer(question: Question | None) -> None:
     with st.expander(":material/lightbulb: A strong answer to compare"):
         st.caption("Written for this question's rubric; yours can be just as strong with your own experience.")
         answer_text(anchor.answer)
+
+
+def attempt_change(attempt: int, before: AnswerAssessment, after: AnswerAssessment) -> None:
+    """How this attempt at a question compares with the one before: score change and flipped rubric points."""
+    change = compare_assessments(before, after)
+    delta = f"{change.score_delta:+d}" if change.score_delta else "no change"
+    st.info(
+        f"Attempt {attempt}: {after.score}/100, {delta} on the previous attempt ({before.score}/100).",
+        icon=":material/replay:",
+    )
+    for flipped in change.flipped:
+        arrow = ":green[▲]" if flipped.improved else ":red[▼]"
+        st.markdown(f"{arrow} {inert_markdown(flipped.point)}: {flipped.before.value} → {flipped.after.value}")
 
 
 def assessment_details(assessment: AnswerAssessment, *, show_answer: bool = True) -> None:

@@ -57,7 +57,8 @@ class InterviewKeys:
     SUBMIT = "interview.submit"
     NEXT = "interview.next"
     OPEN_REPORT = "interview.open_report"
-    RETRY = "interview.retry"
+    RETRY = "interview.retry"  # score a failed answer again
+    TRY_AGAIN = "interview.try_again"  # practice mode: answer the question again
 
 
 class ReportKeys:
@@ -210,6 +211,10 @@ class InterviewRecord(BaseModel):
     question_shown_at: dict[str, float] = Field(default_factory=dict, description="Timer start per question.")
     drafts: dict[str, str] = Field(default_factory=dict)
     answers: dict[str, AnswerRecord] = Field(default_factory=dict)
+    attempts: dict[str, list[AnswerRecord]] = Field(
+        default_factory=dict,
+        description="Earlier answers to a question, oldest first: a retry, or an answer changed after going back.",
+    )
 
     @property
     def question_ids(self) -> list[str]:

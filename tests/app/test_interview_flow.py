@@ -63,6 +63,31 @@ def test_practice_mode_shows_feedback_after_each_answer(app):
     assert app.title[0].value == "Report: Data Engineer"
 
 
+def test_practice_mode_can_try_a_question_again_and_shows_what_changed(app):
+    """Issue 14: a second try keeps both attempts; the feedback and the report show the score change."""
+    interview_id = start_interview(app, questions=2, mode="practice")
+    first = interview_record(app, interview_id).question_ids[0]
+    answer_current(app, interview_id, "I built a pipeline with Airflow.")
+    wait_for_scoring(app)
+    before = interview_record(app, interview_id).answers[first].assessment
+    app.button(key=InterviewKeys.TRY_AGAIN).click().run()
+    assert app.text_area(key=state.answer_key(interview_id, first)).value == "I built a pipeline with Airflow."
+    answer_current(app, interview_id, GOOD_ANSWER)
+    assert "Feedback on question 1 of 2" in texts(app.subheader)
+    wait_for_scoring(app)
+    record = interview_record(app, interview_id)  # rebuilt from the database: both answers are there
+    after = record.answers[first].assessment
+    assert [a.text for a in record.attempts[first]] == ["I built a pipeline with Airflow."]
+    assert after is not None and before is not None and after.answer == GOOD_ANSWER
+    change = f"{after.score - before.score:+d}" if after.score != before.score else "no change"
+    assert f"Attempt 2: {after.score}/100, {change} on the previous attempt ({before.score}/100)." in texts(app.info)
+    app.button(key=InterviewKeys.NEXT).click().run()
+    assert app.text_area(key=state.answer_key(interview_id, record.question_ids[1]))  # on to the next question
+    app.switch_page("pages/report.py").run()
+    assert any("attempt 2" in expander.label for expander in app.expander)
+    assert "on the previous attempt" in texts(app.info)
+
+
 def test_skip_and_back_keep_the_typed_text(app):
     interview_id = start_interview(app, questions=3)
     record = interview_record(app, interview_id)

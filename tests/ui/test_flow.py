@@ -11,7 +11,7 @@ from scoring.types import AnswerAssessment, Flag, RubricCheck, RubricStatus, Tim
 from tests.fakes import FakeEmbedder, FakeJudge
 from ui import interview, live
 from ui.compare import compare_assessments
-from ui.state import AnswerStatus, Mode, SessionInterviewStore
+from ui.state import AnswerRecord, AnswerStatus, Mode, SessionInterviewStore
 
 
 @pytest.fixture(scope="module")
@@ -170,3 +170,30 @@ def test_scoring_steps_list_timings():
     assert [step.name for step in steps] == ["Gate", "Rubric checks", "Score", "Feedback", "Total"]
     assert steps[1].outcome == "0 met, 0 partly, 1 missing"
     assert steps[3].outcome == "built from the rubric check"
+
+
+def test_trying_a_question_again_keeps_the_earlier_answer_and_restarts_its_timer(banks, worker):
+    record = new_interview(banks, mode=Mode.PRACTICE, limit=60)
+    first = record.question_ids[0]
+    interview.mark_shown(record, first, 100.0)
+    interview.submit_answer(banks, record, "I built the pipeline with Airflow.", worker)
+    assert worker.wait_idle(30) and interview.refresh(record, worker)
+    assert interview.previous_assessment(record, first) is None
+    interview.try_again(record, first)
+    assert (record.position, record.reviewing, record.drafts[first]) == (0, None, "I built the pipeline with Airflow.")
+    assert first not in record.question_shown_at  # the time limit starts again
+    interview.submit_answer(banks, record, "I built it with Airflow and dbt, 50M rows a day.", worker)
+    assert record.position == 1 and record.reviewing == first
+    assert worker.wait_idle(30) and interview.refresh(record, worker)
+    attempt, before = interview.previous_assessment(record, first)
+    assert attempt == 2 and before.answer == "I built the pipeline with Airflow."
+    assert record.answers[first].text.endswith("50M rows a day.")
+
+
+def test_only_an_answered_practice_question_can_be_tried_again(banks):
+    practice, exam = new_interview(banks, mode=Mode.PRACTICE), new_interview(banks)
+    with pytest.raises(ValueError):
+        interview.try_again(practice, practice.question_ids[0])  # not answered yet
+    exam.answers[exam.question_ids[0]] = AnswerRecord(question_id=exam.question_ids[0], text="An answer.")
+    with pytest.raises(ValueError):
+        interview.try_again(exam, exam.question_ids[0])  # interview mode: no second tries
