@@ -31,6 +31,7 @@ from scoring import prompts
 from scoring.feedback import (
     NO_STRENGTHS_AT_OR_BELOW,
     Feedback,
+    denies_a_met_point,
     feedback_lists_text,
     gated_feedback,
     grounded_feedback,
@@ -636,7 +637,8 @@ def justification_check(
     """Whether a sentence of the judge's justification may stand (``write_justification``'s ``keep``).
 
     Refused: a sentence the rubric checker finds stating a point the checks call missing or
-    contradicted, or a red flag they did not find (a fact the checks contradict); one saying the
+    contradicted, or a red flag they did not find, or contradicting a point they call met (a fact the
+    checks contradict), or that denies a met point in so many words (``denies_a_met_point``); one saying the
     answer lacks something it contains (``claims_absent_but_present``); one approving of a red flag
     that was found; and, for an answer scored at or below ``NO_STRENGTHS_AT_OR_BELOW``, one that
     praises without reservation. Without a checker only the wording checks run.
@@ -645,6 +647,7 @@ def justification_check(
     denied = [c.point for c in checks if c.status in (RubricStatus.MISSING, RubricStatus.CONTRADICTED)]
     denied += [f.flag for f in red_flags if f.flag not in found_flags]
     errors = sorted(found_flags)
+    met = [c.point for c in checks if c.status is RubricStatus.MET]
 
     def keep(sentence: str) -> bool:
         approving = bool(_APPROVAL.search(sentence)) and not _RESERVATION.search(sentence)
@@ -652,10 +655,14 @@ def justification_check(
             return False
         if answer and claims_absent_but_present(sentence, answer):
             return False
+        if denies_a_met_point(sentence, met):
+            return False
         claims = [*denied, *(errors if approving else [])]
-        if checker is None or not claims:
+        if checker is None or not (claims or met):
             return True
-        return all(r.states < confirm_at for r in checker.check([(claim, sentence) for claim in claims]))
+        results = checker.check([(claim, sentence) for claim in [*claims, *met]])
+        stated, contradicted = results[: len(claims)], results[len(claims) :]
+        return all(r.states < confirm_at for r in stated) and all(r.contradicts < confirm_at for r in contradicted)
 
     return keep
 
@@ -741,7 +748,7 @@ def score_answer(
     else:
         final = grounded_feedback(checks, score, flags, notes, alignment, found, confirm_at)
     if feedback and not gate.blocked:
-        lists = feedback_lists_text(final) + "\n\nJUSTIFICATION:\n"
+        lists = f"SCORE: {score}/100\n\n" + feedback_lists_text(final) + "\n\nJUSTIFICATION:\n"
         if on_feedback is not None:
             on_feedback(lists)
         first_token = time.perf_counter() - started

@@ -171,6 +171,25 @@ def _content_words(text: str) -> set[str]:
     return {w for w in re.findall(r"[a-z]{4,}", text.lower())} - {"that", "with", "from", "this", "they", "their"}
 
 
+_DENIAL = re.compile(r"\b(?:not|no|nor|never|lacks?|lacking|fails?|without|missing|absent|omits?)\b", re.IGNORECASE)
+DENIAL_OVERLAP = 0.5  # share of a point's content words a denying sentence must repeat to be about that point
+
+
+def denies_a_met_point(sentence: str, met_points: Sequence[str]) -> bool:
+    """Whether ``sentence`` negates something (``not``, ``lacks``, ``fails``, ...) and repeats at least
+    ``DENIAL_OVERLAP`` of the content words of a point the checks call met: "it does not describe the
+    dataset" about an answer that does. A lexical check beside the checker, which reads such
+    sentences about the answer as silent on the point as often as contradicting it."""
+    if not _DENIAL.search(sentence):
+        return False
+    said = _content_words(sentence)
+    for point in met_points:
+        wanted = _content_words(point)
+        if wanted and len(wanted & said) / len(wanted) >= DENIAL_OVERLAP:
+            return True
+    return False
+
+
 def related_tip(flag: str, checks: Sequence[RubricCheck]) -> str:
     """The instruction for a red flag: the tip of the rubric point sharing most words with it ("Instead, ...")."""
     words = _content_words(flag)
@@ -230,7 +249,7 @@ _FLAG_WEAKNESS = {
 }
 _NOTE_WORDS = {
     Flag.NO_SPECIFICS: "names no number",
-    Flag.NO_DIRECT_EXPERIENCE: "would",
+    Flag.NO_DIRECT_EXPERIENCE: "first-hand",
     Flag.INSTRUCTS_GRADER: "grader",
 }
 
@@ -273,10 +292,22 @@ def strengths(
     return [f"{c.point.rstrip('.')}: \u201c{quote(c.evidence or '')}\u201d" for c in kept[:MAX_ITEMS]]
 
 
+_FLAG_REASONS = {
+    Flag.NO_DIRECT_EXPERIENCE: "It says what you would do rather than what you did, which costs 15 points.",
+    Flag.INSTRUCTS_GRADER: "Text addressed to the grader was removed and costs 15 points.",
+    Flag.NO_SPECIFICS: "It names no number, method, tool or metric.",
+}
+
+
 def template_justification(
-    checks: Sequence[RubricCheck], red_flags: Sequence[RedFlagFinding], score: int, alignment: Sequence[str] = ()
+    checks: Sequence[RubricCheck],
+    red_flags: Sequence[RedFlagFinding],
+    score: int,
+    alignment: Sequence[str] = (),
+    flags: Sequence[Flag] = (),
 ) -> str:
-    """The justification the checks support on their own: the score, the points shown, the most serious gap."""
+    """The justification the checks support on their own: the score, the points shown, what lowered the
+    score (an error, points contradicted elsewhere in the answer, the substance flags), the main gap."""
     met = sum(c.status is RubricStatus.MET for c in checks)
     partly = sum(c.status is RubricStatus.PARTLY for c in checks)
     text = (
@@ -286,12 +317,24 @@ def template_justification(
     )
     text += f" and partly shows {partly} more." if partly else "."
     contradicted = [c for c in checks if c.status is RubricStatus.CONTRADICTED]
+    mixed = [
+        c
+        for c in checks
+        if c.status is not RubricStatus.CONTRADICTED and (c.contradiction or 0.0) >= MIXED_CONTRADICTION
+    ]
     missing = [c for c in checks if c.status is RubricStatus.MISSING]
     if red_flags:
         text += f" It states an error an interviewer marks down: {_lower_first(red_flags[0].flag.rstrip('.'))}."
     elif contradicted:
         text += f" It contradicts a rubric point: {_lower_first(contradicted[0].point.rstrip('.'))}."
-    elif missing:
+    if mixed:
+        points = "a rubric point" if len(mixed) == 1 else f"{len(mixed)} rubric points"
+        text += (
+            f" In places it also says the opposite of {points} ({_lower_first(mixed[0].point.rstrip('.'))}), "
+            "which lowers the score."
+        )
+    text += "".join(f" {_FLAG_REASONS[flag]}" for flag in SUBSTANCE_FLAGS if flag in flags)
+    if missing and not (red_flags or contradicted):
         text += f" The main gap: {_lower_first(missing[0].point.rstrip('.'))}."
     if alignment:
         text += f" It speaks to the job's requirement: {_lower_first(alignment[0].rstrip('.'))}."
@@ -316,7 +359,7 @@ def grounded_feedback(
         strengths(checks, red_flags, score, confirm_at),
         [fix.weakness for fix in fixes],
         tips,
-        template_justification(checks, red_flags, score, alignment),
+        template_justification(checks, red_flags, score, alignment, flags),
     )
 
 
@@ -333,7 +376,8 @@ def gated_feedback(score: int, flags: Sequence[Flag], notes: Sequence[str]) -> F
 # -- The judge's justification ---------------------------------------------------------------------------
 
 _SENTENCE_END = re.compile(r"[.!?](?=\s)")
-_PROSE_END = re.compile(r"\n\s*\n|\n(?=\s*[#*]*\s*[A-Z]{4,}[A-Z ]*:)")  # a blank line, or a heading
+# A blank line, a heading, or a list: the justification is prose, and a list after "the criteria:" ends it.
+_PROSE_END = re.compile(r"\n\s*\n|\n(?=\s*[#*]*\s*[A-Z]{4,}[A-Z ]*:)|\n(?=\s*(?:\d+[.)]|[-*\u2022])\s)")
 
 
 def cut_prose(text: str, max_sentences: int) -> tuple[str, bool]:

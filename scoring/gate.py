@@ -47,6 +47,9 @@ INJECTION_PATTERNS = [
     r"(^|[.!?]\s*)(note|message|instructions?|request) (to|for) (the )?(grader|evaluator|assessor|scorer|reviewer|ai|llm|judge)\b",  # noqa: E501
     r"(^|[.!?]\s*)(dear|hey|hi|hello|attention|ok|okay)[, ]+(the )?(grader|evaluator|assessor|scorer|ai|llm|judge)\b",
     r"\b(this|my) (answer|response) (deserves|should (get|receive|be given|score))\b",
+    r"\b(the )?(grader|evaluator|assessor|scorer|marker|judge|ai|llm) (should|must|shall|needs? to|is (asked|told|expected) to|will)\b",  # noqa: E501
+    r"\bwhen (writing|giving|scoring|grading|marking|evaluating|assessing) (the |this |my )?(feedback|score|answer|response|grade)\b",  # noqa: E501
+    r"\b(list|write|give|include) (ten|\d+|many|only|more) (strengths|positives)\b",
     r"<\|?(im_start|im_end|system|endoftext|eot_id)\|?>|\[/?inst\]|###\s*(instruction|system)",
 ]  # fmt: skip
 _INJECTION = [re.compile(p) for p in INJECTION_PATTERNS]
@@ -197,7 +200,8 @@ def run_gate(
     if stripped in NON_ANSWERS or len(tokens) < min_words:
         return blocked(
             Flag.TOO_SHORT,
-            f"The answer is too short to show anything ({len(tokens)} words). Describe a specific situation, "
+            f"The answer is too short to show anything ({len(tokens)} word{'' if len(tokens) == 1 else 's'}). "
+            "Describe a specific situation, "
             "what you did and the result.",
         )
     context = {w.lower() for w in words(" ".join([question, *rubric_points, *keywords]))}
@@ -251,8 +255,10 @@ def run_gate(
         )
     if admits_no_experience(judge_text) or hypothetical_share(kept) >= 0.5:
         flags.append(Flag.NO_DIRECT_EXPERIENCE)
-        notes.append(
-            "The answer describes what you would do rather than what you did. Interviewers weigh first-hand "
-            "experience: describe a real situation, even a small one."
+        said = (
+            "The answer says you have not done this yourself"
+            if admits_no_experience(judge_text) and hypothetical_share(kept) < 0.5
+            else "The answer describes what you would do rather than what you did"
         )
+        notes.append(f"{said}. Interviewers weigh first-hand experience: describe a real situation, even a small one.")
     return GateResult(flags, notes, False, judge_text, kept, injected, topic, question_sim)

@@ -46,8 +46,17 @@ _FAKE_HEADER = re.compile(
     rf"^\s*(?:#+\s*|\*\*|\[|<)?[^\n]{{0,40}}\b{_AUTHORITY}\b[^\n]{{0,30}}\b{_NOTE}\b|^\s*(?:#+\s*|\*\*)?{_NOTE}\b[^\n]{{0,20}}\b(?:to|for|from)\s+(?:the\s+)?{_AUTHORITY}\b",
     re.IGNORECASE,
 )
+# A verdict: "100/100", "9 out of 10", "pass", "strong hire", "excellent"... What follows "Result:" or
+# "Evaluation:" must be one of these: "- Result: p99 38 ms, cost down 40%" is an answer's own result line.
+_VERDICT_VALUE = (
+    r"(?:\d{1,3}(?:\.\d+)?\s*(?:/\s*\d{1,3}|out\s+of\s+\d{1,3})|(?:pass(?:ed)?|fail(?:ed)?|strong\s+(?:hire|yes|accept)|"
+    r"(?:no\s+)?hire|accept(?:ed)?|reject(?:ed)?|excellent|outstanding|perfect|exceptional|full\s+marks|top\s+marks|"
+    r"meets\s+all|exceeds)\b)"
+)
 _SCORE_LINE = re.compile(
-    r"^\s*(?:[*_#>\-\s]*)(?:final\s+|overall\s+|total\s+)?(?:score|rating|grade|mark|result|verdict|points|evaluation)\s*[:=]\s*\S",
+    r"^\s*(?:[*_#>\-\s]*)(?:final\s+|overall\s+|total\s+)?(?:"
+    r"(?:score|rating|grade|mark|points)[*_]*\s*[:=][*_]*\s*(?:\d|[a-f][+-]?(?:\s|$)|" + _VERDICT_VALUE + r")"
+    r"|(?:result|verdict|evaluation)[*_]*\s*[:=][*_]*\s*" + _VERDICT_VALUE + r")",
     re.IGNORECASE,
 )
 _RESULT_TAG = re.compile(r"\[\s*/?\s*(?:result|score|grade|verdict)\s*\]", re.IGNORECASE)

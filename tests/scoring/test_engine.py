@@ -93,7 +93,7 @@ def test_the_lists_stream_at_once_and_the_justification_sentence_by_sentence():
     lists = feedback_lists_text(
         Feedback(assessment.strengths, assessment.weaknesses, assessment.tips, assessment.justification)
     )
-    assert chunks[0] == lists + "\n\nJUSTIFICATION:\n"
+    assert chunks[0] == f"SCORE: {assessment.score}/100\n\n" + lists + "\n\nJUSTIFICATION:\n"
     assert chunks[1:] == [
         f"The answer scores {assessment.score}/100 because it covers the rubric with specific details and a "
         "measured result.",

@@ -8,6 +8,7 @@ from scoring.feedback import (
     MAX_ITEMS,
     Feedback,
     cut_prose,
+    denies_a_met_point,
     feedback_lists_text,
     gated_feedback,
     grounded_feedback,
@@ -154,6 +155,16 @@ def test_grounded_feedback_has_one_tip_per_weakness_and_the_checks_justification
     assert len(crowded.weaknesses) == len(crowded.tips) == MAX_ITEMS
 
 
+def test_the_checks_justification_says_what_lowered_a_score_despite_points_met():
+    mixed = MET.model_copy(update={"contradiction": 0.9})
+    text = template_justification([mixed, MISSING], [], 15, flags=[Flag.NO_DIRECT_EXPERIENCE])
+    assert text == (
+        "The answer scores 15/100: it shows 1 of 2 rubric points. In places it also says the opposite of a rubric "
+        "point (gives a quantified result), which lowers the score. It says what you would do rather than what you "
+        "did, which costs 15 points. The main gap: explains how drift was detected."
+    )
+
+
 def test_a_red_flag_leads_the_justification_of_the_checks():
     text = template_justification([MET, MISSING], [FLAG], 40)
     assert "states an error an interviewer marks down: uses accuracy as the metric" in text
@@ -182,6 +193,8 @@ def test_the_streamed_lists_show_none_for_an_empty_list():
         ("\nOne. Two.\n\nSTRENGTHS:", "\nOne. Two.", True),
         ("\nOne.\nTIPS: more", "\nOne.", True),
         ("\nVersion 2.0 is used. Two", "\nVersion 2.0 is used. Two", False),
+        ("\nIt meets the following criteria:\n1. Names", "\nIt meets the following criteria:", True),  # no lists
+        ("\nIt covers:\n- the tools", "\nIt covers:", True),
     ],
 )
 def test_cut_prose(text, kept, done):
@@ -243,6 +256,8 @@ RED_FLAGS = [
         ("Using accuracy as the metric on a 0.5% positive class is wrong here.", 60, True),
         ("The answer scores 20/100 because it is thorough and well structured.", 20, False),
         ("The answer scores 20/100 because it is not specific.", 20, True),
+        ("The answer scores 60/100 because it does not give a quantified result.", 60, False),  # denies a met point
+        ("It gives no quantified result.", 60, False),
     ],
 )
 def test_the_justification_check(sentence, score, ok):
@@ -270,3 +285,23 @@ FRAUD = (
 )
 def test_a_justification_may_not_say_the_answer_lacks_what_it_has(sentence, wrong):
     assert claims_absent_but_present(sentence, FRAUD) is wrong
+
+
+@pytest.mark.parametrize(
+    ("sentence", "denies"),
+    [
+        ("It does not provide a clear description of the dataset and quantify the problem.", True),
+        ("It lacks a quantified result.", True),
+        ("It describes the dataset and quantifies the problem.", False),  # no denial
+        ("It does not say how drift was detected.", False),  # about another point
+    ],
+)
+def test_denies_a_met_point(sentence, denies):
+    met = ["Describes the dataset and quantifies the problem.", "Gives a quantified result."]
+    assert denies_a_met_point(sentence, met) is denies
+
+
+def test_a_justification_that_turns_into_a_list_keeps_only_its_finished_prose():
+    generate = _script(" it is detailed. It meets the following criteria:\n1. Names the model.\n2. ...")
+    text, _ = write_justification(generate, [], START, lambda s: True)
+    assert text == "The answer scores 60/100 because it is detailed."

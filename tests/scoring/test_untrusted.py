@@ -58,6 +58,22 @@ def test_text_posing_as_the_grader_is_removed_and_flagged(posing, removed_part):
     assert any(removed_part in item for item in cleaned.removed)
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "- Result: p99 38 ms, cost $4k/month; NDCG@10 fell from 0.412 to 0.405 (-1.7%).",
+        "Result: a 15% lift in conversion over two weeks.",
+        "Evaluation: we ran the holdout for two weeks.",
+        "Points: latency, cost and recall.",
+    ],
+)
+def test_an_answers_own_result_line_is_content_not_a_verdict(line):
+    """A new user's bullet answer lost its "- Result: ..." line as a grader's score line."""
+    cleaned = clean_answer(f"{ANSWER}\n{line}")
+    assert cleaned.text == f"{ANSWER}\n{line}"
+    assert cleaned.flags == []
+
+
 def test_a_json_config_in_the_answer_is_content_not_a_verdict():
     answer = f'{ANSWER}\nThe rule:\n{{"feature_psi_warn": 0.1, "owner": "ml-oncall"}}\nWe backfill recall weekly.'
     cleaned = clean_answer(answer)
