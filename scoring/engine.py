@@ -217,6 +217,7 @@ class GatedAnswer:
     notes: list[str]
     references: list[str] = field(default_factory=list)
     language: str | None = None
+    translated: bool = False  # scored on the judge's English translation: quotes are the translation's
 
 
 def translate(judge: Judge, text: str) -> str:
@@ -284,7 +285,8 @@ def gate_answer(request: ScoringRequest, embedder: Embedder, judge: Judge | None
         flags.append(Flag.TRUNCATED)
         notes.append(f"The answer had {cut.original_words:,} words; only the first 5,000 were scored.")
     references = _references(request) if reference else []
-    return GatedAnswer(gate, points, tips, reference, alternatives, flags, notes, references, language)
+    translated = language is not None and text != cut.text
+    return GatedAnswer(gate, points, tips, reference, alternatives, flags, notes, references, language, translated)
 
 
 def _evidence(sentences: Sequence[str], sentence_vecs: np.ndarray, point_vec: np.ndarray) -> tuple[int, float]:
@@ -746,7 +748,7 @@ def score_answer(
     if gate.blocked:
         final = gated_feedback(score, flags, notes)
     else:
-        final = grounded_feedback(checks, score, flags, notes, alignment, found, confirm_at)
+        final = grounded_feedback(checks, score, flags, notes, alignment, found, confirm_at, prepared.translated)
     if feedback and not gate.blocked:
         lists = f"SCORE: {score}/100\n\n" + feedback_lists_text(final) + "\n\nJUSTIFICATION:\n"
         if on_feedback is not None:

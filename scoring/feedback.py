@@ -349,14 +349,22 @@ def grounded_feedback(
     alignment: Sequence[str] = (),
     red_flags: Sequence[RedFlagFinding] = (),
     confirm_at: float = 0.5,
+    translated: bool = False,
 ) -> Feedback:
-    """Strengths, weaknesses and tips from the checks (see the module docstring), and the template justification."""
+    """Strengths, weaknesses and tips from the checks (see the module docstring), and the template justification.
+
+    With ``translated`` (the answer was scored on its English translation), each strength says its
+    quote is from the translation.
+    """
     fixes = improvements(checks, red_flags, flags, notes)[:MAX_ITEMS]
     tips = [fix.tip for fix in fixes]
     if not fixes:
         tips = ["Keep the same structure next time: the situation, your actions, and a measured result."]
+    praised = strengths(checks, red_flags, score, confirm_at)
+    if translated:
+        praised = [f"{item} (from the English translation)" for item in praised]
     return Feedback(
-        strengths(checks, red_flags, score, confirm_at),
+        praised,
         [fix.weakness for fix in fixes],
         tips,
         template_justification(checks, red_flags, score, alignment, flags),

@@ -305,3 +305,10 @@ def test_a_justification_that_turns_into_a_list_keeps_only_its_finished_prose():
     generate = _script(" it is detailed. It meets the following criteria:\n1. Names the model.\n2. ...")
     text, _ = write_justification(generate, [], START, lambda s: True)
     assert text == "The answer scores 60/100 because it is detailed."
+
+
+def test_strengths_of_a_translated_answer_say_their_quote_is_the_translation():
+    feedback = grounded_feedback([MET], 70, [Flag.LANGUAGE], [], translated=True)
+    assert feedback.strengths == [
+        "Gives a quantified result: \u201cChurn fell by 8 percent.\u201d (from the English translation)"
+    ]
