@@ -4,8 +4,8 @@ The lists are built from the checks, never written freely (issue 12):
 
 - **Strengths** come only from met rubric points, each quoting the answer sentence that shows it,
   kept only when the rubric checker confirms that sentence states the point (``RubricCheck.support``),
-  does not also find the point contradicted, and the sentence is not one that states a red flag or
-  contradicts a point. An answer scored at or
+  does not also find the point contradicted, and the sentence is neither hypothetical ("I would ...")
+  nor one that states a red flag or contradicts a point. An answer scored at or
   below ``NO_STRENGTHS_AT_OR_BELOW`` lists none.
 - **Weaknesses** name what is wrong or missing, most serious first: red flags found (quoting the
   candidate and saying why it is a problem), contradicted points, the flags that describe the
@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from models.protocols import ChatMessage
+from scoring.gate import is_hypothetical
 from scoring.text import normalize_text
 from scoring.types import Flag, RedFlagFinding, RubricCheck, RubricStatus
 
@@ -286,6 +287,7 @@ def strengths(
         and c.evidence
         and (c.support is None or c.support >= confirm_at)
         and (c.contradiction or 0.0) < MIXED_CONTRADICTION
+        and not is_hypothetical(c.evidence)
         and not any(normalize_text(c.evidence) in t or t in normalize_text(c.evidence) for t in tainted)
     ]
     kept.sort(key=lambda c: -(c.support if c.support is not None else c.coverage))

@@ -114,11 +114,16 @@ def function_word_ratio(tokens: Sequence[str]) -> float:
     return sum(1 for t in tokens if t.lower() in FUNCTION_WORDS) / len(tokens)
 
 
+def is_hypothetical(sentence: str) -> bool:
+    """Whether a sentence is hypothetical ("I would ...") or denies experience ("I have never ...")."""
+    return bool(_HYPOTHETICAL.search(_lower(sentence)))
+
+
 def hypothetical_share(sentences: Sequence[str]) -> float:
     """Share of sentences that are hypothetical ("I would ...") or deny experience."""
     if not sentences:
         return 0.0
-    return sum(1 for s in sentences if _HYPOTHETICAL.search(_lower(s))) / len(sentences)
+    return sum(1 for s in sentences if is_hypothetical(s)) / len(sentences)
 
 
 def admits_no_experience(text: str) -> bool:

@@ -113,6 +113,7 @@ def test_is_instruction(text, ok):
         ([PARTLY, MISSING, CONTRADICTED], [], 70, []),  # only met points are strengths
         ([_check("Gives a quantified result.", RubricStatus.MET, FLAG.evidence, support=0.9)], [FLAG], 70, []),
         ([MET.model_copy(update={"contradiction": 0.8})], [], 70, []),  # also contradicted: mixed, not praised
+        ([MET.model_copy(update={"evidence": "I would cut churn by 8 percent."})], [], 70, []),  # hypothetical
         (
             [_check("Names the model.", RubricStatus.MET, "We had a model.", coverage=0.7)],
             [],
