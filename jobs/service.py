@@ -21,6 +21,7 @@ from models.protocols import Embedder, Judge, RubricChecker
 from question_banks.loader import BankSet, load_banks
 from question_banks.plans import InterviewPlan
 from scoring.engine import ScoringRequest, question_request, score_answer
+from scoring.follow_up import base_question_id
 from scoring.types import AnswerAssessment
 from storage.errors import NotFoundError
 from storage.records import ClaimedJob
@@ -45,11 +46,11 @@ def plan_request(
     A question that is no longer in its bank (edited or removed since) is scored on the question text
     as it was asked, without a rubric, rather than not at all.
     """
-    try:
-        request = question_request(banks.get(plan.bank_slug), question_id, answer)
+    try:  # a follow-up answer (``ML_Q1::follow-up``) is scored against its question's rubric
+        request = question_request(banks.get(plan.bank_slug), base_question_id(question_id), answer)
     except (KeyError, LookupError):
         request = ScoringRequest(id=question_id, question=question_text, answer=answer)
-    return request.model_copy(update={"job_requirements": list(plan.requirements)})
+    return request.model_copy(update={"id": question_id, "job_requirements": list(plan.requirements)})
 
 
 class FeedbackBuffer:

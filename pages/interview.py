@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from scoring.follow_up import follow_up_id
 from storage.errors import DatabaseUnavailableError
 from ui import access, dbstore, interview, render, resources, state
 from ui.state import AnswerStatus, InterviewKeys, InterviewRecord, Mode
@@ -34,9 +35,91 @@ def submit(record: InterviewRecord, text: str, *, skipped: bool = False, auto: b
         st.error(str(exc), icon=":material/cloud_off:")
         return
     store.save(record)
-    if record.done and record.mode is Mode.INTERVIEW:
+    if record.done and record.mode is Mode.INTERVIEW and record.following_up is None:
         st.switch_page("pages/report.py")
     st.rerun()
+
+
+def wait_for_score(record: InterviewRecord, question_id: str) -> None:
+    """Poll until the answer is scored (its follow-up depends on what it missed), then draw the page again."""
+    if interview.refresh(record, resources.job_tracker()):
+        store.save(record)
+    if record.answers[question_id].status is not AnswerStatus.SCORING:
+        st.rerun()
+    st.progress(0.5, text="Preparing a follow-up question…")
+
+
+def follow_up_form(record: InterviewRecord, question_id: str, question: str) -> None:
+    """The follow-up question with its answer box; the answer is scored together with the first one."""
+    st.markdown(f"**Follow-up:** {render.inert_markdown(question)}")
+    key = state.follow_up_key(record.id, question_id)
+    text = st.text_area("Your follow-up answer", key=key, height=180)
+    send, skip = st.columns([3, 1])
+    if send.button("Answer the follow-up", type="primary", key=InterviewKeys.FOLLOW_UP_SUBMIT, icon=":material/send:"):
+        if not text.strip():
+            st.warning("Write an answer first, or skip the follow-up.")
+            return
+        worker = resources.require_scoring()
+        try:
+            interview.submit_follow_up(
+                banks,
+                record,
+                question_id,
+                text,
+                store.answer_queue(record, worker),
+                owner=state.session_owner(),
+                unavailable=None if worker else resources.unavailable_reason(),
+            )
+        except DatabaseUnavailableError as exc:
+            st.error(str(exc), icon=":material/cloud_off:")
+            return
+        store.save(record)
+        if record.done and record.mode is Mode.INTERVIEW:
+            st.switch_page("pages/report.py")
+        st.rerun()
+    if skip.button("Skip the follow-up", key=InterviewKeys.FOLLOW_UP_SKIP, icon=":material/skip_next:"):
+        interview.skip_follow_up(record)
+        store.save(record)
+        if record.done and record.mode is Mode.INTERVIEW:
+            st.switch_page("pages/report.py")
+        st.rerun()
+
+
+def follow_up(record: InterviewRecord, question_id: str) -> None:
+    """Interview mode: after an answer, one follow-up on the most important rubric point it missed (or none)."""
+    number = record.question_ids.index(question_id) + 1
+    st.subheader(f"Follow-up on question {number} of {record.total}")
+    st.caption(banks.question(record.plan.bank_slug, question_id).text)
+    answer = record.answers[question_id]
+    if answer.status is AnswerStatus.SCORING:
+        st.fragment(wait_for_score, run_every=POLL_S)(record, question_id)
+        return
+    due = interview.due_follow_up(record, question_id)
+    if due is None:  # every point met, or the answer could not be scored: on to the next question
+        interview.skip_follow_up(record)
+        store.save(record)
+        if record.done and record.mode is Mode.INTERVIEW:
+            st.switch_page("pages/report.py")
+        st.rerun()
+    follow_up_form(record, question_id, due[0])
+
+
+def follow_up_result(record: InterviewRecord, question_id: str) -> None:
+    """Practice mode: the score of both answers together, once the follow-up is scored (it streams in)."""
+    answer = record.answers[follow_up_id(question_id)]
+    if interview.refresh(record, resources.job_tracker()):
+        store.save(record)
+    first = record.answers[question_id].assessment
+    if answer.assessment is not None and first is not None:
+        st.markdown("**With your follow-up** (both answers scored together)")
+        render.attempt_change(2, first, answer.assessment, label="With the follow-up")
+        render.assessment_details(answer.assessment, show_answer=False)
+    elif answer.status is AnswerStatus.FAILED:
+        st.error(answer.error or "Scoring failed.")
+    else:
+        worker = resources.job_tracker()
+        if worker is not None and answer.job_id is not None:
+            render.job_progress(worker.status(answer.job_id))
 
 
 COMMIT_BEFORE_END_S = 3  # seconds before the time runs out that the typed text is sent to the server
@@ -115,6 +198,13 @@ def review(record: InterviewRecord, question_id: str) -> None:
             st.stop()
         store.save(record)
         st.rerun()
+    if record.following_up == question_id and answer.status is AnswerStatus.SCORED:
+        due = interview.due_follow_up(record, question_id)
+        if due is not None:
+            follow_up_form(record, question_id, due[0])
+    if follow_up_id(question_id) in record.answers:
+        done = record.answers[follow_up_id(question_id)].status is not AnswerStatus.SCORING
+        st.fragment(follow_up_result, run_every=None if done else POLL_S)(record, question_id)
     if pending:
         st.caption("You can go on: scoring continues in the background and the report collects everything.")
     label = "See the report" if record.done else "Next question"
@@ -125,6 +215,7 @@ def review(record: InterviewRecord, question_id: str) -> None:
         store.save(record)
         st.rerun()
     if right.button(label, type="primary", key=InterviewKeys.NEXT, icon=":material/arrow_forward:"):
+        interview.skip_follow_up(record)
         interview.leave_review(record)
         store.save(record)
         if record.done:
@@ -223,6 +314,8 @@ access.resume_box(current.id, current.done)
 
 if current.reviewing is not None:
     review(current, current.reviewing)
+elif current.following_up is not None and current.following_up in current.answers:
+    follow_up(current, current.following_up)
 elif current.done:
     finished(current)
 else:

@@ -4,10 +4,11 @@ import pandas as pd
 import streamlit as st
 
 from reports.render import ReportFormat, render_report, report_file_name
+from scoring.follow_up import follow_up_id, follow_up_part, follow_up_question
 from scoring.summary import round_half_up
 from storage.errors import DatabaseUnavailableError
 from ui import access, auth, dbstore, interview, render, resources, state
-from ui.state import AnswerStatus, InterviewRecord, ReportKeys
+from ui.state import AnswerRecord, AnswerStatus, InterviewRecord, ReportKeys
 
 POLL_S = 1.0
 FORMAT_LABELS = {
@@ -62,18 +63,38 @@ def summary_section(record: InterviewRecord) -> None:
         render.competency_bars(chart)
 
 
+def follow_up_block(first: AnswerRecord, follow_up: AnswerRecord) -> None:
+    """The follow-up question, the candidate's follow-up answer and what it added to the first answer."""
+    asked = follow_up_question(first.assessment.rubric) if first.assessment is not None else None
+    with st.container(border=True):
+        if asked is not None:
+            st.markdown(f"**Follow-up asked:** {render.inert_markdown(asked[0])}")
+        st.markdown("**Your follow-up answer**")
+        render.answer_text(follow_up_part(follow_up.text, first.text))
+        if follow_up.assessment is not None and first.assessment is not None:
+            render.attempt_change(2, first.assessment, follow_up.assessment, label="With the follow-up")
+        elif follow_up.status is AnswerStatus.FAILED:
+            st.error(follow_up.error or "Scoring the follow-up failed; the first answer's score stands.")
+        else:
+            st.caption("The follow-up is being scored; the first answer's score is shown until it is.")
+
+
 def question_section(record: InterviewRecord, number: int, question_id: str) -> None:
     """One expander per question: its score and feedback, or where its scoring stands."""
     question = banks.question(record.plan.bank_slug, question_id) if record.plan.bank_slug in banks.banks else None
     answer = record.answers.get(question_id)
+    follow_up = record.answers.get(follow_up_id(question_id))
+    assessed = interview.question_assessment(record, question_id)
     competency = record.competency_names.get(question.competency, question.competency) if question else ""
     if answer is None:
         badge = "not answered"
-    elif answer.status is AnswerStatus.SCORED and answer.assessment is not None:
-        badge = "skipped · 0/100" if answer.skipped else f"{answer.assessment.score}/100"
+    elif answer.status is AnswerStatus.SCORED and assessed is not None:
+        badge = "skipped · 0/100" if answer.skipped else f"{assessed.score}/100"
+        if follow_up is not None:
+            badge += " · with a follow-up" if follow_up.assessment is not None else " · follow-up being scored"
         if record.attempts.get(question_id):
             badge += f" · attempt {len(record.attempts[question_id]) + 1}"
-        if answer.assessment.override is not None:
+        if assessed.override is not None:
             badge += " · set by an administrator"
     elif answer.status is AnswerStatus.FAILED:
         badge = "not scored"
@@ -84,11 +105,13 @@ def question_section(record: InterviewRecord, number: int, question_id: str) -> 
             st.markdown(f"**{question.text}**")
         if answer is None:
             st.caption("Not answered yet: go back to the Interview page to answer it.")
-        elif answer.assessment is not None:
+        elif answer.assessment is not None and assessed is not None:
             previous = interview.previous_assessment(record, question_id)
             if previous is not None:
                 render.attempt_change(*previous, answer.assessment)
-            render.assessment_details(answer.assessment)
+            if follow_up is not None:
+                follow_up_block(answer, follow_up)
+            render.assessment_details(assessed)
             render.strong_answer(question)
         elif answer.status is AnswerStatus.FAILED:
             st.error(answer.error or "Scoring failed.")

@@ -103,6 +103,12 @@ with left:
     )
 with right:
     mode = st.radio("Mode", list(MODES), format_func=MODES.get, key=StartKeys.MODE)
+    follow_ups = st.toggle(
+        "Follow-up questions",
+        key=StartKeys.FOLLOW_UPS,
+        help="After an answer that misses a rubric point, the interviewer asks one follow-up about it. "
+        "Both answers are scored together.",
+    )
 
 st.subheader("Tailor it to a job (optional)")
 job_column, resume_column = st.columns(2)
@@ -132,6 +138,7 @@ try:
 except ValueError as exc:
     st.error(f"No plan can be made from these choices: {exc}")
     st.stop()
+plan = plan.model_copy(update={"follow_ups": bool(follow_ups)})
 
 st.subheader("Your plan")
 limit = f"{time_limit // 60}:{time_limit % 60:02d} per question" if time_limit else "no time limit"
@@ -141,7 +148,8 @@ tailored = (
     else "not tailored to a job"
 )
 count = render.counted(plan.num_questions, "question")
-st.caption(f"{count} · {MODES[mode]} · {limit} · {tailored}")
+follow = "one follow-up per question" if follow_ups else "no follow-ups"
+st.caption(f"{count} · {MODES[mode]} · {limit} · {follow} · {tailored}")
 rows = [
     {
         "#": number,

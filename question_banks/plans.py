@@ -66,6 +66,9 @@ class InterviewPlan(BaseModel):
         default_factory=dict, description="Similarity of each chosen question to the job (empty when not ranked)."
     )
     ranked_by: str | None = Field(default=None, description="Name of the embedder that ranked the questions.")
+    follow_ups: bool = Field(
+        default=False, description="Ask one follow-up per question, on the most important rubric point it missed."
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> InterviewPlan:

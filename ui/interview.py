@@ -16,8 +16,9 @@ from jobs.status import JobState, JobStatus
 from question_banks.loader import BankSet
 from question_banks.plans import InterviewPlan
 from scoring.engine import ScoringRequest, question_request
+from scoring.follow_up import base_question_id, combined_answer, follow_up_id, follow_up_question
 from scoring.summary import summarize
-from scoring.types import AnswerAssessment, InterviewSummary
+from scoring.types import AnswerAssessment, Flag, InterviewSummary
 from storage.errors import StorageError
 from ui.state import AnswerRecord, AnswerStatus, InterviewRecord, Mode
 
@@ -72,8 +73,9 @@ def current_question_id(interview: InterviewRecord) -> str | None:
 
 def scoring_request(banks: BankSet, interview: InterviewRecord, question_id: str, answer: str) -> ScoringRequest:
     """What the scorer needs for one interview answer: the bank question and the job's requirements."""
-    request = question_request(banks.get(interview.plan.bank_slug), question_id, answer)
-    return request.model_copy(update={"job_requirements": list(interview.plan.requirements)})
+    request = question_request(banks.get(interview.plan.bank_slug), base_question_id(question_id), answer)
+    # A follow-up's id is kept: the answer is stored under it, beside the first answer to the question.
+    return request.model_copy(update={"id": question_id, "job_requirements": list(interview.plan.requirements)})
 
 
 def submit_answer(
@@ -125,7 +127,65 @@ def submit_answer(
     interview.position += 1
     show_feedback = interview.mode is Mode.PRACTICE and not skipped
     interview.reviewing = question_id if show_feedback else None
+    interview.following_up = question_id if interview.plan.follow_ups and not skipped else None
     return answer
+
+
+# Answers the gate stopped: a follow-up on a rubric point would not help (the note says what to do).
+_NOT_FOLLOWED_UP = {
+    Flag.EMPTY,
+    Flag.TOO_SHORT,
+    Flag.GIBBERISH,
+    Flag.UNINTELLIGIBLE,
+    Flag.OFF_TOPIC,
+    Flag.COPIES_QUESTION,
+    Flag.KEYWORD_STUFFING,
+}
+
+
+def due_follow_up(interview: InterviewRecord, question_id: str) -> tuple[str, str] | None:
+    """The follow-up to ask after a question's answer: ``(question, the rubric point it targets)``.
+
+    ``None`` when the plan has no follow-ups, the question already has one, the answer is not scored
+    yet (or was skipped or stopped by the gate), or it meets every rubric point.
+    """
+    answer = interview.answers.get(question_id)
+    if not interview.plan.follow_ups or follow_up_id(question_id) in interview.answers or answer is None:
+        return None
+    if answer.skipped or answer.assessment is None or _NOT_FOLLOWED_UP & set(answer.assessment.flags):
+        return None
+    return follow_up_question(answer.assessment.rubric)
+
+
+def submit_follow_up(
+    banks: BankSet,
+    interview: InterviewRecord,
+    question_id: str,
+    text: str,
+    worker: AnswerQueue | None,
+    *,
+    owner: str = "",
+    unavailable: str | None = None,
+) -> AnswerRecord:
+    """Save the follow-up answer and queue it, scored together with the first answer (``combined_answer``).
+
+    Raises:
+        ValueError: The question has no answer to follow up.
+        StorageError: The database could not save it; nothing changed.
+    """
+    first = interview.answers.get(question_id)
+    if first is None:
+        raise ValueError("a follow-up needs the first answer to its question")
+    answer = AnswerRecord(question_id=follow_up_id(question_id), text=combined_answer(first.text, text))
+    _queue(banks, interview, answer, worker, owner, unavailable)
+    interview.answers[answer.question_id] = answer
+    interview.following_up = None
+    return answer
+
+
+def skip_follow_up(interview: InterviewRecord) -> None:
+    """Go on without answering the follow-up (or without one, when none is due)."""
+    interview.following_up = None
 
 
 def retry_scoring(
@@ -234,18 +294,28 @@ def refresh(interview: InterviewRecord, worker: AnswerQueue | None) -> bool:
 
 
 def pending(interview: InterviewRecord) -> list[AnswerRecord]:
-    """Answers still being scored, in question order."""
+    """Answers still being scored (follow-ups too), in question order."""
+    ids = [key for question_id in interview.question_ids for key in (question_id, follow_up_id(question_id))]
     return [
-        interview.answers[question_id]
-        for question_id in interview.question_ids
-        if question_id in interview.answers and interview.answers[question_id].status is AnswerStatus.SCORING
+        interview.answers[key]
+        for key in ids
+        if key in interview.answers and interview.answers[key].status is AnswerStatus.SCORING
     ]
 
 
+def question_assessment(interview: InterviewRecord, question_id: str) -> AnswerAssessment | None:
+    """A question's assessment: with a scored follow-up, that of both answers together, else the first's."""
+    follow_up = interview.answers.get(follow_up_id(question_id))
+    if follow_up is not None and follow_up.assessment is not None:
+        return follow_up.assessment.model_copy(update={"id": question_id})
+    answer = interview.answers.get(question_id)
+    return answer.assessment if answer is not None else None
+
+
 def assessments(interview: InterviewRecord) -> list[AnswerAssessment]:
-    """The scored answers, in question order."""
-    scored = [interview.answers.get(question_id) for question_id in interview.question_ids]
-    return [answer.assessment for answer in scored if answer is not None and answer.assessment is not None]
+    """The scored answers, in question order (a question with a scored follow-up: both answers together)."""
+    found = [question_assessment(interview, question_id) for question_id in interview.question_ids]
+    return [assessment for assessment in found if assessment is not None]
 
 
 def interview_summary(interview: InterviewRecord) -> InterviewSummary:

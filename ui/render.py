@@ -170,12 +170,16 @@ def strong_answer(question: Question | None) -> None:
         answer_text(anchor.answer)
 
 
-def attempt_change(attempt: int, before: AnswerAssessment, after: AnswerAssessment) -> None:
-    """How this attempt at a question compares with the one before: score change and flipped rubric points."""
+def attempt_change(attempt: int, before: AnswerAssessment, after: AnswerAssessment, *, label: str = "") -> None:
+    """How this attempt at a question compares with the one before: score change and flipped rubric points.
+
+    ``label`` replaces "Attempt N" (e.g. "With the follow-up", compared with the first answer alone).
+    """
     change = compare_assessments(before, after)
     delta = f"{change.score_delta:+d}" if change.score_delta else "no change"
+    against = "the first answer alone" if label else "the previous attempt"
     st.info(
-        f"Attempt {attempt}: {after.score}/100, {delta} on the previous attempt ({before.score}/100).",
+        f"{label or f'Attempt {attempt}'}: {after.score}/100, {delta} on {against} ({before.score}/100).",
         icon=":material/replay:",
     )
     for flipped in change.flipped:

@@ -41,6 +41,7 @@ class StartKeys:
     COMPETENCIES = "start.competencies"
     MODE = "start.mode"
     TIME_LIMIT = "start.time_limit"
+    FOLLOW_UPS = "start.follow_ups"
     JOB_TEXT = "start.job_text"
     JOB_FILE = "start.job_file"
     RESUME_TEXT = "start.resume_text"
@@ -59,6 +60,13 @@ class InterviewKeys:
     OPEN_REPORT = "interview.open_report"
     RETRY = "interview.retry"  # score a failed answer again
     TRY_AGAIN = "interview.try_again"  # practice mode: answer the question again
+    FOLLOW_UP_SUBMIT = "interview.follow_up.submit"
+    FOLLOW_UP_SKIP = "interview.follow_up.skip"
+
+
+def follow_up_key(interview_id: str, question_id: str) -> str:
+    """The key of the follow-up answer box of one question."""
+    return f"interview.{interview_id}.{question_id}.follow_up"
 
 
 class ReportKeys:
@@ -211,6 +219,9 @@ class InterviewRecord(BaseModel):
     question_shown_at: dict[str, float] = Field(default_factory=dict, description="Timer start per question.")
     drafts: dict[str, str] = Field(default_factory=dict)
     answers: dict[str, AnswerRecord] = Field(default_factory=dict)
+    following_up: str | None = Field(
+        default=None, description="The question whose follow-up is due or on screen (plans with follow-ups)."
+    )
     attempts: dict[str, list[AnswerRecord]] = Field(
         default_factory=dict,
         description="Earlier answers to a question, oldest first: a retry, or an answer changed after going back.",

@@ -81,6 +81,7 @@ def start_interview(
     mode: str = "interview",
     time_limit: int = 0,
     competencies: tuple[str, ...] = ("PIPE",),
+    follow_ups: bool = False,
 ) -> str:
     """Fill in the Start page and start; returns the new interview's id.
 
@@ -92,6 +93,7 @@ def start_interview(
     at.number_input(key=state.StartKeys.NUM_QUESTIONS).set_value(questions)
     at.radio(key=state.StartKeys.MODE).set_value(mode)
     at.selectbox(key=state.StartKeys.TIME_LIMIT).set_value(time_limit)
+    at.toggle(key=state.StartKeys.FOLLOW_UPS).set_value(follow_ups)
     at.run()
     at.button(key=state.StartKeys.BEGIN).click().run()
     assert not at.exception, [e.value for e in at.exception]

@@ -6,6 +6,8 @@ import pytest
 
 from models.errors import ModelNotInstalledError
 from reports.render import ReportFormat
+from scoring.follow_up import follow_up_id
+from scoring.types import RubricStatus
 from tests.app.conftest import (
     GOOD_ANSWER,
     answer_current,
@@ -86,6 +88,44 @@ def test_practice_mode_can_try_a_question_again_and_shows_what_changed(app):
     app.switch_page("pages/report.py").run()
     assert any("attempt 2" in expander.label for expander in app.expander)
     assert "on the previous attempt" in texts(app.info)
+
+
+def test_interview_mode_asks_a_follow_up_on_a_missed_point_and_the_report_shows_both(app):
+    """Issue 14: the follow-up targets the most important missed point; both answers are scored together."""
+    interview_id = start_interview(app, questions=1, follow_ups=True)
+    first = interview_record(app, interview_id).question_ids[0]
+    answer_current(app, interview_id, GOOD_ANSWER)
+    assert "Follow-up on question 1 of 1" in texts(app.subheader)
+    wait_for_scoring(app)
+    record = interview_record(app, interview_id)
+    missed = [c.point for c in record.answers[first].assessment.rubric if c.status is not RubricStatus.MET]
+    assert missed, "the fake scorer leaves a point missed"
+    follow_up = next(m.value for m in app.markdown if m.value.startswith("**Follow-up:**"))
+    assert follow_up.endswith("?")
+    app.text_area(key=state.follow_up_key(interview_id, first)).set_value("We paged the on-call engineer in Slack.")
+    app.button(key=InterviewKeys.FOLLOW_UP_SUBMIT).click().run()
+    assert app.title[0].value == "Report: Data Engineer"  # the last question's follow-up leads to the report
+    wait_for_scoring(app)
+    app.run()
+    record = interview_record(app, interview_id)
+    combined = record.answers[follow_up_id(first)]
+    assert combined.text == GOOD_ANSWER + "\n\nWe paged the on-call engineer in Slack."
+    assert any("with a follow-up" in expander.label for expander in app.expander)
+    shown = texts(app.markdown)
+    assert "**Follow-up asked:**" in shown and "With the follow-up:" in texts(app.info)
+    assert "We paged the on-call engineer in Slack." in texts(app.text)
+
+
+def test_practice_mode_asks_the_follow_up_under_the_feedback_and_it_can_be_skipped(app):
+    interview_id = start_interview(app, questions=2, mode="practice", follow_ups=True)
+    first = interview_record(app, interview_id).question_ids[0]
+    answer_current(app, interview_id, GOOD_ANSWER)
+    wait_for_scoring(app)
+    assert any(m.value.startswith("**Follow-up:**") for m in app.markdown)
+    app.button(key=InterviewKeys.NEXT).click().run()  # going on skips the follow-up
+    record = interview_record(app, interview_id)
+    assert follow_up_id(first) not in record.answers
+    assert app.text_area(key=state.answer_key(interview_id, record.question_ids[1]))
 
 
 def test_skip_and_back_keep_the_typed_text(app):

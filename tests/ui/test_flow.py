@@ -197,3 +197,37 @@ def test_only_an_answered_practice_question_can_be_tried_again(banks):
     exam.answers[exam.question_ids[0]] = AnswerRecord(question_id=exam.question_ids[0], text="An answer.")
     with pytest.raises(ValueError):
         interview.try_again(exam, exam.question_ids[0])  # interview mode: no second tries
+
+
+def test_a_follow_up_is_asked_on_a_missed_point_and_scored_with_the_first_answer(banks, worker):
+    record = new_interview(banks, mode=Mode.INTERVIEW)
+    record.plan = record.plan.model_copy(update={"follow_ups": True})
+    first = record.question_ids[0]
+    answer = "I set up monitoring for the orders data the analysts depended on, and we decided to alert on freshness."
+    interview.submit_answer(banks, record, answer, worker)
+    assert record.following_up == first and record.position == 1
+    assert interview.due_follow_up(record, first) is None  # not scored yet
+    assert worker.wait_idle(30) and interview.refresh(record, worker)
+    due = interview.due_follow_up(record, first)
+    assert due is not None and due[0].startswith("Can you ") and due[0].endswith("?")
+    assert due[1] in [c.point for c in record.answers[first].assessment.rubric]
+    interview.submit_follow_up(banks, record, first, "We alerted on freshness over 30 minutes.", worker)
+    assert record.following_up is None and interview.pending(record)  # the follow-up is being scored
+    assert interview.due_follow_up(record, first) is None  # one follow-up per question
+    assert worker.wait_idle(30) and interview.refresh(record, worker)
+    combined = interview.question_assessment(record, first)
+    assert combined is not None and combined.id == first
+    assert combined.answer.endswith("\n\nWe alerted on freshness over 30 minutes.")
+    assert interview.assessments(record)[0] == combined
+
+
+def test_no_follow_up_without_the_setting_or_for_a_skipped_answer(banks, worker):
+    plain = new_interview(banks)
+    interview.submit_answer(banks, plain, "I built the pipeline with Airflow.", worker)
+    assert plain.following_up is None
+    with_follow_ups = new_interview(banks)
+    with_follow_ups.plan = with_follow_ups.plan.model_copy(update={"follow_ups": True})
+    interview.submit_answer(banks, with_follow_ups, "", worker, skipped=True)
+    assert with_follow_ups.following_up is None
+    assert worker.wait_idle(30) and interview.refresh(with_follow_ups, worker)
+    assert interview.due_follow_up(with_follow_ups, with_follow_ups.question_ids[0]) is None
