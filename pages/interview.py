@@ -155,7 +155,8 @@ def answer_feedback(record: InterviewRecord, question_id: str) -> None:
             render.attempt_change(*previous, answer.assessment)
         render.assessment_details(answer.assessment, show_answer=False)
         if record.plan.bank_slug in banks.banks:
-            render.strong_answer(banks.question(record.plan.bank_slug, question_id))
+            bank = banks.get(record.plan.bank_slug)
+            render.strong_answer(bank.question(question_id), bank.slug, bank.version)
     elif answer.status is AnswerStatus.FAILED:
         st.error(answer.error or "Scoring failed.")
         if was_pending:

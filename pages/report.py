@@ -112,7 +112,8 @@ def question_section(record: InterviewRecord, number: int, question_id: str) -> 
             if follow_up is not None:
                 follow_up_block(answer, follow_up)
             render.assessment_details(assessed)
-            render.strong_answer(question)
+            version = banks.get(record.plan.bank_slug).version if question is not None else 1
+            render.strong_answer(question, record.plan.bank_slug, version)
         elif answer.status is AnswerStatus.FAILED:
             st.error(answer.error or "Scoring failed.")
             st.markdown("**Your answer** (saved)")

@@ -539,6 +539,26 @@ def judged_rubric(
     return CheckedRubric(checks, found, evidence, signals, findings, rubric.score(signals, findings))
 
 
+def anchor_checks(
+    bank: QuestionBank, question_id: str, embedder: Embedder, checker: RubricChecker
+) -> list[RubricCheck]:
+    """The rubric points a bank question's strong anchor answer shows, as the rubric checker finds them
+    (status and evidence sentence per point); ``[]`` without a strong anchor.
+
+    Raises:
+        KeyError: The bank has no such question.
+    """
+    anchor = bank.question(question_id).anchor("strong")
+    if anchor is None:
+        return []
+    request = question_request(bank, question_id, anchor.answer)
+    prepared = gate_answer(request, embedder)
+    if prepared.gate.blocked:
+        return []
+    model = default_score_model()
+    return checker_rubric(request, prepared.gate, prepared.points, prepared.tips, checker, embedder, model).checks
+
+
 NO_SPECIFICS_BELOW = 2.0  # concrete items per 100 words under which an answer of NO_SPECIFICS_MIN_WORDS is flagged
 NO_SPECIFICS_MIN_WORDS = 30
 

@@ -160,14 +160,29 @@ def rubric_checklist(checks: Sequence[RubricCheck]) -> None:
             st.caption(f"Tip: {inert_markdown(check.tip)}")
 
 
-def strong_answer(question: Question | None) -> None:
-    """The bank's strong anchor answer to the question, in a closed expander, to compare with one's own."""
+_MARKS = {
+    RubricStatus.MET: "✅",
+    RubricStatus.PARTLY: "🟡",
+    RubricStatus.MISSING: "⬜",
+    RubricStatus.CONTRADICTED: "❌",
+}
+
+
+def strong_answer(question: Question | None, bank_slug: str = "", bank_version: int = 1) -> None:
+    """The bank's strong anchor answer to the question, in a closed expander, to compare with one's own, with
+    the rubric points it shows marked (the rubric checker's verdict and the sentence for each)."""
     anchor = question.anchor("strong") if question is not None else None
-    if anchor is None:
+    if anchor is None or question is None:
         return
     with st.expander(":material/lightbulb: A strong answer to compare"):
         st.caption("Written for this question's rubric; yours can be just as strong with your own experience.")
         answer_text(anchor.answer)
+        checks = resources.strong_answer_checks(bank_slug, bank_version, question.id) if bank_slug else []
+        if checks:
+            st.markdown("**The rubric points it shows**")
+            for check in checks:
+                quote = f" — “{inert_markdown(check.evidence)}”" if check.evidence else ""
+                st.markdown(f"{_MARKS[check.status]} {inert_markdown(check.point)}{quote}")
 
 
 def attempt_change(attempt: int, before: AnswerAssessment, after: AnswerAssessment, *, label: str = "") -> None:

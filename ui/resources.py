@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from models.protocols import Embedder, Judge, RubricChecker
     from question_banks.loader import BankSet
     from question_banks.plans import InterviewPlan
+    from scoring.types import RubricCheck
     from storage.repository import Repository
 
 BANKS_TTL_S = 30  # an edited or newly dropped bank file shows up within this many seconds
@@ -321,3 +322,17 @@ def read_upload(filename: str, data: bytes) -> str:
     from question_banks.documents import read_document
 
     return read_document(filename, data)
+
+
+@st.cache_data(max_entries=256, show_spinner="Checking the strong answer against the rubric…")
+def strong_answer_checks(bank_slug: str, bank_version: int, question_id: str) -> list[RubricCheck]:
+    """The rubric points a question's strong anchor answer shows (``scoring.engine.anchor_checks``), once per
+    bank version; ``[]`` when the models cannot be loaded (the answer is then shown unmarked)."""
+    from scoring.engine import anchor_checks
+
+    del bank_version  # part of the cache key: an edited bank is checked again
+    try:
+        embedder, checker = get_embedder(), get_checker()
+    except Exception:
+        return []
+    return anchor_checks(get_banks().get(bank_slug), question_id, embedder, checker)

@@ -113,6 +113,11 @@ def test_a_scored_answer_offers_the_banks_strong_answer_to_compare(app, fake_mod
     strong = load_banks().get("data_engineer").question(question_id).anchor("strong").answer
     assert any(expander.label.endswith("A strong answer to compare") for expander in app.expander)
     assert strong in texts(app.text)
+    rubric = load_banks().get("data_engineer").question(question_id).rubric
+    marked = [m.value for m in app.markdown if m.value[:1] in "✅🟡⬜❌"]
+    assert "**The rubric points it shows**" in texts(app.markdown)
+    assert len(marked) == len(rubric) and marked[0][2:].startswith(rubric[0].point.split(",")[0][:30])
+    assert all(("“" in line) is (not line.startswith("⬜")) for line in marked)  # shown points quote a sentence
 
 
 def test_the_competency_chart_shows_every_name_in_full(app, fake_models):
