@@ -13,7 +13,8 @@ import pytest
 
 from question_banks.loader import load_banks
 from scoring.devset import KINDS, dev_request, load_devset
-from scoring.engine import score_answer
+from scoring.engine import anchor_checks, score_answer
+from scoring.types import RubricStatus
 
 pytestmark = pytest.mark.real_model
 
@@ -50,3 +51,14 @@ def test_strong_answers_score_well_above_vague_wrong_and_contradicting_ones(scor
     assert statistics.mean(by_kind["strong"]) - statistics.mean(weak) >= 30
     assert min(by_kind["strong"]) > max(by_kind["vague_or_verbose"])
     assert statistics.mean(by_kind["contradicting"]) <= 35
+
+
+@pytest.mark.parametrize(
+    ("slug", "question_id"), [("machine_learning_engineer", "ML_Q1"), ("data_engineer", "PIPE_Q1")]
+)
+def test_the_strong_anchor_answer_shows_its_rubric(slug, question_id, real_embedder, real_checker):
+    """The strong answer shown to compare with marks the points it shows: nearly all, with a sentence each."""
+    checks = anchor_checks(load_banks().get(slug), question_id, real_embedder, real_checker)
+    met = [c for c in checks if c.status is RubricStatus.MET]
+    assert len(met) >= len(checks) - 1
+    assert all(c.evidence for c in met)
