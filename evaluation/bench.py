@@ -128,6 +128,7 @@ def run(model: str | None, semeval_per_corpus: int, feedback_answers: int, devse
     from reports.render import assessments_from_reference_report
     from scoring.calibrate import CORPORA, auc, graded_examples, load_sample, request_for
     from scoring.engine import ScoringRequest, prime_judge, question_request, score_answer
+    from scoring.follow_up import follow_up_question
     from scoring.reference import EXAMPLES_PER_QUESTION
 
     _, reference = assessments_from_reference_report(REFERENCE_REPORT.read_text(encoding="utf-8"))
@@ -143,6 +144,7 @@ def run(model: str | None, semeval_per_corpus: int, feedback_answers: int, devse
     scores: dict[str, int] = {}
     latencies: list[float] = []
     reference_records = []
+    follow_up_ms: list[float] = []
     for item in reference:
         started = time.perf_counter()
         assessment = score_answer(
@@ -151,6 +153,9 @@ def run(model: str | None, semeval_per_corpus: int, feedback_answers: int, devse
         latencies.append(time.perf_counter() - started)
         scores[item.id] = assessment.score
         reference_records.append(record_of(assessment))
+        started = time.perf_counter()
+        follow_up_question(assessment.rubric)  # what the Interview page asks once the score is in
+        follow_up_ms.append(1000 * (time.perf_counter() - started))
     others = [score for qid, score in scores.items() if qid != "MONITOR_Q2"]
     ranked = sorted(scores, key=lambda qid: scores[qid])
     ml_q1 = reference[0]
@@ -229,6 +234,7 @@ def run(model: str | None, semeval_per_corpus: int, feedback_answers: int, devse
         "first_feedback_token_s_mean": round(statistics.mean(first_tokens), 2) if first_tokens else None,
         "first_feedback_token_s_max": round(max(first_tokens), 2) if first_tokens else None,
         "justifications_by_the_judge": f"{judge_justifications} of {len(feedback_times)}",
+        "follow_up_ready_after_the_score_ms_max": round(max(follow_up_ms), 3),
         "feedback_faithfulness": faithfulness,
         "cases_met": f"{sum(r['ok'] for r in cases.values())} of {len(cases)}",
         "cases": cases,

@@ -147,13 +147,24 @@ def wait_for_idle(page: object) -> None:
     page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=SCORING_TIMEOUT_MS)
 
 
-def plan_interview(page: object, app_url: str, questions: int, time_limit: str | None = None) -> None:
-    """Open the app and set up an interview-mode plan (feedback at the end) on the Start page."""
+def plan_interview(
+    page: object, app_url: str, questions: int, time_limit: str | None = None, competency: str | None = None
+) -> None:
+    """Open the app and set up an interview-mode plan (feedback at the end) on the Start page; with
+    ``competency``, the Data Engineer bank's questions of that competency (what ``ANSWERS`` speak to)."""
     from playwright.sync_api import expect
 
     page.goto(app_url)
     step("opened the app")
     expect(page.get_by_role("heading", name="Start an interview")).to_be_visible(timeout=30_000)  # first load
+    if competency is not None:
+        page.get_by_label("Role").click()
+        page.get_by_role("option", name="Data Engineer", exact=True).click()
+        wait_for_idle(page)
+        page.get_by_label("Competencies (none chosen: all of them)").click()
+        page.get_by_role("option", name=competency, exact=True).click()
+        page.keyboard.press("Escape")
+        wait_for_idle(page)
     count = page.get_by_label("Number of questions", exact=False)
     count.fill(str(questions))
     count.press("Enter")
@@ -219,6 +230,48 @@ def test_a_two_question_interview_in_a_real_browser(app_url: str, browser: objec
         page.wait_for_timeout(500)  # let the expander finish opening
         page.screenshot(path=str(OUTPUT / "report.png"), full_page=True)
         step("report downloaded and screenshot saved")
+    except Exception:
+        page.screenshot(path=str(OUTPUT / "failure.png"), full_page=True)
+        raise
+    finally:
+        context.close()
+
+
+def test_a_follow_up_question_in_a_real_browser(app_url: str, browser: object) -> None:
+    """Issue 14: with follow-ups on, a missed rubric point gets one follow-up; the report shows both answers."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    STARTED[0] = time.monotonic()
+    try:
+        plan_interview(page, app_url, 1, competency="Pipelines and orchestration")
+        page.get_by_text("Follow-up questions", exact=True).click()
+        wait_for_idle(page)
+        expect(page.get_by_text("one follow-up per question", exact=False)).to_be_visible()
+        page.get_by_role("button", name="Start interview").click()
+        expect(page.get_by_text("Question 1 of 1")).to_be_visible(timeout=SCORING_TIMEOUT_MS)
+        wait_for_idle(page)
+        box = page.get_by_label("Your answer")
+        box.fill(ANSWERS[0])
+        box.press("Control+Enter")
+        wait_for_idle(page)
+        page.get_by_role("button", name="Submit answer").click()
+        expect(page.get_by_text("Follow-up on question 1 of 1")).to_be_visible(timeout=SCORING_TIMEOUT_MS)
+        expect(page.get_by_text("Follow-up:", exact=False)).to_be_visible(timeout=SCORING_TIMEOUT_MS)
+        step("follow-up asked")
+        follow_up = page.get_by_label("Your follow-up answer")
+        follow_up.fill("We alerted the on-call engineer in Slack when a load was more than 30 minutes late.")
+        follow_up.press("Control+Enter")
+        wait_for_idle(page)
+        page.get_by_role("button", name="Answer the follow-up").click()
+        expect(page.get_by_role("heading", name="Report: Data Engineer")).to_be_visible(timeout=SCORING_TIMEOUT_MS)
+        expect(page.get_by_text("with a follow-up", exact=False)).to_be_visible(timeout=SCORING_TIMEOUT_MS)
+        page.get_by_text("Question 1 ·", exact=False).first.click()
+        expect(page.get_by_text("Follow-up asked:", exact=False)).to_be_visible()
+        expect(page.get_by_text("more than 30 minutes late", exact=False).first).to_be_visible()
+        step("report shows the follow-up")
     except Exception:
         page.screenshot(path=str(OUTPUT / "failure.png"), full_page=True)
         raise
