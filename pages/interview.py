@@ -3,6 +3,7 @@
 import streamlit as st
 
 from scoring.follow_up import follow_up_id
+from scoring.types import RubricStatus
 from storage.errors import DatabaseUnavailableError
 from ui import access, dbstore, interview, render, resources, state
 from ui.state import AnswerStatus, InterviewKeys, InterviewRecord, Mode
@@ -203,6 +204,13 @@ def review(record: InterviewRecord, question_id: str) -> None:
         due = interview.due_follow_up(record, question_id)
         if due is not None:
             follow_up_form(record, question_id, due[0])
+        elif follow_up_id(question_id) not in record.answers and answer.assessment is not None:
+            met_all = all(c.status is RubricStatus.MET for c in answer.assessment.rubric)
+            st.caption(
+                "No follow-up: the answer meets every rubric point."
+                if met_all
+                else "No follow-up: the answer was not scored on its content (see the note above)."
+            )
     if follow_up_id(question_id) in record.answers:
         done = record.answers[follow_up_id(question_id)].status is not AnswerStatus.SCORING
         st.fragment(follow_up_result, run_every=None if done else POLL_S)(record, question_id)
@@ -270,7 +278,9 @@ def ask(record: InterviewRecord, question_id: str) -> None:
     previous = record.answers.get(question_id)
     words = interview.word_count(text)
     note = (
-        " · you already submitted an answer; submitting again replaces it" if previous and not previous.skipped else ""
+        " · you answered this before: a new answer is scored, and the earlier one is kept"
+        if previous and not previous.skipped
+        else ""
     )
     st.caption(f"{render.counted(words, 'word')}{note}")
     back, skip, send = st.columns([1, 1, 3])

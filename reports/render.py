@@ -147,6 +147,8 @@ def render_text_report(
     for number, assessment in enumerate(assessments, start=1):
         lines += ["", BANNER, f"QUESTION {number}: {_one_line(assessment.id)}", BANNER, ""]
         lines += [assessment.question, "", "Candidate Answer:", assessment.answer, ""]
+        if assessment.follow_up:  # the answer holds the first answer and, after a blank line, the follow-up's
+            lines += ["Follow-up Question:", _one_line(assessment.follow_up), ""]
         lines += [f"Relevancy Score: {assessment.score}/100", ""]
         if assessment.override is not None:
             lines[-1:] = [_one_line(assessment.override_note()), ""]
@@ -254,6 +256,9 @@ def _read_question(question_id: str, section: str) -> AnswerAssessment:
     if score is None:
         raise ValueError("no 'Relevancy Score: N/100' line followed by 'Strengths:'")
     answer, rest = rest[: score.start()], rest[score.end() :]
+    follow_up = None
+    if "\n\nFollow-up Question:\n" in answer:  # our own export of a question with a follow-up
+        answer, _, follow_up = answer.rpartition("\n\nFollow-up Question:\n")
     strengths, rest = _split_block(rest, "\n\nWeaknesses:\n")
     weaknesses, rest = _split_block(rest, "\n\nImprovement Tips:\n")
     tips, justification = _split_block(rest, "\n\nJustification:\n")
@@ -278,6 +283,7 @@ def _read_question(question_id: str, section: str) -> AnswerAssessment:
         tips=_read_items(tips),
         justification=justification,
         star=star,
+        follow_up=follow_up,
     )
 
 
@@ -410,6 +416,7 @@ def _markdown_question(number: int, assessment: AnswerAssessment) -> list[str]:
         f"**Question:** {escape_markdown(assessment.question)}",
         "**Candidate answer:**",
         "\n".join(f"> {line}".rstrip() for line in answer.split("\n")),
+        *([f"**Follow-up question:** {escape_markdown(assessment.follow_up)}"] if assessment.follow_up else []),
         f"**Relevancy score:** {assessment.score}/100",
     ]
     if assessment.override is not None:
@@ -467,6 +474,7 @@ CSV_COLUMNS = (
     "weaknesses",
     "tips",
     "justification",
+    "follow_up",
     "star",
     "flags",
 )
@@ -514,6 +522,7 @@ def render_csv_report(assessments: Sequence[AnswerAssessment]) -> str:
             "weaknesses": "\n".join(assessment.weaknesses),
             "tips": "\n".join(assessment.tips),
             "justification": assessment.justification,
+            "follow_up": assessment.follow_up or "",
             "star": "\n".join(assessment.star.lines) if assessment.star is not None else "",
             "flags": "\n".join(flag.value for flag in assessment.flags),
         }
@@ -840,6 +849,9 @@ class _PdfWriter:
         self._lines(assessment.question)
         self.label("Candidate answer")
         self.paragraph(assessment.answer if assessment.answer.strip() else "(no answer)")
+        if assessment.follow_up:
+            self.label("Follow-up question")
+            self.paragraph(assessment.follow_up)
         self.label(f"Relevancy score: {assessment.score}/100")
         if assessment.override is not None:
             self.paragraph(assessment.override_note())

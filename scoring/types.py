@@ -125,6 +125,9 @@ class AnswerAssessment(BaseModel):
     rubric: list[RubricCheck] = Field(default_factory=list)
     red_flags: list[RedFlagFinding] = Field(default_factory=list, description="Bank red flags the answer states.")
     star: StarStructure | None = Field(default=None, description="STAR structure, for a behavioural question.")
+    follow_up: str | None = Field(
+        default=None, description="The follow-up question asked; the answer then holds both answers, scored together."
+    )
     signals: dict[str, float] = Field(
         default_factory=dict, description="The answer-level signals the rubric score combines (for explanation)."
     )

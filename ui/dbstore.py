@@ -16,6 +16,7 @@ import streamlit as st
 
 from question_banks.loader import BankSet
 from scoring.engine import ScoringRequest
+from scoring.follow_up import follow_up_id
 from scoring.types import AnswerAssessment
 from storage.errors import DatabaseUnavailableError, NotFoundError, StorageError
 from storage.records import AnswerRecord as StoredAnswer
@@ -269,6 +270,9 @@ def _with_answers(
         if stored.question_id in answers:
             attempts.setdefault(stored.question_id, []).append(answers[stored.question_id])
         answers[stored.question_id] = answer
+        follow_up = follow_up_id(stored.question_id)
+        if follow_up in answers:  # a new answer to a question: its earlier follow-up went with the earlier answer
+            attempts.setdefault(follow_up, []).append(answers.pop(follow_up))
     updated = record.model_copy(update={"answers": answers, "attempts": attempts})
     if (
         record.done

@@ -122,6 +122,9 @@ def submit_answer(
     earlier = interview.answers.get(question_id)
     if earlier is not None:  # a retry, or a changed answer after going back: the earlier one is kept
         interview.attempts.setdefault(question_id, []).append(earlier)
+        old_follow_up = interview.answers.pop(follow_up_id(question_id), None)  # it went with the earlier answer
+        if old_follow_up is not None:
+            interview.attempts.setdefault(follow_up_id(question_id), []).append(old_follow_up)
     interview.answers[question_id] = answer
     interview.drafts[question_id] = answer.text
     interview.position += 1
@@ -304,11 +307,14 @@ def pending(interview: InterviewRecord) -> list[AnswerRecord]:
 
 
 def question_assessment(interview: InterviewRecord, question_id: str) -> AnswerAssessment | None:
-    """A question's assessment: with a scored follow-up, that of both answers together, else the first's."""
+    """A question's assessment: with a scored follow-up, that of both answers together (``follow_up`` set to
+    the question asked), else the first's."""
     follow_up = interview.answers.get(follow_up_id(question_id))
-    if follow_up is not None and follow_up.assessment is not None:
-        return follow_up.assessment.model_copy(update={"id": question_id})
     answer = interview.answers.get(question_id)
+    if follow_up is not None and follow_up.assessment is not None and answer is not None:
+        asked = follow_up_question(answer.assessment.rubric) if answer.assessment is not None else None
+        update = {"id": question_id, "follow_up": asked[0] if asked else "(a follow-up question)"}
+        return follow_up.assessment.model_copy(update=update)
     return answer.assessment if answer is not None else None
 
 

@@ -128,6 +128,25 @@ def test_practice_mode_asks_the_follow_up_under_the_feedback_and_it_can_be_skipp
     assert app.text_area(key=state.answer_key(interview_id, record.question_ids[1]))
 
 
+def test_a_second_try_does_not_inherit_the_first_tries_follow_up_from_the_database(app):
+    interview_id = start_interview(app, questions=2, mode="practice", follow_ups=True)
+    first = interview_record(app, interview_id).question_ids[0]
+    answer_current(app, interview_id, GOOD_ANSWER)
+    wait_for_scoring(app)
+    app.text_area(key=state.follow_up_key(interview_id, first)).set_value("We paged the on-call engineer in Slack.")
+    app.button(key=InterviewKeys.FOLLOW_UP_SUBMIT).click().run()
+    wait_for_scoring(app)
+    app.button(key=InterviewKeys.TRY_AGAIN).click().run()
+    answer_current(app, interview_id, GOOD_ANSWER + " We also checked row counts after every load.")
+    wait_for_scoring(app)
+    record = interview_record(app, interview_id)  # rebuilt from the database rows
+    assert follow_up_id(first) not in record.answers
+    earlier_follow_up = record.attempts[follow_up_id(first)][0]
+    assert earlier_follow_up.text.endswith("We paged the on-call engineer in Slack.")
+    assert interview.question_assessment(record, first).answer.endswith("checked row counts after every load.")
+    assert any(m.value.startswith("**Follow-up:**") for m in app.markdown)  # the new answer's own follow-up
+
+
 def test_skip_and_back_keep_the_typed_text(app):
     interview_id = start_interview(app, questions=3)
     record = interview_record(app, interview_id)

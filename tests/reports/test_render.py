@@ -424,6 +424,7 @@ def test_csv_report_round_trips_through_pandas():
         "weaknesses": "",
         "tips": "",
         "justification": "",
+        "follow_up": "",
         "star": "",
         "flags": "",
     }
@@ -732,3 +733,22 @@ def test_the_pdf_draws_a_bar_per_competency_on_a_0_to_100_scale():
     track = max(widths)
     assert sorted(round(w / track * 100) for w in widths if w != track) == [50, 80]  # DE averages 50, ML 80
     assert "(80/100) Tj" in content and "(50/100) Tj" in content
+
+
+def test_a_follow_up_question_is_in_every_export_and_reads_back_from_text():
+    """Issue 14: a downloaded report says a follow-up was asked; the answer holds both answers."""
+    asked = make(
+        "PIPE_Q1",
+        70,
+        answer="I built the pipeline.\n\nWe alerted on-call in Slack.",
+        follow_up="Can you describe how failures were alerted?",
+    )
+    text = render_text_report([asked], "data engineer")
+    assert (
+        "We alerted on-call in Slack.\n\nFollow-up Question:\nCan you describe how failures were alerted?\n\n" in text
+    )
+    _, parsed = assessments_from_reference_report(text)
+    assert (parsed[0].answer, parsed[0].follow_up) == (asked.answer, asked.follow_up)
+    assert "**Follow-up question:** Can you describe" in render_markdown_report([asked], "x")
+    assert read_csv(render_csv_report([asked])).loc[0, "follow_up"] == asked.follow_up
+    assert render_pdf_report([asked], "x").startswith(b"%PDF")

@@ -7,6 +7,7 @@ import pytest
 from jobs.live_queue import LiveScoringQueue
 from question_banks.loader import load_banks
 from question_banks.plans import build_plan
+from scoring.follow_up import follow_up_id
 from scoring.types import AnswerAssessment, Flag, RubricCheck, RubricStatus, Timings
 from tests.fakes import FakeEmbedder, FakeJudge
 from ui import interview, live
@@ -231,3 +232,22 @@ def test_no_follow_up_without_the_setting_or_for_a_skipped_answer(banks, worker)
     assert with_follow_ups.following_up is None
     assert worker.wait_idle(30) and interview.refresh(with_follow_ups, worker)
     assert interview.due_follow_up(with_follow_ups, with_follow_ups.question_ids[0]) is None
+
+
+def test_trying_again_leaves_the_old_follow_up_with_the_old_answer(banks, worker):
+    """A new user saw the first attempt's follow-up compared with the second attempt."""
+    record = new_interview(banks, mode=Mode.PRACTICE)
+    record.plan = record.plan.model_copy(update={"follow_ups": True})
+    first = record.question_ids[0]
+    answer = "I set up monitoring for the orders data the analysts depended on, and we decided to alert on freshness."
+    interview.submit_answer(banks, record, answer, worker)
+    assert worker.wait_idle(30) and interview.refresh(record, worker)
+    interview.submit_follow_up(banks, record, first, "We alerted in Slack after 30 minutes.", worker)
+    assert worker.wait_idle(30) and interview.refresh(record, worker)
+    assert interview.question_assessment(record, first).follow_up
+    interview.try_again(record, first)
+    interview.submit_answer(banks, record, answer + " We also tracked row counts per load.", worker)
+    assert follow_up_id(first) not in record.answers and len(record.attempts[follow_up_id(first)]) == 1
+    assert worker.wait_idle(30) and interview.refresh(record, worker)
+    assert interview.question_assessment(record, first).follow_up is None  # the new answer alone, for now
+    assert interview.due_follow_up(record, first) is not None  # and it gets its own follow-up
