@@ -778,7 +778,7 @@ def score_answer(
         keep = justification_check(checks, found, request.red_flags, score, checker, confirm_at, gate.judge_text)
         written, _ = write_justification(
             judge.generate,
-            prompts.justification_messages(request.question, gate.judge_text, _coverage_lines(checks, found)),
+            prompts.justification_messages(request.question, _coverage_lines(checks, found)),
             start,
             keep,
             on_feedback,

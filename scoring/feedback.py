@@ -41,7 +41,7 @@ NO_STRENGTHS_AT_OR_BELOW = 25  # the band of wrong and contradicting answers (is
 # those on points labelled met (evaluation/faithfulness.py).
 MIXED_CONTRADICTION = 0.5
 JUSTIFICATION_SENTENCES = 2
-JUSTIFICATION_TOKENS = 80
+JUSTIFICATION_TOKENS = 64
 MIN_REASON_WORDS = 3  # the judge's first sentence must add this many words to the prefilled start
 
 

@@ -63,8 +63,9 @@ def test_answer_tags_and_control_tokens_are_defused_in_prompts():
     user_texts = [m["content"] for prompt in judge.prompts for m in prompt if m["role"] == "user"]
     assert user_texts
     for text in user_texts:
-        assert text.count("</answer>") == 1  # only the template's own closing tag
+        assert text.count("</answer>") <= 1  # only the template's own closing tag (the justification has none)
         assert "<|im_start|>" not in text
+    assert "Write the justification." in user_texts[-1] and "<answer>" not in user_texts[-1]  # the checks only
 
 
 @pytest.mark.parametrize("answer", ["", "fine", "qwop zmxn lkjh asdf ghjk qwerty poiu zxcvb mnbv lkjzx"])
