@@ -105,9 +105,14 @@ def _base_form(verb: str) -> str:
     return base[:1].upper() + base[1:] if verb[:1].isupper() else base
 
 
+_PRONOUNS = {"they": "you", "them": "you", "their": "your", "theirs": "yours", "themselves": "yourself"}
+_THIRD_PERSON = re.compile(r"\b(they|them|their|theirs|themselves)\b")
+
+
 def point_instruction(point: str) -> str:
-    """A rubric point as an instruction: ``Names the test.`` -> ``Name the test.``; else ``Add this: ...``."""
-    point = point.strip()
+    """A rubric point as an instruction to the candidate: ``Names the test they ran.`` -> ``Name the test you
+    ran.``; a point that does not start with a verb -> ``Add this: ...``."""
+    point = _THIRD_PERSON.sub(lambda m: _PRONOUNS[m.group(1)], point.strip())
     first, _, rest = point.partition(" ")
     base = _base_form(first)
     if base != first and rest:

@@ -9,14 +9,12 @@ in either counts, and it is stored under ``follow_up_id(question_id)``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from scoring.feedback import point_instruction
 from scoring.types import RubricCheck, RubricStatus
 
 FOLLOW_UP_SUFFIX = "::follow-up"
-_PRONOUNS = {"they": "you", "them": "you", "their": "your", "theirs": "yours", "themselves": "yourself"}
 
 
 def follow_up_id(question_id: str) -> str:
@@ -44,7 +42,7 @@ def target_point(checks: Sequence[RubricCheck]) -> RubricCheck | None:
 
 
 def question_from_point(point: str) -> str:
-    """A rubric point as a question to the candidate.
+    """A rubric point as a question to the candidate (``point_instruction``, which speaks to "you", asked).
 
     ``Describes how they worked with other teams.`` -> ``Can you describe how you worked with other
     teams?``; a point that does not start with a verb -> ``Can you tell me more about this: ...?``
@@ -54,7 +52,6 @@ def question_from_point(point: str) -> str:
         body = f"tell me more about this: {instruction.removeprefix('Add this: ')}"
     else:
         body = instruction[:1].lower() + instruction[1:]
-    body = re.sub(r"\b(they|them|their|theirs|themselves)\b", lambda m: _PRONOUNS[m.group(1)], body)
     return f"Can you {body.rstrip('.!? ')}?"
 
 

@@ -74,6 +74,7 @@ def test_quotes_are_the_candidates_words_or_their_start(text, expected):
         ("Reaches a decision.", "Reach a decision."),
         ("Does the analysis.", "Do the analysis."),
         ("A clear hypothesis.", "Add this: a clear hypothesis."),
+        ("Describes how they worked with their team.", "Describe how you worked with your team."),
     ],
 )
 def test_a_point_becomes_an_instruction(point, expected):

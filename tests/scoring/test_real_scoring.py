@@ -35,7 +35,9 @@ def test_real_models_score_deterministically_with_evidence(tiny_judge, real_embe
     second = score_answer(request, tiny_judge, real_embedder, feedback=True)
     assert first.canonical_json() == second.canonical_json()
     assert len(first.rubric) == 4
-    assert first.strengths and first.weaknesses and first.tips and first.justification
+    assert first.weaknesses and first.tips and first.justification.startswith(f"The answer scores {first.score}/100")
+    met = {c.point.rstrip(".") for c in first.rubric if c.status.value == "met"}
+    assert all(strength.split(": \u201c")[0] in met for strength in first.strengths)  # strengths only from met points
     # The tiny judge is no grader, so lower the bar to see the real embedder pick each point's evidence.
     lenient = replace(ScoreModel.load(), met=0.3, partly=0.2)
     checked = score_answer(request, tiny_judge, real_embedder, feedback=False, model=lenient)
