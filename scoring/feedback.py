@@ -378,13 +378,34 @@ def grounded_feedback(
     )
 
 
+GATE_STOPS = (
+    Flag.EMPTY,
+    Flag.TOO_SHORT,
+    Flag.GIBBERISH,
+    Flag.UNINTELLIGIBLE,
+    Flag.OFF_TOPIC,
+    Flag.COPIES_QUESTION,
+    Flag.KEYWORD_STUFFING,
+)  # the flags with which the gate stops an answer (``scoring.gate``)
+
+
 def gated_feedback(score: int, flags: Sequence[Flag], notes: Sequence[str]) -> Feedback:
-    """Short, honest feedback for an answer the gate stopped: its note and one instruction, nothing more."""
-    flag = next((f for f in flags if f in FLAG_TIPS), None)
-    note = notes[0] if notes else "The answer could not be scored on its content."
-    tip = FLAG_TIPS[flag] if flag is not None else FLAG_TIPS[Flag.TOO_SHORT]
+    """Short, honest feedback for an answer the gate stopped: its notes, the reason it was stopped first (the
+    gate's note comes last in ``notes``), each with its instruction; nothing more.
+
+    A new user saw an answer stopped as too short, whose only weakness was the note on the grader-directed
+    line removed before it: the reason for the score was missing.
+    """
+    found = [*notes[-1:], *notes[:-1]][:MAX_ITEMS] or ["The answer could not be scored on its content."]
+    stop = [f for f in flags if f in GATE_STOPS]
+    ordered = list(dict.fromkeys([*stop[-1:], *(f for f in flags if f in FLAG_TIPS)]))
+    tips = [FLAG_TIPS[f] for f in ordered][: len(found)] or [FLAG_TIPS[Flag.TOO_SHORT]]
+    reason = _sentence(found[0])
     return Feedback(
-        [], [_sentence(note)], [tip], f"The answer scores {score}/100: it was not scored on content. {_sentence(note)}"
+        [],
+        [_sentence(note) for note in found],
+        tips,
+        f"The answer scores {score}/100: it was not scored on content. {reason}",
     )
 
 

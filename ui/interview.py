@@ -16,9 +16,10 @@ from jobs.status import JobState, JobStatus
 from question_banks.loader import BankSet
 from question_banks.plans import InterviewPlan
 from scoring.engine import ScoringRequest, question_request
+from scoring.feedback import GATE_STOPS
 from scoring.follow_up import base_question_id, combined_answer, follow_up_id, follow_up_question
 from scoring.summary import summarize
-from scoring.types import AnswerAssessment, Flag, InterviewSummary
+from scoring.types import AnswerAssessment, InterviewSummary
 from storage.errors import StorageError
 from ui.state import AnswerRecord, AnswerStatus, InterviewRecord, Mode
 
@@ -134,18 +135,6 @@ def submit_answer(
     return answer
 
 
-# Answers the gate stopped: a follow-up on a rubric point would not help (the note says what to do).
-_NOT_FOLLOWED_UP = {
-    Flag.EMPTY,
-    Flag.TOO_SHORT,
-    Flag.GIBBERISH,
-    Flag.UNINTELLIGIBLE,
-    Flag.OFF_TOPIC,
-    Flag.COPIES_QUESTION,
-    Flag.KEYWORD_STUFFING,
-}
-
-
 def due_follow_up(interview: InterviewRecord, question_id: str) -> tuple[str, str] | None:
     """The follow-up to ask after a question's answer: ``(question, the rubric point it targets)``.
 
@@ -155,7 +144,8 @@ def due_follow_up(interview: InterviewRecord, question_id: str) -> tuple[str, st
     answer = interview.answers.get(question_id)
     if not interview.plan.follow_ups or follow_up_id(question_id) in interview.answers or answer is None:
         return None
-    if answer.skipped or answer.assessment is None or _NOT_FOLLOWED_UP & set(answer.assessment.flags):
+    # An answer the gate stopped gets no follow-up on a rubric point: its note says what to do.
+    if answer.skipped or answer.assessment is None or set(GATE_STOPS) & set(answer.assessment.flags):
         return None
     return follow_up_question(answer.assessment.rubric)
 

@@ -5,6 +5,7 @@ import pytest
 from question_banks.schema import RedFlag
 from scoring.engine import claims_absent_but_present, justification_check
 from scoring.feedback import (
+    FLAG_TIPS,
     MAX_ITEMS,
     Feedback,
     cut_prose,
@@ -314,3 +315,12 @@ def test_strengths_of_a_translated_answer_say_their_quote_is_the_translation():
     assert feedback.strengths == [
         "Gives a quantified result: \u201cChurn fell by 8 percent.\u201d (from the English translation)"
     ]
+
+
+def test_gated_feedback_leads_with_the_reason_the_answer_was_stopped():
+    """A new user's answer with a fake score line and too few words: the weakness named only the score line."""
+    notes = ["Part of the answer posed as a grader's note; it was removed.", "The answer is too short (3 words)."]
+    feedback = gated_feedback(0, [Flag.INSTRUCTS_GRADER, Flag.TOO_SHORT], notes)
+    assert feedback.weaknesses == [notes[1], notes[0]]
+    assert feedback.tips == [FLAG_TIPS[Flag.TOO_SHORT], FLAG_TIPS[Flag.INSTRUCTS_GRADER]]
+    assert feedback.justification.endswith("The answer is too short (3 words).")
