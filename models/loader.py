@@ -47,26 +47,34 @@ def _looks_like_path(spec: str) -> bool:
     return os.sep in spec or spec.startswith(".") or spec.endswith(".gguf") or Path(spec).expanduser().exists()
 
 
-def load_judge(spec: str | None = None, *, settings: Settings | None = None, log: Log = _stderr) -> TransformersJudge:
-    """Load the judge named by ``spec`` (registry name/profile or local path; default from settings)."""
-    enforce_offline()
-    settings = settings or get_settings()
+def _judge_source(spec: str | None, settings: Settings) -> tuple[Path, Path, str]:
+    """Where the judge named by ``spec`` comes from, where its runtime form goes, and its name.
+
+    Raises:
+        ModelNotInstalledError: The model is not installed.
+        ValueError: ``spec`` names a registry entry that is not a judge.
+    """
     spec = spec or settings.judge
     if _looks_like_path(spec):
         source = Path(spec).expanduser()
         if not source.exists():
             raise ModelNotInstalledError(spec, str(source))
-        dest = prepared_dir_for_path(source, settings.model_dir)
-        ensure_prepared(source, dest, log=log)
-        return load_prepared(dest, source.name, threads=settings.threads)
+        return source, prepared_dir_for_path(source, settings.model_dir), source.name
     entry = load_registry().get(spec)
     if entry.kind != "judge":
         raise ValueError(f"{entry.name} is an {entry.kind}, not a judge")
     if not is_installed(entry, settings.model_dir):
         raise ModelNotInstalledError(entry.name, str(artifact_path(entry, settings.model_dir)))
-    dest = prepared_dir_for_registry(entry, settings.model_dir)
-    ensure_prepared(artifact_path(entry, settings.model_dir), dest, log=log)
-    return load_prepared(dest, entry.name, threads=settings.threads)
+    return artifact_path(entry, settings.model_dir), prepared_dir_for_registry(entry, settings.model_dir), entry.name
+
+
+def load_judge(spec: str | None = None, *, settings: Settings | None = None, log: Log = _stderr) -> TransformersJudge:
+    """Load the judge named by ``spec`` (registry name/profile or local path; default from settings)."""
+    enforce_offline()
+    settings = settings or get_settings()
+    source, dest, name = _judge_source(spec, settings)
+    ensure_prepared(source, dest, log=log)
+    return load_prepared(dest, name, threads=settings.threads)
 
 
 def judge_name(spec: str | None = None, *, settings: Settings | None = None) -> str:
@@ -76,19 +84,7 @@ def judge_name(spec: str | None = None, *, settings: Settings | None = None) -> 
         ModelNotInstalledError: The model is not installed.
         ValueError: ``spec`` names a registry entry that is not a judge.
     """
-    settings = settings or get_settings()
-    spec = spec or settings.judge
-    if _looks_like_path(spec):
-        source = Path(spec).expanduser()
-        if not source.exists():
-            raise ModelNotInstalledError(spec, str(source))
-        return source.name
-    entry = load_registry().get(spec)
-    if entry.kind != "judge":
-        raise ValueError(f"{entry.name} is an {entry.kind}, not a judge")
-    if not is_installed(entry, settings.model_dir):
-        raise ModelNotInstalledError(entry.name, str(artifact_path(entry, settings.model_dir)))
-    return entry.name
+    return _judge_source(spec, settings or get_settings())[2]
 
 
 class LazyJudge:

@@ -62,11 +62,7 @@ def show_result(slot: str, label: str) -> None:
     if change is not None:
         if change.unchanged:
             st.caption("Rescored: nothing changed.")
-        for flipped in change.flipped:
-            arrow = ":green[▲]" if flipped.improved else ":red[▼]"
-            st.markdown(
-                f"{arrow} {render.inert_markdown(flipped.point)}: {flipped.before.value} → {flipped.after.value}"
-            )
+        render.flipped_points(change.flipped)
         for flag in change.added_flags:
             st.caption(f"New flag: {flag}")
         for flag in change.removed_flags:

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from models.protocols import ChatMessage
-from scoring.gate import is_hypothetical
+from scoring.gate import GATE_STOPS, is_hypothetical
 from scoring.text import normalize_text
 from scoring.types import Flag, RedFlagFinding, RubricCheck, RubricStatus
 
@@ -376,17 +376,6 @@ def grounded_feedback(
         tips,
         template_justification(checks, red_flags, score, alignment, flags),
     )
-
-
-GATE_STOPS = (
-    Flag.EMPTY,
-    Flag.TOO_SHORT,
-    Flag.GIBBERISH,
-    Flag.UNINTELLIGIBLE,
-    Flag.OFF_TOPIC,
-    Flag.COPIES_QUESTION,
-    Flag.KEYWORD_STUFFING,
-)  # the flags with which the gate stops an answer (``scoring.gate``)
 
 
 def gated_feedback(score: int, flags: Sequence[Flag], notes: Sequence[str]) -> Feedback:

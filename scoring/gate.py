@@ -114,6 +114,18 @@ def function_word_ratio(tokens: Sequence[str]) -> float:
     return sum(1 for t in tokens if t.lower() in FUNCTION_WORDS) / len(tokens)
 
 
+# The flags with which ``run_gate`` stops an answer before any model call (it scores at most ``GATE_MAX_SCORE``).
+GATE_STOPS = (
+    Flag.EMPTY,
+    Flag.TOO_SHORT,
+    Flag.GIBBERISH,
+    Flag.UNINTELLIGIBLE,
+    Flag.OFF_TOPIC,
+    Flag.COPIES_QUESTION,
+    Flag.KEYWORD_STUFFING,
+)
+
+
 def is_hypothetical(sentence: str) -> bool:
     """Whether a sentence is hypothetical ("I would ...") or denies experience ("I have never ...")."""
     return bool(_HYPOTHETICAL.search(_lower(sentence)))
@@ -258,11 +270,12 @@ def run_gate(
             topic,
             question_sim,
         )
-    if admits_no_experience(judge_text) or hypothetical_share(kept) >= 0.5:
+    admits, hypothetical = admits_no_experience(judge_text), hypothetical_share(kept) >= 0.5
+    if admits or hypothetical:
         flags.append(Flag.NO_DIRECT_EXPERIENCE)
         said = (
             "The answer says you have not done this yourself"
-            if admits_no_experience(judge_text) and hypothetical_share(kept) < 0.5
+            if not hypothetical
             else "The answer describes what you would do rather than what you did"
         )
         notes.append(f"{said}. Interviewers weigh first-hand experience: describe a real situation, even a small one.")

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from scoring.feedback import quote
 from scoring.text import normalize_text, split_sentences
 from scoring.types import StarStructure
 
@@ -360,14 +361,6 @@ def analyse_star(answer: str) -> StarAnalysis:
     )
 
 
-def _quote(text: str, limit: int = QUOTE_CHARS) -> str:
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    return (cut[: cut.rfind(" ")] if " " in cut else cut).rstrip(" ,;:") + "\u2026"
-
-
 def star_lines(analysis: StarAnalysis) -> list[str]:
     """The analysis as four short display lines, one per part, for the report and the exports.
 
@@ -384,9 +377,11 @@ def star_lines(analysis: StarAnalysis) -> list[str]:
         if not finding.shown or finding.sentence is None:
             lines.append(f"{name}: missing - {MISSING_NOTES[part]}")
         elif part is StarPart.RESULT and not analysis.result_has_outcome:
-            lines.append(f"{name}: shown, no outcome or number - “{_quote(finding.sentence)}” {NO_OUTCOME_NOTE}")
+            lines.append(
+                f"{name}: shown, no outcome or number - “{quote(finding.sentence, QUOTE_CHARS)}” {NO_OUTCOME_NOTE}"
+            )
         else:
-            lines.append(f"{name}: shown - “{_quote(finding.sentence)}”")
+            lines.append(f"{name}: shown - “{quote(finding.sentence, QUOTE_CHARS)}”")
     return lines
 
 

@@ -16,8 +16,8 @@ from jobs.status import JobState, JobStatus
 from question_banks.loader import BankSet
 from question_banks.plans import InterviewPlan
 from scoring.engine import ScoringRequest, question_request
-from scoring.feedback import GATE_STOPS
 from scoring.follow_up import base_question_id, combined_answer, follow_up_id, follow_up_question
+from scoring.gate import GATE_STOPS
 from scoring.summary import summarize
 from scoring.types import AnswerAssessment, InterviewSummary
 from storage.errors import StorageError

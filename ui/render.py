@@ -18,7 +18,7 @@ from question_banks.schema import Question
 from reports.render import escape_markdown
 from scoring.types import AnswerAssessment, RubricCheck, RubricStatus
 from ui import resources, state
-from ui.compare import compare_assessments
+from ui.compare import FlippedPoint, compare_assessments
 
 _MARK_START, _MARK_END = "\ue000", "\ue001"  # private-use characters, removed from the text first
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
@@ -197,9 +197,14 @@ def attempt_change(attempt: int, before: AnswerAssessment, after: AnswerAssessme
         f"{label or f'Attempt {attempt}'}: {after.score}/100, {delta} on {against} ({before.score}/100).",
         icon=":material/replay:",
     )
-    for flipped in change.flipped:
-        arrow = ":green[▲]" if flipped.improved else ":red[▼]"
-        st.markdown(f"{arrow} {inert_markdown(flipped.point)}: {flipped.before.value} → {flipped.after.value}")
+    flipped_points(change.flipped)
+
+
+def flipped_points(flipped: Sequence[FlippedPoint]) -> None:
+    """One line per rubric point whose status changed: an arrow (up when towards met), the point, before → after."""
+    for point in flipped:
+        arrow = ":green[▲]" if point.improved else ":red[▼]"
+        st.markdown(f"{arrow} {inert_markdown(point.point)}: {point.before.value} → {point.after.value}")
 
 
 def assessment_details(assessment: AnswerAssessment, *, show_answer: bool = True) -> None:
