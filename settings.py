@@ -7,6 +7,11 @@ Nothing else in the code base reads ``os.environ`` for settings. Every variable 
   path to a local Hugging Face model folder or ``.gguf`` file (default: ``default``).
 - ``CANDID_EMBEDDER``: the embedder, as a registry name/profile or a local sentence-transformers
   folder (default: ``embedder``).
+- ``CANDID_SPEECH``: the speech-to-text model, as a registry name or profile (``speech``: Whisper
+  tiny.en; ``speech-base``: Whisper base, multilingual) or a local CTranslate2 Whisper folder
+  (default: ``speech``).
+- ``CANDID_KEEP_AUDIO``: ``1`` to store a spoken answer's recording with the answer, so a reviewer can
+  play it back (off by default: the recording is discarded once it is transcribed).
 - ``CANDID_THREADS``: torch threads for inference (default: the number of CPU cores).
 - ``CANDID_DATA_DIR``: where Candid keeps its data (default: the user's data dir, ``candid``).
 - ``CANDID_DEBUG``: ``1`` to log answer text (off by default: logs never contain answers).
@@ -42,6 +47,10 @@ class Settings:
     """SQLAlchemy URL of the database; empty means the SQLite file ``candid.db`` in ``data_dir``."""
     retention_days: int | None = None
     """Interviews older than this many days are deleted; ``None`` keeps them."""
+    speech: str = "speech"
+    """The speech-to-text model: registry name/profile or a local CTranslate2 Whisper folder."""
+    keep_audio: bool = False
+    """Store recordings with spoken answers (deleted with the interview); off: discard after transcription."""
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -63,10 +72,16 @@ class Settings:
             embedder=env.get("CANDID_EMBEDDER") or "embedder",
             threads=max(1, threads),
             data_dir=Path(data_dir).expanduser(),
-            debug=(env.get("CANDID_DEBUG", "").strip().lower() in {"1", "true", "yes", "on"}),
+            debug=_flag(env.get("CANDID_DEBUG")),
             database_url=(env.get("DATABASE_URL") or "").strip(),
             retention_days=int(retention) if retention and retention != "0" else None,
+            speech=env.get("CANDID_SPEECH") or "speech",
+            keep_audio=_flag(env.get("CANDID_KEEP_AUDIO")),
         )
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 @lru_cache(maxsize=1)

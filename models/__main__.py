@@ -19,7 +19,7 @@ DEFAULT_INSTALL = ["default", "embedder"]
 def _cmd_list(model_dir: Path) -> int:
     print(f"models in {model_dir}:")
     for row in model_status(replace(get_settings(), model_dir=model_dir)):
-        print(f"  {row['model']:32} {row['profile']:9} {row['kind']:9} {row['state']}")
+        print(f"  {row['model']:32} {row['profile']:11} {row['kind']:9} {row['state']}")
     return 0
 
 
@@ -49,7 +49,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     sub = parser.add_subparsers(dest="command", required=True)
     p_install = sub.add_parser("install", help="install models (default: the default judge and the embedder)")
-    p_install.add_argument("names", nargs="*", help="registry names or profiles: default, fast, tiny, embedder")
+    p_install.add_argument(
+        "names", nargs="*", help="registry names or profiles: default, fast, tiny, embedder, speech, speech-base"
+    )
     p_install.add_argument("--no-prepare", action="store_true", help="skip building the judge's runtime form")
     sub.add_parser("list", help="list the registry and what is installed")
     p_verify = sub.add_parser("verify", help="re-check the sha256 of installed models")

@@ -30,3 +30,19 @@ class ChecksumMismatchError(ModelError):
 
 class ModelLoadError(ModelError):
     """A model file exists but cannot be loaded (corrupt, wrong format, unsupported architecture)."""
+
+
+class SpeechInputError(ValueError):
+    """A recording that cannot be transcribed; the message says what to do (typing always works)."""
+
+
+class UnreadableAudioError(SpeechInputError):
+    """The file is not audio Candid can read (wav, webm, ogg, mp3, m4a, flac), or it is damaged."""
+
+
+class AudioTooLongError(SpeechInputError):
+    """The recording is longer than the limit (``models.speech.MAX_AUDIO_S``) or larger than the byte limit."""
+
+
+class NoSpeechError(SpeechInputError):
+    """The recording holds no speech: silence, or noise only."""

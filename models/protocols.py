@@ -1,4 +1,4 @@
-"""The small interfaces the scorer depends on: a ``Judge``, an ``Embedder`` and a ``RubricChecker``.
+"""The small interfaces the scorer depends on: a ``Judge``, an ``Embedder``, a ``RubricChecker``, a ``Transcriber``.
 
 ``scoring/`` only ever sees these protocols, so tests can use deterministic fakes and a team can
 bring its own model without the scorer changing.
@@ -67,4 +67,42 @@ class RubricChecker(Protocol):
 
     def check(self, pairs: Sequence[tuple[str, str]]) -> list[CheckProbabilities]:
         """One verdict per ``(claim, passage)`` pair, in order; same input, same output. Must be thread-safe."""
+        ...
+
+
+@dataclass(frozen=True)
+class SpokenWord:
+    """One transcribed word with its time in the recording (seconds from the start)."""
+
+    text: str
+    start: float
+    end: float
+    probability: float
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """What a ``Transcriber`` heard: the text, its words with times, and the recording's length."""
+
+    text: str
+    words: tuple[SpokenWord, ...]
+    duration_s: float
+    language: str
+    model: str
+
+
+@runtime_checkable
+class Transcriber(Protocol):
+    """Speech-to-text on this machine. Must be thread-safe."""
+
+    name: str
+
+    def transcribe(self, audio: bytes) -> Transcript:
+        """Transcribe a recording (wav, webm, ogg, mp3, ... as bytes); same input, same text.
+
+        Raises:
+            models.errors.UnreadableAudioError: Not audio, or damaged.
+            models.errors.AudioTooLongError: Over the length or size limit.
+            models.errors.NoSpeechError: Silence or noise only.
+        """
         ...

@@ -36,18 +36,43 @@ class PartsSpec(BaseModel):
 
 
 class FolderSpec(BaseModel):
-    """A model folder shipped inside one package."""
+    """A model folder shipped inside one package (``exclude``: members under ``prefix`` left out)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     package: str
     version: str
     prefix: str
+    exclude: list[str] = Field(default_factory=list)
 
     @property
     def requirement(self) -> str:
         """The pip requirement string."""
         return f"{self.package}=={self.version}"
+
+
+class PackagedPart(BaseModel):
+    """One member of one package: a piece of a file split over several packages."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    package: str
+    version: str
+    member: str
+
+    @property
+    def requirement(self) -> str:
+        """The pip requirement string."""
+        return f"{self.package}=={self.version}"
+
+
+class JoinedFile(BaseModel):
+    """A file of a model folder that is the concatenation of members of several packages, in order."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    file: str
+    parts: list[PackagedPart] = Field(min_length=1)
 
 
 class ModelEntry(BaseModel):
@@ -57,25 +82,27 @@ class ModelEntry(BaseModel):
 
     name: str
     profile: str
-    kind: Literal["judge", "embedder"]
+    kind: Literal["judge", "embedder", "speech"]
     description: str
     license: str
-    format: Literal["gguf", "sentence-transformers"]
+    format: Literal["gguf", "sentence-transformers", "ctranslate2"]
     file: str | None = None
     size: int | None = None
     sha256: str | None = None
     parts: PartsSpec | None = None
     folder: FolderSpec | None = None
+    joined: list[JoinedFile] = Field(default_factory=list, description="Folder files assembled from parts.")
     files: dict[str, str] = Field(default_factory=dict)
 
     @property
     def requirements(self) -> list[str]:
-        """Every pip requirement this model's bytes come from."""
+        """Every pip requirement this model's bytes come from, each once, the folder's package first."""
         if self.parts is not None:
             return [req for req, _ in self.parts.parts()]
-        if self.folder is not None:
-            return [self.folder.requirement]
-        return []
+        reqs = [self.folder.requirement] if self.folder is not None else []
+        for joined in self.joined:
+            reqs += [part.requirement for part in joined.parts if part.requirement not in reqs]
+        return reqs
 
 
 class Registry(BaseModel):

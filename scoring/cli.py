@@ -2,6 +2,8 @@
 
 - ``score INPUT.jsonl [-o OUT.jsonl] [--no-feedback] [--model NAME] [--bank ROLE] [--examples GRADED.jsonl]``:
   one assessment per input line, in input order, progress on stderr.
+- ``transcribe FILE [--model NAME]``: a recording (wav, webm, ogg, mp3, ...) transcribed on this
+  machine; prints JSON with the transcript, its words with times and the delivery figures.
 
 Reports and the database worker have their own commands (``python -m reports``, ``python -m jobs
 worker``); ``python -m scoring report|worker`` still works and runs those in a child process, so this
@@ -33,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m scoring", description="Candid's scorer.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_score_command(commands)
+    _add_transcribe_command(commands)
     return parser
 
 
@@ -196,3 +199,58 @@ def _run_score(args: argparse.Namespace) -> int:
             flush=True,
         )
     return write_output(("\n".join(outputs) + "\n").encode("utf-8") if outputs else b"", args.output)
+
+
+# --- transcribe ------------------------------------------------------------------------------------
+
+
+def _add_transcribe_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``transcribe``: speech-to-text and delivery figures of one recording."""
+    transcribe = commands.add_parser(
+        "transcribe",
+        help="transcribe a spoken answer and measure its delivery (JSON)",
+        description=(
+            "Transcribe a recording (wav, webm, ogg, mp3, m4a, flac; up to 5 minutes) with the local "
+            'speech model and print {"transcript", "language", "model", "duration_s", "delivery", '
+            '"delivery_lines", "words"} as JSON. Nothing leaves the machine.'
+        ),
+    )
+    transcribe.add_argument("file", metavar="FILE", help="the recording ('-' for standard input)")
+    transcribe.add_argument(
+        "--model", help="speech model: registry name/profile (speech, speech-base) or a local CTranslate2 folder"
+    )
+    transcribe.add_argument("--no-words", action="store_true", help="leave the per-word times out of the output")
+    transcribe.set_defaults(handler=_run_transcribe)
+
+
+def _run_transcribe(args: argparse.Namespace) -> int:
+    """Transcribe one file and print the transcript and delivery figures as JSON."""
+    from models.errors import ModelError, SpeechInputError
+    from models.loader import load_transcriber
+    from scoring.delivery import delivery_figures, delivery_lines
+
+    try:
+        audio = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+    except OSError as error:
+        return fail(f"cannot read {args.file}: {error.strerror or error}")
+    try:
+        transcriber = load_transcriber(args.model)
+        transcript = transcriber.transcribe(audio)
+    except (ModelError, SpeechInputError, ValueError, KeyError) as error:
+        return fail(f"{args.file}: {error}")
+    figures = delivery_figures(transcript)
+    result: dict[str, object] = {
+        "transcript": transcript.text,
+        "language": transcript.language,
+        "model": transcript.model,
+        "duration_s": transcript.duration_s,
+        "delivery": figures.model_dump(),
+        "delivery_lines": delivery_lines(figures),
+    }
+    if not args.no_words:
+        result["words"] = [
+            {"word": w.text, "start": w.start, "end": w.end, "probability": round(w.probability, 3)}
+            for w in transcript.words
+        ]
+    write_stdout((json.dumps(result, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    return EXIT_OK

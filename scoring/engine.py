@@ -51,7 +51,7 @@ from scoring.reference import (
 from scoring.rubric import RubricEvidence, RubricScoreModel, RubricSignals, gather_evidence
 from scoring.star import star_structure
 from scoring.text import normalize_text, split_sentences, truncate_words, words
-from scoring.types import AnswerAssessment, Flag, RedFlagFinding, RubricCheck, RubricStatus, Timings
+from scoring.types import AnswerAssessment, DeliveryFigures, Flag, RedFlagFinding, RubricCheck, RubricStatus, Timings
 from scoring.untrusted import clean_answer, detect_language, text_has_spaces_between_words
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
@@ -77,6 +77,9 @@ class ScoringRequest(BaseModel):
     rubric_version: str = ""
     min_words: int | None = Field(default=None, description="Shorter answers are flagged too short.")
     behavioural: bool = Field(default=False, description="A behavioural question: the answer's STAR structure is read.")
+    delivery: DeliveryFigures | None = Field(
+        default=None, description="A spoken answer's delivery figures, carried into the assessment (not scored)."
+    )
 
 
 def question_request(bank: QuestionBank, question_id: str, answer: str) -> ScoringRequest:
@@ -804,6 +807,7 @@ def score_answer(
         rubric=checks,
         red_flags=found,
         star=star_structure(gate.judge_text) if request.behavioural and not gate.blocked else None,
+        delivery=request.delivery,
         signals=signals_shown,
         flags=flags,
         notes=notes,

@@ -88,6 +88,27 @@ class StarStructure(BaseModel):
     lines: list[str] = Field(default_factory=list, description="One display line per part, for pages and exports.")
 
 
+class DeliveryFigures(BaseModel):
+    """What can be measured of how a spoken answer was said, from the transcript's word timestamps.
+
+    Only observable figures (``scoring.delivery``): nothing about confidence, emotion or the face.
+    They describe the recording, also when the candidate edited its transcript before submitting.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    recording_s: float = Field(ge=0.0, description="Length of the recording, seconds.")
+    speaking_s: float = Field(ge=0.0, description="From the first word's start to the last word's end, seconds.")
+    words: int = Field(ge=0, description="Words heard.")
+    words_per_minute: float = Field(ge=0.0, description="Words heard per minute of speaking time.")
+    fillers: int = Field(ge=0, description="Filler words heard (um, uh, like, you know, ...).")
+    filler_counts: dict[str, int] = Field(default_factory=dict, description="Each filler heard, with its count.")
+    fillers_per_minute: float = Field(ge=0.0)
+    long_pauses: int = Field(ge=0, description="Silences between words of ``scoring.delivery.LONG_PAUSE_S`` or more.")
+    longest_pause_s: float = Field(ge=0.0, description="The longest silence between two words, seconds.")
+    transcriber: str = Field(default="", description="The speech-to-text model that heard it.")
+
+
 class ScoreOverride(BaseModel):
     """An administrator's correction of a score: the model's own score and the reason given."""
 
@@ -127,6 +148,9 @@ class AnswerAssessment(BaseModel):
     star: StarStructure | None = Field(default=None, description="STAR structure, for a behavioural question.")
     follow_up: str | None = Field(
         default=None, description="The follow-up question asked; the answer then holds both answers, scored together."
+    )
+    delivery: DeliveryFigures | None = Field(
+        default=None, description="Delivery figures of a spoken answer (``None`` for a typed one); not scored."
     )
     signals: dict[str, float] = Field(
         default_factory=dict, description="The answer-level signals the rubric score combines (for explanation)."

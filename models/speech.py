@@ -1,0 +1,151 @@
+"""Speech-to-text on this machine: Whisper through faster-whisper (CTranslate2, int8 on a CPU).
+
+``WhisperTranscriber`` turns a recording (bytes of wav, webm, ogg, mp3, m4a or flac; PyAV decodes
+them) into a ``models.protocols.Transcript`` with word timestamps, from a local model folder only:
+nothing reaches a model hub (``local_files_only``). Decoding is greedy at temperature 0 without
+fallback, so the same recording gives the same text. Silence and noise are caught by the Silero
+voice-activity filter that ships inside faster-whisper and by Whisper's own no-speech probability.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from models.errors import AudioTooLongError, ModelLoadError, NoSpeechError, UnreadableAudioError
+from models.protocols import SpokenWord, Transcript
+
+SAMPLE_RATE = 16_000  # Hz: what Whisper's feature extractor expects (faster-whisper resamples to it)
+MAX_AUDIO_S = 300.0  # a spoken answer longer than 5 minutes is refused (the issue's limit; answers run 1-3 min)
+MAX_AUDIO_BYTES = 64 * 1024 * 1024  # refuse bigger uploads before decoding (5 min of 48 kHz stereo wav is 55 MB)
+MIN_SPEECH_S = 0.3  # less voice than this (after the voice-activity filter) is "no speech"
+# Whisper's own thresholds (openai/whisper transcribe.py): a segment whose no-speech probability is
+# over 0.6 while its mean token log-probability is under -1.0 is silence or noise that was "heard".
+NO_SPEECH_PROBABILITY = 0.6
+LOW_LOG_PROBABILITY = -1.0
+# Whisper leaves out most "um"s and "uh"s; a prompt written with them makes it keep them (a known
+# Whisper behaviour: it continues the style of the prompt), so the filler-word figure can see them.
+FILLER_PROMPT = "Umm, let me think, uh... so, like, I mean, hmm, okay. Here is what I did."
+
+
+def decode(audio: bytes) -> np.ndarray:
+    """A recording's samples, mono float32 at 16 kHz.
+
+    Raises:
+        AudioTooLongError: Over ``MAX_AUDIO_BYTES`` or ``MAX_AUDIO_S``.
+        UnreadableAudioError: Empty, not audio, or damaged.
+    """
+    if not audio:
+        raise UnreadableAudioError("The recording is empty. Record again, or type your answer.")
+    if len(audio) > MAX_AUDIO_BYTES:
+        raise AudioTooLongError(
+            f"The file is {len(audio) / 2**20:,.0f} MB; recordings up to {MAX_AUDIO_BYTES // 2**20} MB and "
+            f"{MAX_AUDIO_S / 60:.0f} minutes are transcribed. Record a shorter answer, or type it."
+        )
+    from faster_whisper import decode_audio  # PyAV: imported when first needed
+
+    try:
+        samples = decode_audio(io.BytesIO(audio), sampling_rate=SAMPLE_RATE)
+    except Exception as exc:  # PyAV raises its own error classes for every kind of bad file
+        raise UnreadableAudioError(
+            "This file could not be read as audio (wav, webm, ogg, mp3, m4a or flac), or it is damaged. "
+            "Record again, or type your answer."
+        ) from exc
+    if samples.size == 0:
+        raise UnreadableAudioError("The recording holds no sound. Check the microphone and record again.")
+    seconds = samples.size / SAMPLE_RATE
+    if seconds > MAX_AUDIO_S:
+        raise AudioTooLongError(
+            f"The recording is {seconds / 60:.1f} minutes long; answers up to {MAX_AUDIO_S / 60:.0f} minutes "
+            "are transcribed. Record a shorter answer (the main points first), or type it."
+        )
+    return samples
+
+
+def _words(segments: Iterable[Any]) -> tuple[list[str], list[SpokenWord]]:
+    texts: list[str] = []
+    words: list[SpokenWord] = []
+    for segment in segments:
+        if segment.no_speech_prob > NO_SPEECH_PROBABILITY and segment.avg_logprob < LOW_LOG_PROBABILITY:
+            continue  # heard in noise or silence: Whisper's own rule for dropping a segment
+        texts.append(segment.text.strip())
+        for word in segment.words or ():
+            text = word.word.strip()
+            if text:
+                start, end = round(float(word.start), 3), round(float(word.end), 3)
+                words.append(SpokenWord(text, start, end, float(word.probability)))
+    return texts, words
+
+
+class WhisperTranscriber:
+    """Whisper (CTranslate2 format) behind the ``Transcriber`` protocol; thread-safe (calls take turns).
+
+    Args:
+        folder: A local CTranslate2 Whisper folder (``model.bin``, ``config.json``, ``tokenizer.json``).
+        name: The name shown with transcripts.
+        threads: CPU threads for CTranslate2.
+        english_only: The model is an English-only one (``*.en``): no language detection.
+
+    Raises:
+        ModelLoadError: The folder is not a CTranslate2 Whisper model.
+    """
+
+    def __init__(self, folder: Path, *, name: str, threads: int = 2, english_only: bool = False) -> None:
+        from faster_whisper import WhisperModel
+
+        if not (folder / "model.bin").is_file():
+            raise ModelLoadError(f"{folder} is not a CTranslate2 Whisper folder (no model.bin)")
+        try:
+            self._model = WhisperModel(
+                str(folder), device="cpu", compute_type="int8", cpu_threads=threads, local_files_only=True
+            )
+        except Exception as exc:  # CTranslate2 raises RuntimeError / ValueError for bad folders
+            raise ModelLoadError(f"could not load the speech model in {folder}: {exc}") from exc
+        self.name = name
+        self._english_only = english_only
+        self._lock = threading.Lock()
+
+    def transcribe(self, audio: bytes) -> Transcript:
+        """Transcribe a recording; see ``models.protocols.Transcriber``.
+
+        Raises:
+            UnreadableAudioError: Not audio, or damaged.
+            AudioTooLongError: Over ``MAX_AUDIO_S`` seconds or ``MAX_AUDIO_BYTES``.
+            NoSpeechError: Silence or noise only.
+        """
+        samples = decode(audio)
+        with self._lock:
+            segments, info = self._model.transcribe(
+                samples,
+                language="en" if self._english_only else None,
+                beam_size=1,
+                temperature=0.0,  # no sampling fallback: the same recording gives the same text
+                condition_on_previous_text=False,  # no runaway repetition across segments
+                initial_prompt=FILLER_PROMPT,
+                word_timestamps=True,
+                vad_filter=True,
+            )
+            texts, words = _words(segments)  # the generator decodes as it is read
+        speech_s = float(info.duration_after_vad or 0.0)
+        if not words or speech_s < MIN_SPEECH_S:
+            raise NoSpeechError(
+                "No speech was heard in the recording (silence or noise only). Check that the right "
+                "microphone is on and not muted, then record again, or type your answer."
+            )
+        return Transcript(
+            text=" ".join(texts),
+            words=tuple(words),
+            duration_s=round(samples.size / SAMPLE_RATE, 3),
+            language=info.language or "en",
+            model=self.name,
+        )
+
+
+def is_whisper_folder(folder: Path) -> bool:
+    """Whether ``folder`` looks like a CTranslate2 Whisper model (``model.bin`` and ``config.json``)."""
+    return (folder / "model.bin").is_file() and (folder / "config.json").is_file()
