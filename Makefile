@@ -28,10 +28,10 @@ $(STAMP): requirements.txt requirements-dev.txt | $(PY)
 	touch $(STAMP)
 
 models-default: setup
-	$(PY) -m models install default embedder
+	$(PY) -m models install default embedder speech
 
 models-test: setup
-	$(PY) -m models install tiny embedder
+	$(PY) -m models install tiny embedder speech
 
 lint: setup
 	$(PY) -m ruff check .

@@ -6,7 +6,7 @@ bring its own model without the scorer changing.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypedDict, runtime_checkable
 
@@ -97,8 +97,10 @@ class Transcriber(Protocol):
 
     name: str
 
-    def transcribe(self, audio: bytes) -> Transcript:
+    def transcribe(self, audio: bytes, on_progress: Callable[[float], None] | None = None) -> Transcript:
         """Transcribe a recording (wav, webm, ogg, mp3, ... as bytes); same input, same text.
+
+        ``on_progress`` is called with the share of the recording done (0-1) as the text comes.
 
         Raises:
             models.errors.UnreadableAudioError: Not audio, or damaged.

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -67,10 +67,14 @@ def decode(audio: bytes) -> np.ndarray:
     return samples
 
 
-def _words(segments: Iterable[Any]) -> tuple[list[str], list[SpokenWord]]:
+def _words(
+    segments: Iterable[Any], duration_s: float, on_progress: Callable[[float], None] | None
+) -> tuple[list[str], list[SpokenWord]]:
     texts: list[str] = []
     words: list[SpokenWord] = []
     for segment in segments:
+        if on_progress is not None and duration_s > 0:
+            on_progress(min(1.0, float(segment.end) / duration_s))
         if segment.no_speech_prob > NO_SPEECH_PROBABILITY and segment.avg_logprob < LOW_LOG_PROBABILITY:
             continue  # heard in noise or silence: Whisper's own rule for dropping a segment
         texts.append(segment.text.strip())
@@ -110,8 +114,8 @@ class WhisperTranscriber:
         self._english_only = english_only
         self._lock = threading.Lock()
 
-    def transcribe(self, audio: bytes) -> Transcript:
-        """Transcribe a recording; see ``models.protocols.Transcriber``.
+    def transcribe(self, audio: bytes, on_progress: Callable[[float], None] | None = None) -> Transcript:
+        """Transcribe a recording; see ``models.protocols.Transcriber`` (``on_progress``: share done, 0-1).
 
         Raises:
             UnreadableAudioError: Not audio, or damaged.
@@ -130,7 +134,7 @@ class WhisperTranscriber:
                 word_timestamps=True,
                 vad_filter=True,
             )
-            texts, words = _words(segments)  # the generator decodes as it is read
+            texts, words = _words(segments, samples.size / SAMPLE_RATE, on_progress)  # decodes as it is read
         speech_s = float(info.duration_after_vad or 0.0)
         if not words or speech_s < MIN_SPEECH_S:
             raise NoSpeechError(
