@@ -78,13 +78,23 @@ class LiveScoringQueue:
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
 
-    def submit(self, request: ScoringRequest, *, feedback: bool = True, owner: str = "") -> str:
+    def submit(
+        self,
+        request: ScoringRequest,
+        *,
+        feedback: bool = True,
+        owner: str = "",
+        audio: bytes | None = None,
+        audio_media_type: str = "",
+    ) -> str:
         """Queue an answer for scoring.
 
         Args:
             request: The answer and what it is scored against.
             feedback: Whether the judge writes the feedback (streamed) or it is built from the rubric.
             owner: Who the job belongs to (shown nowhere else; lets a page count its own jobs).
+            audio: A spoken answer's recording: not kept (results of this queue are never stored).
+            audio_media_type: Its media type (unused).
 
         Returns:
             The job id, for ``status``.
@@ -92,6 +102,7 @@ class LiveScoringQueue:
         Raises:
             RuntimeError: The worker was closed.
         """
+        del audio, audio_media_type  # nothing this queue scores is stored, recordings included
         with self._changed:
             if self._closed:
                 raise RuntimeError("the Live scoring queue is closed")

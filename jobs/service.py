@@ -10,10 +10,13 @@ No Streamlit here.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
+
+from pydantic import ValidationError
 
 from jobs.status import JobPhase, JobState, JobStatus, QueueState, prime_before_first_job
 from jobs.worker import ScoringWorker
@@ -22,11 +25,13 @@ from question_banks.loader import BankSet, load_banks
 from question_banks.plans import InterviewPlan
 from scoring.engine import ScoringRequest, question_request, score_answer
 from scoring.follow_up import base_question_id
-from scoring.types import AnswerAssessment
+from scoring.types import AnswerAssessment, DeliveryFigures
 from storage.errors import NotFoundError
 from storage.records import ClaimedJob
 from storage.repository import Repository
 from storage.tables import JobStatus as StoredJobStatus
+
+logger = logging.getLogger(__name__)
 
 IN_PROCESS_POLL_S = 0.25  # an idle in-process worker looks for new jobs this often
 MAX_BUFFERED_JOBS = 500  # feedback kept for polling; the oldest finished jobs are forgotten first
@@ -39,18 +44,49 @@ _STATES = {
 
 
 def plan_request(
-    banks: BankSet, plan: InterviewPlan, question_id: str, question_text: str, answer: str
+    banks: BankSet,
+    plan: InterviewPlan,
+    question_id: str,
+    question_text: str,
+    answer: str,
+    *,
+    delivery: DeliveryFigures | None = None,
 ) -> ScoringRequest:
     """What the scorer needs for one interview answer: the bank question and the plan's job requirements.
 
     A question that is no longer in its bank (edited or removed since) is scored on the question text
-    as it was asked, without a rubric, rather than not at all.
+    as it was asked, without a rubric, rather than not at all. ``delivery`` (a spoken answer's pace,
+    fillers and pauses) is carried into the assessment unscored.
     """
     try:  # a follow-up answer (``ML_Q1::follow-up``) is scored against its question's rubric
         request = question_request(banks.get(plan.bank_slug), base_question_id(question_id), answer)
     except (KeyError, LookupError):
         request = ScoringRequest(id=question_id, question=question_text, answer=answer)
-    return request.model_copy(update={"id": question_id, "job_requirements": list(plan.requirements)})
+    update = {"id": question_id, "job_requirements": list(plan.requirements), "delivery": delivery}
+    return request.model_copy(update=update)
+
+
+def stored_delivery(job: ClaimedJob) -> DeliveryFigures | None:
+    """The delivery figures saved with a claimed job's answer; ``None`` for a typed answer.
+
+    Figures that cannot be read back (corrupt JSON, or written by an incompatible version) must not
+    stop the answer being scored: a warning naming the job and the answer is logged (never the
+    stored text, which is candidate data) and the answer is scored without them.
+    """
+    if job.delivery_json is None:
+        return None
+    try:
+        return DeliveryFigures.model_validate_json(job.delivery_json)
+    except ValidationError as exc:
+        logger.warning(
+            "Job %d (answer %d): its stored delivery figures cannot be read (%d validation errors: %s); "
+            "scoring it without them",
+            job.job_id,
+            job.answer_id,
+            exc.error_count(),
+            ", ".join(sorted({error["type"] for error in exc.errors()})),
+        )
+        return None
 
 
 class FeedbackBuffer:
@@ -187,7 +223,9 @@ def make_score_function(
     """
 
     def score(job: ClaimedJob) -> AnswerAssessment:
-        request = plan_request(banks(), job.plan, job.question_id, job.question_text, job.answer_text)
+        request = plan_request(
+            banks(), job.plan, job.question_id, job.question_text, job.answer_text, delivery=stored_delivery(job)
+        )
 
         def on_feedback(chunk: str) -> None:
             if feedback is not None:

@@ -161,6 +161,24 @@ def load_rubric_checker(*, settings: Settings | None = None) -> CrossEncoderChec
     return load_checker(threads=settings.threads)
 
 
+def speech_model_problem(spec: str | None = None, *, settings: Settings | None = None) -> str | None:
+    """Why the speech model named by ``spec`` cannot be loaded (not installed, not a speech model), or ``None``.
+
+    Checks the files only (loads nothing), so a page can offer recording only when it will work.
+    """
+    settings = settings or get_settings()
+    spec = spec or settings.speech
+    if _looks_like_path(spec):
+        folder = Path(spec).expanduser()
+        return None if is_whisper_folder(folder) else f"{folder} is not a CTranslate2 Whisper folder (CANDID_SPEECH)"
+    entry = load_registry().find(spec)
+    if entry is None or entry.kind != "speech":
+        return f"{spec!r} is not a speech model (CANDID_SPEECH); use speech, speech-base or a local folder"
+    if not is_installed(entry, settings.model_dir):
+        return f"the speech model is not installed: python -m models install {entry.profile}"
+    return None
+
+
 def load_transcriber(spec: str | None = None, *, settings: Settings | None = None) -> WhisperTranscriber:
     """Load the speech-to-text model named by ``spec`` (registry name/profile or local folder; default from settings).
 

@@ -5,7 +5,7 @@ import streamlit as st
 from scoring.follow_up import follow_up_id
 from scoring.types import RubricStatus
 from storage.errors import DatabaseUnavailableError
-from ui import access, dbstore, interview, render, resources, state
+from ui import access, dbstore, interview, render, resources, speech, state
 from ui.state import AnswerStatus, InterviewKeys, InterviewRecord, Mode
 
 POLL_S = 1.0
@@ -17,6 +17,7 @@ def submit(record: InterviewRecord, text: str, *, skipped: bool = False, auto: b
     When the database cannot save it, says so and leaves the typed answer in the box.
     """
     worker = resources.require_scoring()
+    question_id = interview.current_question_id(record) or ""
     try:
         interview.submit_answer(
             banks,
@@ -27,6 +28,8 @@ def submit(record: InterviewRecord, text: str, *, skipped: bool = False, auto: b
             skipped=skipped or not text.strip(),
             auto_submitted=auto,
             unavailable=None if worker else resources.unavailable_reason(),
+            spoken=record.spoken.get(question_id),
+            audio=speech.recording(state.recording_key(record.id, question_id)),
         )
     except DatabaseUnavailableError as exc:
         question_id = interview.current_question_id(record)
@@ -266,6 +269,16 @@ def ask(record: InterviewRecord, question_id: str) -> None:
         st.fragment(timer, run_every=1.0)(record, question_id, key)
     if key not in st.session_state:
         state.set_widget_value(key, record.drafts.get(question_id, ""))
+    before = record.spoken.get(question_id)
+    spoken = speech.voice_answer(
+        state.recording_key(record.id, question_id), key, before, label="Answer by voice (or type below)"
+    )
+    if spoken != before:
+        if spoken is None:
+            record.spoken.pop(question_id, None)
+        else:
+            record.spoken[question_id] = spoken
+        store.save(record)
     text = st.text_area(
         "Your answer",
         key=key,
@@ -282,7 +295,8 @@ def ask(record: InterviewRecord, question_id: str) -> None:
         if previous and not previous.skipped
         else ""
     )
-    st.caption(f"{render.counted(words, 'word')}{note}")
+    heard = " · transcribed from your recording: correct it before you submit" if spoken is not None else ""
+    st.caption(f"{render.counted(words, 'word')}{heard}{note}")
     back, skip, send = st.columns([1, 1, 3])
     if back.button("Back", key=InterviewKeys.BACK, disabled=position == 0, icon=":material/arrow_back:"):
         record.drafts[question_id] = text

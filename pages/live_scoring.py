@@ -9,13 +9,14 @@ from jobs.live_queue import LiveScoringQueue
 from jobs.status import JobPhase, JobState
 from scoring.engine import ScoringRequest
 from scoring.types import AnswerAssessment
-from ui import interview, live, render, resources, state
+from ui import interview, live, render, resources, speech, state
 from ui.compare import compare_assessments
 from ui.state import LiveKeys
 
 SOURCES = {"bank": "A bank question", "typed": "My own question"}
 MAX_HISTORY = 10
 SLOTS = {"a": LiveKeys.ANSWER_A, "b": LiveKeys.ANSWER_B}
+RECORDERS = {"a": LiveKeys.RECORDING_A, "b": LiveKeys.RECORDING_B}
 
 
 def score_with_steps(
@@ -127,7 +128,16 @@ feedback = options_right.toggle("Have the judge write feedback (slower)", value=
 slots = ["a", "b"] if compare else ["a"]
 labels = {"a": "Answer A" if compare else "Answer", "b": "Answer B"}
 columns = dict(zip(slots, st.columns(len(slots)), strict=True))
-answers = {slot: columns[slot].text_area(labels[slot], key=SLOTS[slot], height=220) for slot in slots}
+spoken = state.live_spoken()
+answers = {}
+for slot in slots:
+    with columns[slot]:
+        heard = speech.voice_answer(RECORDERS[slot], SLOTS[slot], spoken.get(slot), label=f"{labels[slot]} by voice")
+        if heard is None:
+            spoken.pop(slot, None)
+        else:
+            spoken[slot] = heard
+        answers[slot] = st.text_area(labels[slot], key=SLOTS[slot], height=220)
 
 left, right = st.columns([1, 5])
 score_clicked = left.button("Score", type="primary", key=LiveKeys.SCORE, icon=":material/play_arrow:")
@@ -145,11 +155,13 @@ if score_clicked:
             if not answers[slot].strip():
                 raise ValueError(f"Type {labels[slot].lower()} first.")
             if source == "bank" and banks.banks:
-                requests[slot] = interview.question_request(bank, question_id, answers[slot])
+                request = interview.question_request(bank, question_id, answers[slot])
             else:
-                requests[slot] = live.typed_question_request(
+                request = live.typed_question_request(
                     question_text, rubric_text, reference, answers[slot], examples_text
                 )
+            heard = spoken.get(slot)
+            requests[slot] = request.model_copy(update={"delivery": heard.delivery if heard else None})
     except ValueError as exc:
         st.warning(str(exc))
         requests = {}

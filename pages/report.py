@@ -79,6 +79,21 @@ def follow_up_block(first: AnswerRecord, follow_up: AnswerRecord) -> None:
             st.caption("The follow-up is being scored; the first answer's score is shown until it is.")
 
 
+def playback(record: InterviewRecord, question_id: str) -> None:
+    """A spoken answer's recording, to play back, when it was kept (``CANDID_KEEP_AUDIO``)."""
+    try:
+        recording = store.answer_audio(record.id, question_id)
+    except DatabaseUnavailableError as exc:
+        st.caption(f"The recording cannot be loaded: {exc}")
+        return
+    if recording is None:
+        st.caption(":material/mic: Answered by voice; the recording was not kept (only its transcript and figures).")
+        return
+    data, media_type = recording
+    st.markdown("**The recording**")
+    st.audio(data, format=media_type)
+
+
 def question_section(record: InterviewRecord, number: int, question_id: str) -> None:
     """One expander per question: its score and feedback, or where its scoring stands."""
     question = banks.question(record.plan.bank_slug, question_id) if record.plan.bank_slug in banks.banks else None
@@ -112,6 +127,8 @@ def question_section(record: InterviewRecord, number: int, question_id: str) -> 
             if follow_up is not None:
                 follow_up_block(answer, follow_up)
             render.assessment_details(assessed)
+            if assessed.delivery is not None:
+                playback(record, question_id)
             version = banks.get(record.plan.bank_slug).version if question is not None else 1
             render.strong_answer(question, record.plan.bank_slug, version)
         elif answer.status is AnswerStatus.FAILED:

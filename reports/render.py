@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
+from scoring.delivery import delivery_lines, delivery_tips
 from scoring.summary import competency_code, round_half_up, summarize
-from scoring.types import AnswerAssessment, CompetencyAverage, InterviewSummary, StarStructure
+from scoring.types import AnswerAssessment, CompetencyAverage, DeliveryFigures, InterviewSummary, StarStructure
 
 if TYPE_CHECKING:
     from fpdf import FPDF
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
 BANNER = "=" * 70
 NO_ITEMS = "(none)"
 NOT_AVAILABLE = "N/A"
+DELIVERY_LABEL = "Delivery (spoken answer)"
+DELIVERY_TIPS_LABEL = "Delivery Tips"
 
 
 class ReportFormat(StrEnum):
@@ -134,6 +137,12 @@ def render_text_report(
     are rounded half up (an average of 89.5 shows as 90), ``N/A`` when there are no answers. The text
     ends with the closing banner and no newline.
 
+    A spoken answer (``delivery`` set) gets, after its justification (and STAR block), a
+    ``Delivery (spoken answer):`` block: the ``delivery_lines`` with their ranges, then a ``Measured:``
+    line with the exact figures (what the text is read back from), then, only when a figure is out of
+    range, a ``Delivery Tips:`` block; the summary then says how many answers were spoken and their
+    mean pace. Reports with typed answers only are unchanged: the reference layout, byte for byte.
+
     Args:
         assessments: The assessed answers, in interview order.
         role: The role the interview was for (line breaks become spaces).
@@ -158,21 +167,84 @@ def render_text_report(
         lines += ["Justification:", assessment.justification]
         if assessment.star is not None:  # behavioural questions only; the reference layout has none
             lines += ["", "STAR Structure:", *_text_items(assessment.star.lines)]
+        if assessment.delivery is not None:  # spoken answers only; the reference layout has none
+            lines += ["", f"{DELIVERY_LABEL}:", *_text_items(delivery_items(assessment.delivery))]
+            if tips := delivery_tips(assessment.delivery):
+                lines += ["", f"{DELIVERY_TIPS_LABEL}:", *_text_items(tips)]
     lines += ["", BANNER, "OVERALL SUMMARY", BANNER, ""]
     lines += [
         f"Total Questions: {summary.total_questions}",
         f"Average Relevancy Score: {_out_of_100(summary.average)}",
         f"Highest Score: {_out_of_100(summary.highest)}",
         f"Lowest Score: {_out_of_100(summary.lowest)}",
-        "",
-        BANNER,
     ]
+    if spoken := spoken_summary(assessments):
+        lines.append(f"Spoken Answers: {spoken}")
+    lines += ["", BANNER]
     return "\n".join(lines)
 
 
 def _one_line(text: str) -> str:
     """The text with line breaks replaced by spaces (for single-line fields such as the role)."""
     return " ".join(text.splitlines())
+
+
+def _number(value: float) -> str:
+    """A float as Python writes it (``85.3``, ``92.0``): the shortest text that reads back as the same float."""
+    return repr(float(value))
+
+
+def measured_line(figures: DeliveryFigures) -> str:
+    """The exact delivery figures on one line, the last item of an export's delivery block.
+
+    ``delivery_lines`` round for display (speaking time to the second, pace to the word); this line
+    keeps every figure as stored, so that the plain-text export can be read back into the same
+    ``DeliveryFigures`` (``assessments_from_reference_report``). It also tells the reader what the
+    display lines do not: the number of words heard and the transcriber.
+
+    Args:
+        figures: A spoken answer's delivery figures.
+
+    Returns:
+        E.g. ``Measured: 212 words in 85.3 s of speech (recording 92.0 s); pace 149.2 words a minute;
+        filler words: 3 (um x2, like x1), 2.1 a minute; long pauses: 1, longest silence 3.4 s;
+        transcriber: whisper-base.en`` (the transcriber part only when it is known).
+    """
+    counts = ", ".join(f"{word} x{count}" for word, count in figures.filler_counts.items())
+    line = (
+        f"Measured: {figures.words} words in {_number(figures.speaking_s)} s of speech "
+        f"(recording {_number(figures.recording_s)} s); pace {_number(figures.words_per_minute)} words a minute; "
+        f"filler words: {figures.fillers}{f' ({counts})' if counts else ''}, "
+        f"{_number(figures.fillers_per_minute)} a minute; "
+        f"long pauses: {figures.long_pauses}, longest silence {_number(figures.longest_pause_s)} s"
+    )
+    transcriber = _one_line(figures.transcriber).strip()
+    return line + (f"; transcriber: {transcriber}" if transcriber else "")
+
+
+def delivery_items(figures: DeliveryFigures) -> list[str]:
+    """The items of a spoken answer's delivery block in every export: ``delivery_lines``, then ``measured_line``."""
+    return [*delivery_lines(figures), measured_line(figures)]
+
+
+def spoken_summary(assessments: Sequence[AnswerAssessment]) -> str:
+    """How many answers were spoken and their mean pace, for the summaries; ``""`` when none was spoken.
+
+    The mean pace is the plain mean of the spoken answers' words per minute, over those in which words
+    were heard (a silent recording has no pace); it is left out when none had words.
+
+    Args:
+        assessments: The assessed answers.
+
+    Returns:
+        E.g. ``1 of 2 (mean pace: 149 words per minute)``, or ``""``.
+    """
+    spoken = [a.delivery for a in assessments if a.delivery is not None]
+    if not spoken:
+        return ""
+    paces = [figures.words_per_minute for figures in spoken if figures.words > 0]
+    pace = f" (mean pace: {round_half_up(sum(paces) / len(paces))} words per minute)" if paces else ""
+    return f"{len(spoken)} of {len(assessments)}{pace}"
 
 
 def _out_of_100(score: float | None) -> str:
@@ -206,6 +278,12 @@ def assessments_from_reference_report(text: str) -> tuple[str, list[AnswerAssess
     ``Relevancy Score: 90/100`` followed by ``Strengths:``, or a question banner, can be misread.
     Reports written by ``render_text_report`` from ordinary answers read back exactly. Line endings
     must be ``\\n``. The summary block is checked to be there but not read (it is derived data).
+
+    A STAR block comes back as its display lines (``StarStructure.lines``; the sentences are not
+    recovered). A delivery block comes back as the exact ``DeliveryFigures``, read from its
+    ``Measured:`` line (``measured_line``); its display lines and the ``Delivery Tips:`` block are
+    derived from the figures and, like the summary, not read, so that a report still reads back after
+    their wording changes (it then re-renders in the new wording).
 
     Args:
         text: The whole report.
@@ -248,7 +326,7 @@ def _question_headings(body: str) -> list[re.Match[str]]:
 
 
 def _read_question(question_id: str, section: str) -> AnswerAssessment:
-    """One question's section, from the question text to the end of the justification."""
+    """One question's section, from the question text to the end of its last block (justification, STAR, delivery)."""
     question, found, rest = section.partition("\n\nCandidate Answer:\n")
     if not found:
         raise ValueError("no 'Candidate Answer:' line")
@@ -262,6 +340,10 @@ def _read_question(question_id: str, section: str) -> AnswerAssessment:
     strengths, rest = _split_block(rest, "\n\nWeaknesses:\n")
     weaknesses, rest = _split_block(rest, "\n\nImprovement Tips:\n")
     tips, justification = _split_block(rest, "\n\nJustification:\n")
+    delivery = None
+    if f"\n\n{DELIVERY_LABEL}:\n" in justification:  # our own export of a spoken answer: its last block
+        justification, _, delivery_block = justification.rpartition(f"\n\n{DELIVERY_LABEL}:\n")
+        delivery = _read_delivery(delivery_block)
     justification, has_star, star_block = justification.partition("\n\nSTAR Structure:\n")
     star = None
     if has_star:  # our own export of a behavioural answer: the display lines come back, not the analysis
@@ -284,6 +366,46 @@ def _read_question(question_id: str, section: str) -> AnswerAssessment:
         justification=justification,
         star=star,
         follow_up=follow_up,
+        delivery=delivery,
+    )
+
+
+_NUMBER = r"\d+(?:\.\d+)?(?:e[+-]?\d+)?"
+_MEASURED = re.compile(
+    rf"Measured: (?P<words>\d+) words in (?P<speaking_s>{_NUMBER}) s of speech "
+    rf"\(recording (?P<recording_s>{_NUMBER}) s\); pace (?P<words_per_minute>{_NUMBER}) words a minute; "
+    rf"filler words: (?P<fillers>\d+)(?: \((?P<filler_counts>[^()]*)\))?, (?P<fillers_per_minute>{_NUMBER}) a minute; "
+    rf"long pauses: (?P<long_pauses>\d+), longest silence (?P<longest_pause_s>{_NUMBER}) s"
+    r"(?:; transcriber: (?P<transcriber>.+))?"
+)
+
+
+def _read_delivery(block: str) -> DeliveryFigures:
+    """The figures of a ``Delivery (spoken answer):`` block (with any ``Delivery Tips:``), from its last item."""
+    items_block, has_tips, tips_block = block.partition(f"\n\n{DELIVERY_TIPS_LABEL}:\n")
+    items = _read_items(items_block)
+    if has_tips:
+        _read_items(tips_block)  # derived from the figures: checked to be a list, not read
+    measured = _MEASURED.fullmatch(items[-1]) if items else None
+    if measured is None:
+        raise ValueError(f"the {DELIVERY_LABEL!r} block does not end with a 'Measured:' item")
+    counts: dict[str, int] = {}
+    for part in filter(None, (measured["filler_counts"] or "").split(", ")):
+        word, separator, count = part.rpartition(" x")
+        if not (separator and word and count.isdigit()):
+            raise ValueError(f"unreadable filler count {part[:60]!r} in the 'Measured:' item")
+        counts[word] = int(count)
+    return DeliveryFigures(
+        recording_s=float(measured["recording_s"]),
+        speaking_s=float(measured["speaking_s"]),
+        words=int(measured["words"]),
+        words_per_minute=float(measured["words_per_minute"]),
+        fillers=int(measured["fillers"]),
+        filler_counts=counts,
+        fillers_per_minute=float(measured["fillers_per_minute"]),
+        long_pauses=int(measured["long_pauses"]),
+        longest_pause_s=float(measured["longest_pause_s"]),
+        transcriber=measured["transcriber"] or "",
     )
 
 
@@ -372,7 +494,11 @@ def render_markdown_report(
         The Markdown text, ending with a newline.
     """
     summary = summary or summarize(assessments)
-    blocks = ["# Interview report", f"**Role:** {_md_cell(role)}", *_markdown_summary(summary)]
+    blocks = [
+        "# Interview report",
+        f"**Role:** {_md_cell(role)}",
+        *_markdown_summary(summary, spoken_summary(assessments)),
+    ]
     for number, assessment in enumerate(assessments, start=1):
         blocks += _markdown_question(number, assessment)
     return "\n\n".join(blocks) + "\n"
@@ -383,8 +509,8 @@ def _md_cell(text: str) -> str:
     return escape_markdown(_one_line(text))
 
 
-def _markdown_summary(summary: InterviewSummary) -> list[str]:
-    """The summary heading and tables."""
+def _markdown_summary(summary: InterviewSummary, spoken: str = "") -> list[str]:
+    """The summary heading and tables; ``spoken`` (``spoken_summary``) as a line under the totals when set."""
     totals = "\n".join(
         [
             "| Total questions | Answered | Average score | Highest score | Lowest score |",
@@ -394,6 +520,8 @@ def _markdown_summary(summary: InterviewSummary) -> list[str]:
         ]
     )
     blocks = ["## Summary", totals]
+    if spoken:
+        blocks.append(f"**Spoken answers:** {spoken}")
     if summary.by_competency:
         rows = ["| Competency | Answers | Average score |", "| --- | ---: | ---: |"]
         for competency in summary.by_competency:
@@ -430,6 +558,10 @@ def _markdown_question(number: int, assessment: AnswerAssessment) -> list[str]:
     blocks += ["**Justification:**", escape_markdown(assessment.justification) or "_None._"]
     if assessment.star is not None:
         blocks += ["**STAR structure:**", _markdown_items(assessment.star.lines)]
+    if assessment.delivery is not None:
+        blocks += [f"**{DELIVERY_LABEL}:**", _markdown_items(delivery_items(assessment.delivery))]
+        if tips := delivery_tips(assessment.delivery):
+            blocks += ["**Delivery tips:**", _markdown_items(tips)]
     if assessment.flags:
         blocks.append("**Flags:** " + ", ".join(escape_markdown(flag.value) for flag in assessment.flags))
     return blocks
@@ -462,6 +594,17 @@ def render_json_report(
     return report.model_dump_json(indent=2)
 
 
+# The delivery figures of a spoken answer, one CSV column each (empty for a typed answer).
+DELIVERY_COLUMNS = (
+    "recording_s",
+    "speaking_s",
+    "words",
+    "words_per_minute",
+    "fillers",
+    "fillers_per_minute",
+    "long_pauses",
+    "longest_pause_s",
+)
 CSV_COLUMNS = (
     "id",
     "competency",
@@ -477,6 +620,7 @@ CSV_COLUMNS = (
     "follow_up",
     "star",
     "flags",
+    *DELIVERY_COLUMNS,
 )
 # A spreadsheet treats a cell starting with one of these as a formula (or as the start of one).
 _FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -500,6 +644,8 @@ def render_csv_report(assessments: Sequence[AnswerAssessment]) -> str:
 
     Columns are ``CSV_COLUMNS``; strengths, weaknesses, tips and flags are joined with newlines (the
     cells are quoted); every text cell goes through ``neutralize_formula``. Lines end with ``\\n``.
+    The ``DELIVERY_COLUMNS`` hold a spoken answer's figures (``85.3``, ``212``) and are empty for a
+    typed answer; they are written as text so that whole counts stay whole in a column with blanks.
 
     Args:
         assessments: The assessed answers, in interview order.
@@ -525,11 +671,20 @@ def render_csv_report(assessments: Sequence[AnswerAssessment]) -> str:
             "follow_up": assessment.follow_up or "",
             "star": "\n".join(assessment.star.lines) if assessment.star is not None else "",
             "flags": "\n".join(flag.value for flag in assessment.flags),
+            **_delivery_cells(assessment.delivery),
         }
         for assessment in assessments
     ]
     safe_rows = [{key: neutralize_formula(v) if isinstance(v, str) else v for key, v in row.items()} for row in rows]
     return pd.DataFrame(safe_rows, columns=list(CSV_COLUMNS)).to_csv(index=False, lineterminator="\n")
+
+
+def _delivery_cells(figures: DeliveryFigures | None) -> dict[str, str]:
+    """The ``DELIVERY_COLUMNS`` cells of one answer: each figure as text, all empty for a typed answer."""
+    if figures is None:
+        return dict.fromkeys(DELIVERY_COLUMNS, "")
+    values = figures.model_dump(include=set(DELIVERY_COLUMNS))
+    return {column: _number(v) if isinstance(v, float) else str(v) for column, v in values.items()}
 
 
 # --- PDF -------------------------------------------------------------------------------------------
@@ -689,6 +844,7 @@ def render_pdf_report(
             ["Average relevancy score", _out_of_100(summary.average)],
             ["Highest score", _out_of_100(summary.highest)],
             ["Lowest score", _out_of_100(summary.lowest)],
+            *([["Spoken answers", spoken]] if (spoken := spoken_summary(assessments)) else []),
         ],
         headings=None,
         col_widths=(3, 1),
@@ -867,6 +1023,12 @@ class _PdfWriter:
         if assessment.star is not None:
             self.label("STAR structure")
             self.bullets(assessment.star.lines)
+        if assessment.delivery is not None:
+            self.label(DELIVERY_LABEL)
+            self.bullets(delivery_items(assessment.delivery))
+            if tips := delivery_tips(assessment.delivery):
+                self.label("Delivery tips")
+                self.bullets(tips)
         if assessment.flags:
             self.label("Flags")
             self.paragraph(", ".join(flag.value for flag in assessment.flags))

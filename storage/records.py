@@ -90,7 +90,12 @@ class InterviewRecord:
 
 @dataclass(frozen=True)
 class AnswerRecord:
-    """An answer exactly as the candidate typed it."""
+    """An answer exactly as the candidate typed it (a spoken answer: its transcript as submitted).
+
+    ``delivery_json`` is a spoken answer's delivery figures as the scorer wrote them (storage never
+    parses it; ``scoring.types.DeliveryFigures`` reads it), ``None`` for a typed answer. ``has_audio``
+    says whether its recording was kept (``Repository.answer_audio`` returns it).
+    """
 
     id: int
     interview_id: int
@@ -98,6 +103,8 @@ class AnswerRecord:
     question_text: str = field(repr=False)
     answer_text: str = field(repr=False)
     created_at: datetime
+    delivery_json: str | None = field(default=None, repr=False)
+    has_audio: bool = False
 
 
 @dataclass(frozen=True)
@@ -163,3 +170,4 @@ class ClaimedJob:
     question_text: str = field(repr=False)
     answer_text: str = field(repr=False)
     plan: InterviewPlan = field(repr=False)
+    delivery_json: str | None = field(default=None, repr=False)  # the answer's delivery figures, as stored

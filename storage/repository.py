@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import Engine, delete, exists, func, or_, select, update
+from sqlalchemy import Engine, Label, Select, delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -46,6 +46,7 @@ from storage.records import (
 from storage.redact import loggable_text
 from storage.tables import (
     Answer,
+    AnswerAudio,
     Assessment,
     Interview,
     InterviewMode,
@@ -65,6 +66,11 @@ DEFAULT_MAX_ATTEMPTS = 3
 MAX_ERROR_CHARS = 4000
 MAX_NAME_CHARS = 200
 MAX_QUESTION_ID_CHARS = 100
+MAX_AUDIO_BYTES = 64 * 1024 * 1024  # 64 MiB: over an hour of 16 kHz mono 16-bit WAV
+MAX_DELIVERY_JSON_CHARS = 100_000
+MAX_MEDIA_TYPE_CHARS = 100
+# ``audio/<subtype>``, optionally with parameters (``audio/webm;codecs=opus``); printable ASCII only.
+_AUDIO_MEDIA_TYPE = re.compile(r"audio/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*(\s*;[ -~]*)?", re.IGNORECASE)
 # NUL and unpaired surrogates cannot be stored by PostgreSQL (nor encoded as UTF-8 at all).
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _SKIP_SYNC = {"synchronize_session": False}
@@ -343,28 +349,49 @@ class Repository:
         """
         return self.get_interview(interview_id).drafts
 
-    def save_answer(self, interview_id: int, question_id: str, question_text: str, answer_text: str) -> int:
-        """Store an answer and queue it for scoring, committed before this returns.
+    def save_answer(
+        self,
+        interview_id: int,
+        question_id: str,
+        question_text: str,
+        answer_text: str,
+        *,
+        delivery_json: str | None = None,
+        audio: bytes | None = None,
+        audio_media_type: str = "",
+    ) -> int:
+        """Store an answer (with its delivery figures and recording, if any) and queue it for scoring.
 
-        The answer is kept exactly as typed (only NUL and unpaired surrogates, which no database can
-        store, become U+FFFD). Answering a question again adds another answer; both are kept.
+        Everything is written in one transaction, committed before this returns. The answer is kept
+        exactly as typed (only NUL and unpaired surrogates, which no database can store, become
+        U+FFFD). Answering a question again adds another answer; both are kept. Neither the recording
+        nor the delivery figures are ever logged (only the recording's size).
 
         Args:
             interview_id: The interview.
             question_id: The question's id in the plan's bank, e.g. ``ML_Q1``.
             question_text: The question as asked.
-            answer_text: The candidate's answer.
+            answer_text: The candidate's answer (a spoken answer: its transcript as submitted).
+            delivery_json: A spoken answer's delivery figures as a JSON object
+                (``DeliveryFigures.model_dump_json()``), stored as given; at most 100,000 characters.
+            audio: The answer's recording, kept until the interview is deleted; 1 byte to 64 MiB.
+            audio_media_type: The recording's media type, ``audio/<subtype>`` (``audio/wav``,
+                ``audio/webm;codecs=opus``), at most 100 characters; required with ``audio``.
 
         Returns:
             The answer's id (its scoring job is ``job_for_answer(answer_id)``).
 
         Raises:
             NotFoundError: There is no such interview.
-            ValueError: ``question_id`` is longer than 100 characters.
+            ValueError: ``question_id`` is longer than 100 characters; ``delivery_json`` is not a JSON
+                object or is too long; ``audio`` is empty, over 64 MiB, or its media type is not
+                ``audio/*``. Nothing was saved.
             DatabaseUnavailableError: Nothing was saved; keep the answer and let the user retry.
         """
         if len(question_id) > MAX_QUESTION_ID_CHARS:
             raise ValueError(f"question_id is longer than {MAX_QUESTION_ID_CHARS} characters")
+        delivery = _delivery_json(delivery_json)
+        media_type = _audio_media_type(audio, audio_media_type)
         now = self._clock()
         with self._transaction() as session:
             _get(session, Interview, interview_id, "interview")
@@ -373,19 +400,29 @@ class Repository:
                 question_id=question_id,
                 question_text=storable_text(question_text),
                 answer_text=storable_text(answer_text),
+                delivery_json=delivery,
                 created_at=now,
             )
             session.add(answer)
             session.flush()
+            if audio is not None:
+                session.add(AnswerAudio(answer_id=answer.id, media_type=media_type, data=bytes(audio), created_at=now))
             job = ScoringJob(answer_id=answer.id, status=JobStatus.QUEUED.value, attempts=0, queued_at=now)
             session.add(job)
             session.flush()
             answer_id, job_id = answer.id, job.id
+        extras = "".join(
+            (
+                ", with delivery figures" if delivery is not None else "",
+                f", with a {len(audio)}-byte recording" if audio is not None else "",
+            )
+        )
         logger.info(
-            "Saved answer %d to %s in interview %d, queued as job %d: %s",
+            "Saved answer %d to %s in interview %d%s, queued as job %d: %s",
             answer_id,
             question_id,
             interview_id,
+            extras,
             job_id,
             loggable_text(answer_text, debug=self._debug),
         )
@@ -398,13 +435,16 @@ class Repository:
             NotFoundError: There is none.
         """
         with self._transaction() as session:
-            return _answer_record(_get(session, Answer, answer_id, "answer"))
+            row = session.execute(_answers_query().where(Answer.id == answer_id)).first()
+            if row is None:
+                raise NotFoundError("answer", answer_id)
+            return _answer_record(*row)
 
     def answers(self, interview_id: int) -> list[AnswerRecord]:
         """An interview's answers, in the order they were saved."""
-        query = select(Answer).where(Answer.interview_id == interview_id).order_by(Answer.id)
+        query = _answers_query().where(Answer.interview_id == interview_id).order_by(Answer.id)
         with self._transaction() as session:
-            return [_answer_record(row) for row in session.scalars(query)]
+            return [_answer_record(*row) for row in session.execute(query)]
 
     def pending_answers(self, interview_id: int | None = None) -> list[AnswerRecord]:
         """Answers saved but not scored yet (queued or being scored), oldest first; failed ones are not pending."""
@@ -413,11 +453,55 @@ class Repository:
             ScoringJob.answer_id == Answer.id, ScoringJob.status.in_([JobStatus.QUEUED, JobStatus.RUNNING])
         )
         no_job = ~exists().where(ScoringJob.answer_id == Answer.id)
-        query = select(Answer).where(no_assessment, or_(active_job, no_job)).order_by(Answer.id)
+        query = _answers_query().where(no_assessment, or_(active_job, no_job)).order_by(Answer.id)
         if interview_id is not None:
             query = query.where(Answer.interview_id == interview_id)
         with self._transaction() as session:
-            return [_answer_record(row) for row in session.scalars(query)]
+            return [_answer_record(*row) for row in session.execute(query)]
+
+    def answer_audio(self, answer_id: int, *, user_id: int | None = None) -> tuple[bytes, str] | None:
+        """The recording kept with a spoken answer: ``(data, media type)``, e.g. ``(b"RIFF...", "audio/wav")``.
+
+        Args:
+            answer_id: The answer.
+            user_id: When given, the answer's interview must belong to this user (a candidate);
+                administrators pass ``None``.
+
+        Returns:
+            The recording's bytes and its media type, or ``None`` when the answer has no kept recording
+            (a typed answer, ``Settings.keep_audio`` off, or discarded).
+
+        Raises:
+            NotFoundError: There is no such answer (or it is in someone else's interview).
+        """
+        query = (
+            select(Interview.user_id, AnswerAudio.data, AnswerAudio.media_type)
+            .select_from(Answer)
+            .join(Interview, Interview.id == Answer.interview_id)
+            .outerjoin(AnswerAudio, AnswerAudio.answer_id == Answer.id)
+            .where(Answer.id == answer_id)
+        )
+        with self._transaction() as session:
+            row = session.execute(query).first()
+        if row is None or (user_id is not None and row.user_id != user_id):
+            raise NotFoundError("answer", answer_id)
+        if row.data is None:
+            return None
+        return bytes(row.data), row.media_type
+
+    def discard_audio(self, answer_id: int) -> bool:
+        """Delete the recording kept with an answer (the answer, its transcript and figures stay).
+
+        Returns:
+            Whether there was a recording to delete.
+        """
+        with self._transaction() as session:
+            deleted = session.execute(
+                delete(AnswerAudio).where(AnswerAudio.answer_id == answer_id), execution_options=_SKIP_SYNC
+            ).rowcount
+        if deleted:
+            logger.info("Discarded the recording of answer %d", answer_id)
+        return bool(deleted)
 
     # Scoring jobs
 
@@ -454,6 +538,7 @@ class Repository:
                 question_text=answer.question_text,
                 answer_text=answer.answer_text,
                 plan=InterviewPlan.model_validate_json(plan.plan_json),
+                delivery_json=answer.delivery_json,
             )
         logger.info("Worker %s claimed job %d (answer %d, attempt %d)", worker_id, job_id, claimed.answer_id, attempts)
         return claimed
@@ -704,12 +789,12 @@ class Repository:
 
     def answer_states(self, interview_id: int) -> list[tuple[AnswerRecord, JobRecord | None, AssessmentRecord | None]]:
         """Each answer of an interview with its newest job and newest assessment, in the order they were saved."""
-        answers_query = select(Answer).where(Answer.interview_id == interview_id).order_by(Answer.id)
+        answers_query = _answers_query().where(Answer.interview_id == interview_id).order_by(Answer.id)
         answer_ids = select(Answer.id).where(Answer.interview_id == interview_id)
         jobs_query = select(ScoringJob).where(ScoringJob.answer_id.in_(answer_ids)).order_by(ScoringJob.id)
         assessed = select(Assessment).where(Assessment.answer_id.in_(answer_ids)).order_by(Assessment.id)
         with self._transaction() as session:
-            answers = [_answer_record(row) for row in session.scalars(answers_query)]
+            answers = [_answer_record(*row) for row in session.execute(answers_query)]
             jobs = {row.answer_id: _job_record(row) for row in session.scalars(jobs_query)}
             latest = {row.answer_id: row for row in session.scalars(assessed)}
             scored = {record.answer_id: record for record in _with_overrides(session, list(latest.values()))}
@@ -886,7 +971,7 @@ class Repository:
     # Deletion and retention
 
     def delete_interview(self, interview_id: int, *, user_id: int | None = None) -> None:
-        """Delete an interview with its answers, jobs, assessments and overrides ("delete my interview").
+        """Delete an interview with its answers, recordings, jobs, assessments and overrides ("delete my interview").
 
         Args:
             interview_id: The interview.
@@ -905,7 +990,7 @@ class Repository:
         logger.info("Deleted interview %d and everything in it", interview_id)
 
     def purge_older_than(self, days: int) -> int:
-        """Delete interviews started more than ``days`` days ago, with everything in them.
+        """Delete interviews started more than ``days`` days ago, with everything in them (recordings too).
 
         Returns:
             How many interviews were deleted.
@@ -1023,7 +1108,16 @@ def _drafts(raw: str | None) -> dict[str, str]:
     return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
 
-def _answer_record(row: Answer) -> AnswerRecord:
+def _answers_query() -> Select[tuple[Answer, bool]]:
+    """Answers, each with whether a recording is kept with it (rows for ``_answer_record``)."""
+    return select(Answer, _has_audio())
+
+
+def _has_audio() -> Label[bool]:
+    return exists().where(AnswerAudio.answer_id == Answer.id).label("has_audio")
+
+
+def _answer_record(row: Answer, has_audio: bool = False) -> AnswerRecord:
     return AnswerRecord(
         id=row.id,
         interview_id=row.interview_id,
@@ -1031,7 +1125,52 @@ def _answer_record(row: Answer) -> AnswerRecord:
         question_text=row.question_text,
         answer_text=row.answer_text,
         created_at=row.created_at,
+        delivery_json=row.delivery_json,
+        has_audio=bool(has_audio),
     )
+
+
+def _delivery_json(raw: str | None) -> str | None:
+    """``raw`` ready to store (see ``storable_text``), after checking it is a JSON object of bounded size.
+
+    Raises:
+        ValueError: It is too long or not a JSON object (the message never quotes it: candidate data).
+    """
+    if raw is None:
+        return None
+    if len(raw) > MAX_DELIVERY_JSON_CHARS:
+        raise ValueError(f"delivery_json has {len(raw)} characters; at most {MAX_DELIVERY_JSON_CHARS} are stored")
+    try:
+        parsed = json.loads(raw)
+    except ValueError:
+        raise ValueError("delivery_json is not valid JSON") from None
+    if not isinstance(parsed, dict):
+        raise ValueError(f"delivery_json must be a JSON object, not a JSON {type(parsed).__name__}")
+    return storable_text(raw)
+
+
+def _audio_media_type(audio: bytes | None, media_type: str) -> str:
+    """The recording's media type, checked (``""`` without a recording).
+
+    Raises:
+        ValueError: The recording is empty or over ``MAX_AUDIO_BYTES``, or its media type is not ``audio/*``.
+    """
+    if audio is None:
+        return ""
+    if not isinstance(audio, bytes | bytearray):
+        raise ValueError(f"audio must be bytes, not {type(audio).__name__}")
+    if len(audio) == 0:
+        raise ValueError("The recording is empty: nothing to store.")
+    if len(audio) > MAX_AUDIO_BYTES:
+        raise ValueError(
+            f"The recording is {len(audio) / 2**20:.1f} MiB; at most {MAX_AUDIO_BYTES // 2**20} MiB is stored. "
+            "Record a shorter answer."
+        )
+    media_type = (media_type or "").strip()
+    if len(media_type) > MAX_MEDIA_TYPE_CHARS or not _AUDIO_MEDIA_TYPE.fullmatch(media_type):
+        shown = repr(media_type[:40]) if media_type else "none"
+        raise ValueError(f"A recording needs an audio/* media type such as 'audio/wav', not {shown}.")
+    return media_type
 
 
 def _job_record(row: ScoringJob) -> JobRecord:

@@ -1,7 +1,8 @@
 """The database tables, as SQLAlchemy typed ORM classes (the schema Alembic migrates to).
 
-Deleting an interview deletes its answers, scoring jobs, assessments and overrides through
-``ON DELETE CASCADE`` foreign keys, so one ``DELETE`` statement removes everything a candidate wrote.
+Deleting an interview deletes its answers, the recordings of spoken answers, scoring jobs,
+assessments and overrides through ``ON DELETE CASCADE`` foreign keys, so one ``DELETE`` statement
+removes everything a candidate wrote or said.
 Times are stored in UTC and read back as timezone-aware datetimes on every backend.
 """
 
@@ -11,7 +12,18 @@ import secrets
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, DateTime, Dialect, ForeignKey, Index, Integer, MetaData, String, Text
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -163,7 +175,7 @@ class Interview(Base):
 
 
 class Answer(Base):
-    """A candidate's answer to one question, stored verbatim as plain text."""
+    """A candidate's answer to one question, stored verbatim as plain text (a spoken one as its transcript)."""
 
     __tablename__ = "answers"
 
@@ -172,6 +184,20 @@ class Answer(Base):
     question_id: Mapped[str] = mapped_column(String(100))
     question_text: Mapped[str] = mapped_column(Text)
     answer_text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    # A spoken answer's delivery figures (pace, fillers, pauses) as the scorer's JSON; storage never reads it.
+    delivery_json: Mapped[str | None] = mapped_column(Text)
+
+
+class AnswerAudio(Base):
+    """The recording of a spoken answer (at most one per answer), kept only when ``Settings.keep_audio`` is on."""
+
+    __tablename__ = "answer_audio"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"), unique=True, index=True)
+    media_type: Mapped[str] = mapped_column(String(100))  # e.g. "audio/wav"
+    data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime]
 
 

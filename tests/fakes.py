@@ -3,6 +3,8 @@
 ``FakeEmbedder`` hashes word stems into a bag-of-words vector: texts that share words are similar,
 unrelated texts are not, which is enough to exercise ranking and coverage logic. ``FakeJudge``
 answers option questions from word overlap between the answer block and the point being checked.
+``FakeTranscriber`` "hears" the UTF-8 text of the bytes it is given (``SILENCE`` and non-UTF-8 bytes
+fail the way the real transcriber does), one word every ``WORD_S`` seconds.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
-from models.protocols import ChatMessage, CheckProbabilities
+from models.errors import NoSpeechError, UnreadableAudioError
+from models.protocols import ChatMessage, CheckProbabilities, SpokenWord, Transcript
 
 WORD = re.compile(r"[a-z0-9]+")
 STOP = {"the", "a", "an", "and", "or", "of", "to", "in", "i", "you", "it", "is", "was", "for", "on", "with", "my", "we"}
@@ -111,3 +114,39 @@ class FakeChecker:
                 states = min(0.95, share * 1.2)
                 out.append(CheckProbabilities(states, 0.02, max(0.0, 0.98 - states)))
         return out
+
+
+class FakeTranscriber:
+    """A transcriber that reads the recording's bytes as the spoken text; counts its calls.
+
+    ``b"SILENCE"`` raises ``NoSpeechError`` and bytes that are not UTF-8 raise ``UnreadableAudioError``,
+    as the real one does for silence and for files that are not audio. A ``[pause]`` token adds a 4 s
+    silence before the next word.
+    """
+
+    name = "fake-transcriber"
+    WORD_S = 0.4
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def transcribe(self, audio: bytes, on_progress: object = None) -> Transcript:
+        """The text of ``audio`` with one word per ``WORD_S`` seconds."""
+        self.calls += 1
+        try:
+            text = audio.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise UnreadableAudioError("This file could not be read as audio.") from exc
+        if text.strip() == "SILENCE":
+            raise NoSpeechError("No speech was heard in the recording (silence or noise only).")
+        words, clock = [], 0.0
+        for token in text.split():
+            if token == "[pause]":
+                clock += 4.0
+                continue
+            words.append(SpokenWord(token, round(clock, 3), round(clock + self.WORD_S - 0.05, 3), 0.9))
+            clock += self.WORD_S
+        if callable(on_progress):
+            on_progress(1.0)
+        spoken = " ".join(word.text for word in words)
+        return Transcript(text=spoken, words=tuple(words), duration_s=round(clock, 3), language="en", model=self.name)

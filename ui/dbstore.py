@@ -18,6 +18,7 @@ from question_banks.loader import BankSet
 from scoring.engine import ScoringRequest
 from scoring.follow_up import follow_up_id
 from scoring.types import AnswerAssessment
+from settings import get_settings
 from storage.errors import DatabaseUnavailableError, NotFoundError, StorageError
 from storage.records import AnswerRecord as StoredAnswer
 from storage.records import AssessmentRecord, JobRecord
@@ -33,20 +34,58 @@ RESUME_TOKENS = "interviews.resume_tokens"  # resume tokens read this session, p
 
 
 class DatabaseAnswerQueue:
-    """Saves an answer of one interview in the database (committed, with its scoring job) and returns the job id."""
+    """Saves an answer of one interview in the database (committed, with its scoring job) and returns the job id.
 
-    def __init__(self, repository: Repository, interview_id: int) -> None:
+    Args:
+        repository: The database.
+        interview_id: The interview the answers belong to.
+        keep_audio: Store a spoken answer's recording with it (``Settings.keep_audio``); off, the
+            recording is dropped here and only its transcript and delivery figures are saved.
+    """
+
+    def __init__(self, repository: Repository, interview_id: int, *, keep_audio: bool = False) -> None:
         self._repository = repository
         self._interview_id = interview_id
+        self._keep_audio = keep_audio
 
-    def submit(self, request: ScoringRequest, *, feedback: bool = True, owner: str = "") -> str:
+    def submit(
+        self,
+        request: ScoringRequest,
+        *,
+        feedback: bool = True,
+        owner: str = "",
+        audio: bytes | None = None,
+        audio_media_type: str = "",
+    ) -> str:
         """Save ``request.answer`` to question ``request.id``; the worker of any process scores it.
 
+        A spoken answer's ``request.delivery`` is saved with it (as JSON) and given back to the scorer.
+
+        Args:
+            request: The answer to score (``request.answer`` is the transcript, as edited, for a spoken answer).
+            feedback: Ignored: the database worker always writes feedback.
+            owner: Ignored: database jobs are not per session.
+            audio: The spoken answer's recording; stored only when recordings are kept (at most 64 MiB).
+            audio_media_type: Its media type, ``audio/*`` (e.g. ``audio/wav``).
+
+        Returns:
+            The scoring job's id, as a string.
+
         Raises:
+            ValueError: A kept recording is empty, over 64 MiB or not ``audio/*``. Nothing was saved.
             DatabaseUnavailableError: Nothing was saved.
         """
         del feedback, owner  # the database worker always writes feedback; jobs are not per session
-        answer_id = self._repository.save_answer(self._interview_id, request.id, request.question, request.answer)
+        kept = audio if self._keep_audio and audio else None
+        answer_id = self._repository.save_answer(
+            self._interview_id,
+            request.id,
+            request.question,
+            request.answer,
+            delivery_json=request.delivery.model_dump_json() if request.delivery is not None else None,
+            audio=kept,
+            audio_media_type=audio_media_type if kept is not None else "",
+        )
         job = self._repository.job_for_answer(answer_id)
         if job is None:  # save_answer queues in the same transaction; a missing job is a bug
             raise RuntimeError(f"answer {answer_id} was saved without a scoring job")
@@ -187,13 +226,38 @@ class DatabaseInterviewStore:
         del worker
         if not self._writable(interview.id):
             raise PermissionError("This session cannot answer someone else's interview.")
-        return DatabaseAnswerQueue(self.repository, int(interview.id))
+        return DatabaseAnswerQueue(self.repository, int(interview.id), keep_audio=get_settings().keep_audio)
 
     def candidate_name(self, interview_id: str) -> str:
         """The name the candidate gave (for staff pages)."""
         if not self._allowed(interview_id):
             raise PermissionError("This session cannot read someone else's interview.")
         return self.repository.get_interview(int(interview_id)).candidate_name
+
+    def answer_audio(self, interview_id: str, question_id: str) -> tuple[bytes, str] | None:
+        """The recording of the newest saved answer to a question: ``(data, media type)``, e.g. ``(..., "audio/wav")``.
+
+        Returns:
+            ``None`` when this session may not read the interview (``_allowed``: its own interviews, or
+            every one for staff), when there is no such interview or answer, when the newest answer has
+            no kept recording (typed, or recordings not kept), or when the database cannot be reached
+            (``last_error`` says why).
+        """
+        if not self._allowed(interview_id) or not interview_id.isdigit():
+            return None
+        try:
+            answers = [
+                answer for answer in self.repository.answers(int(interview_id)) if answer.question_id == question_id
+            ]
+            newest = max(answers, key=lambda answer: answer.id, default=None)
+            if newest is None or not newest.has_audio:
+                return None
+            return self.repository.answer_audio(newest.id)
+        except NotFoundError:
+            return None
+        except StorageError as exc:
+            self.last_error = exc
+            return None
 
     def delete(self, interview_id: str) -> None:
         """Delete an interview with everything in it ("delete my interview").

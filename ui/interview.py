@@ -21,7 +21,7 @@ from scoring.gate import GATE_STOPS
 from scoring.summary import summarize
 from scoring.types import AnswerAssessment, InterviewSummary
 from storage.errors import StorageError
-from ui.state import AnswerRecord, AnswerStatus, InterviewRecord, Mode
+from ui.state import AnswerRecord, AnswerStatus, InterviewRecord, Mode, SpokenDraft
 
 INTERRUPTED = "Scoring was interrupted (the app restarted). Your answer is saved; score it again."
 
@@ -29,8 +29,16 @@ INTERRUPTED = "Scoring was interrupted (the app restarted). Your answer is saved
 class AnswerQueue(Protocol):
     """Where a submitted answer goes to be scored: the in-memory worker, or the database (``ui.dbstore``)."""
 
-    def submit(self, request: ScoringRequest, *, feedback: bool = True, owner: str = "") -> str:
-        """Queue ``request``; return its job id."""
+    def submit(
+        self,
+        request: ScoringRequest,
+        *,
+        feedback: bool = True,
+        owner: str = "",
+        audio: bytes | None = None,
+        audio_media_type: str = "",
+    ) -> str:
+        """Queue ``request``; return its job id (``audio``: a spoken answer's recording, which a store may keep)."""
         ...
 
 
@@ -89,6 +97,8 @@ def submit_answer(
     skipped: bool = False,
     auto_submitted: bool = False,
     unavailable: str | None = None,
+    spoken: SpokenDraft | None = None,
+    audio: tuple[bytes, str] | None = None,
 ) -> AnswerRecord:
     """Save the answer to the question on screen, queue it for scoring and move on.
 
@@ -105,6 +115,9 @@ def submit_answer(
         skipped: The candidate skipped the question.
         auto_submitted: The time limit ran out.
         unavailable: Why there is no worker (kept as the answer's error).
+        spoken: The recording's transcript and delivery figures, for an answer given by voice (the
+            figures go with the answer; ``text`` is what is scored, edited or not).
+        audio: The recording and its media type; the database keeps it when ``Settings.keep_audio``.
 
     Returns:
         The saved answer.
@@ -118,8 +131,10 @@ def submit_answer(
         raise ValueError("the interview has no question left to answer")
     answer = AnswerRecord(question_id=question_id, text="" if skipped else text, skipped=skipped)
     answer.auto_submitted = auto_submitted
+    answer.delivery = spoken.delivery if spoken is not None and not skipped and text.strip() else None
     # Queued (in the database: committed) first, so an unreachable database changes nothing on screen.
-    _queue(banks, interview, answer, worker, owner, unavailable)
+    _queue(banks, interview, answer, worker, owner, unavailable, None if answer.delivery is None else audio)
+    interview.spoken.pop(question_id, None)
     earlier = interview.answers.get(question_id)
     if earlier is not None:  # a retry, or a changed answer after going back: the earlier one is kept
         interview.attempts.setdefault(question_id, []).append(earlier)
@@ -170,6 +185,7 @@ def submit_follow_up(
     if first is None:
         raise ValueError("a follow-up needs the first answer to its question")
     answer = AnswerRecord(question_id=follow_up_id(question_id), text=combined_answer(first.text, text))
+    answer.delivery = first.delivery  # the spoken first answer's figures stay with the answers scored together
     _queue(banks, interview, answer, worker, owner, unavailable)
     interview.answers[answer.question_id] = answer
     interview.following_up = None
@@ -204,13 +220,16 @@ def _queue(
     worker: AnswerQueue | None,
     owner: str,
     unavailable: str | None,
+    audio: tuple[bytes, str] | None = None,
 ) -> None:
     if worker is None:
         answer.error = unavailable or "The scoring models are not available; your answer is saved."
         return
     request = scoring_request(banks, interview, answer.question_id, answer.text)
+    request = request.model_copy(update={"delivery": answer.delivery})
+    data, media_type = audio if audio is not None else (None, "")
     try:
-        answer.job_id = worker.submit(request, feedback=True, owner=owner)
+        answer.job_id = worker.submit(request, feedback=True, owner=owner, audio=data, audio_media_type=media_type)
     except StorageError:
         raise  # the database is down: the page says so and keeps the typed answer
     except RuntimeError as exc:

@@ -16,7 +16,8 @@ import streamlit as st
 from jobs.status import JobPhase, JobState, JobStatus, QueueState
 from question_banks.schema import Question
 from reports.render import escape_markdown
-from scoring.types import AnswerAssessment, RubricCheck, RubricStatus
+from scoring.delivery import LONG_PAUSE_S, MAX_FILLERS_PER_MINUTE, PACE_RANGE_WPM, delivery_tips
+from scoring.types import AnswerAssessment, DeliveryFigures, RubricCheck, RubricStatus
 from ui import resources, state
 from ui.compare import FlippedPoint, compare_assessments
 
@@ -226,6 +227,8 @@ def assessment_details(assessment: AnswerAssessment, *, show_answer: bool = True
     st.markdown(inert_markdown(assessment.justification) or "—")
     if assessment.star is not None:
         feedback_list("STAR structure (situation, task, action, result)", assessment.star.lines)
+    if assessment.delivery is not None:
+        delivery(assessment.delivery)
     st.markdown("**Rubric checklist**")
     rubric_checklist(assessment.rubric)
     if show_answer:
@@ -236,6 +239,39 @@ def assessment_details(assessment: AnswerAssessment, *, show_answer: bool = True
                 st.markdown(inert_markdown(assessment.answer, evidence))
         else:
             st.caption("No answer given.")
+
+
+def delivery(figures: DeliveryFigures) -> None:
+    """How a spoken answer was said: speaking time, pace, fillers and long pauses, each with its range.
+
+    Only observable figures, from the recording's word timestamps; they do not change the score.
+    """
+    low, high = PACE_RANGE_WPM
+    minutes, seconds = divmod(round(figures.speaking_s), 60)
+    st.markdown("**Delivery** (from your recording; not part of the score)")
+    time_col, pace_col, filler_col, pause_col = st.columns(4)
+    time_col.metric("Speaking time", f"{minutes}:{seconds:02d}", help="From the first word to the last.")
+    pace_col.metric(
+        "Pace", f"{figures.words_per_minute:.0f} wpm", help=f"Words per minute; {low}-{high} is easy to follow."
+    )
+    fillers = ", ".join(f"{word} ×{count}" for word, count in figures.filler_counts.items()) or "none heard"
+    filler_col.metric(
+        "Filler words",
+        f"{figures.fillers_per_minute:.1f}/min",
+        help=f"{fillers}. Up to {MAX_FILLERS_PER_MINUTE:.0f} a minute goes unnoticed. The speech model leaves "
+        "some out, so this is a lower bound.",
+    )
+    longest = f", longest {figures.longest_pause_s:.1f} s" if figures.long_pauses else ""
+    pause_col.metric(
+        "Long pauses",
+        f"{figures.long_pauses}",
+        help=f"Silences of {LONG_PAUSE_S:.0f} s or more between words{longest}. Up to one a minute reads as thinking.",
+    )
+    tips = delivery_tips(figures)
+    if tips:
+        st.markdown("\n".join(f"- {_one_line(inert_markdown(tip))}" for tip in tips))
+    else:
+        st.caption(f"Pace, fillers and pauses are all within the usual ranges ({low}-{high} words a minute).")
 
 
 def job_progress(status: JobStatus) -> None:
@@ -304,7 +340,8 @@ def sidebar_status() -> None:
     ensure_app_navigation()
     judge, embedder = resources.configured_models()
     with st.sidebar:
-        models = f"Judge `{judge}` and embedder `{embedder}` run locally on this machine; nothing leaves it."
+        speech = f", speech model `{resources.configured_speech_model()}`" if resources.speech_problem() is None else ""
+        models = f"Judge `{judge}`, embedder `{embedder}`{speech} run locally on this machine; nothing leaves it."
         st.caption(f":material/memory: {models}")
         st.fragment(_queue_caption, run_every=QUEUE_POLL_S)()
 

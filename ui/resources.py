@@ -9,7 +9,8 @@ Every user of the app shares these objects, so they are used read-only (the work
 judge). Heavy imports happen inside the loaders. Models are never replaced by fakes here: a missing
 model is shown as an ``st.error`` with the command that installs it.
 
-Test hook: tests replace ``load_judge_model``, ``load_embedder_model`` and ``load_checker_model`` (e.g. with
+Test hook: tests replace ``load_judge_model``, ``load_embedder_model``, ``load_checker_model``,
+``load_transcriber_model`` and ``check_speech_model`` (e.g. with
 ``monkeypatch.setattr(ui.resources, "load_judge_model", FakeJudge)``) and call ``reset()``; the
 caching, worker and progress display then run as in production.
 """
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from jobs.live_queue import LiveScoringQueue
     from jobs.service import DatabaseJobTracker, DatabaseScoringService
     from jobs.status import QueueState
-    from models.protocols import Embedder, Judge, RubricChecker
+    from models.protocols import Embedder, Judge, RubricChecker, Transcriber
     from question_banks.loader import BankSet
     from question_banks.plans import InterviewPlan
     from scoring.types import RubricCheck
@@ -59,6 +60,47 @@ def load_checker_model() -> RubricChecker:
     from models.loader import load_rubric_checker
 
     return load_rubric_checker()
+
+
+def load_transcriber_model() -> Transcriber:
+    """Load the configured speech-to-text model (``CANDID_SPEECH``). The test hook replaces this function."""
+    from models.loader import load_transcriber
+
+    return load_transcriber()
+
+
+def check_speech_model() -> str | None:
+    """Why the configured speech model cannot be used, without loading it. The test hook replaces this function."""
+    from models.loader import speech_model_problem
+
+    return speech_model_problem()
+
+
+@st.cache_resource(show_spinner=False)
+def get_transcriber() -> Transcriber:
+    """The speech-to-text model, loaded once per process (about 0.5 s for Whisper tiny.en)."""
+    transcriber = load_transcriber_model()
+    _LOADED.add("transcriber")
+    return transcriber
+
+
+def speech_problem() -> str | None:
+    """Why answers cannot be spoken here (the speech model is missing), or ``None``; typing always works."""
+    return None if is_loaded("transcriber") else check_speech_model()
+
+
+def require_transcriber() -> Transcriber | None:
+    """The speech-to-text model, loaded under a visible status the first time; ``None`` after a warning."""
+    if is_loaded("transcriber"):
+        return get_transcriber()
+    try:
+        with st.status("Loading the speech model (first use only)…", expanded=False) as status:
+            transcriber = get_transcriber()
+            status.update(label="Speech model ready", state="complete")
+        return transcriber
+    except Exception as exc:  # a missing or broken model: say so; the typed answer box still works
+        st.warning(f"Spoken answers are not available: {exc}. Type your answer instead.", icon=":material/mic_off:")
+        return None
 
 
 @st.cache_resource(show_spinner="Loading the rubric checker…")
@@ -293,6 +335,12 @@ def configured_models() -> tuple[str, str]:
     """Display names of the configured judge and embedder (without loading them)."""
     settings = get_settings()
     return _model_name(settings.judge), _model_name(settings.embedder)
+
+
+@st.cache_data(show_spinner=False)
+def configured_speech_model() -> str:
+    """Display name of the configured speech-to-text model (without loading it)."""
+    return _model_name(get_settings().speech)
 
 
 def _model_name(spec: str) -> str:

@@ -19,7 +19,7 @@ import streamlit as st
 from pydantic import BaseModel, Field
 
 from question_banks.plans import InterviewPlan
-from scoring.types import AnswerAssessment
+from scoring.types import AnswerAssessment, DeliveryFigures
 
 # --- session-state keys that are not widgets -------------------------------------------------------
 INTERVIEWS = "candid.interviews"
@@ -30,6 +30,7 @@ STAFF_USER = "candid.staff_user"
 INVITE_NOTICE = "candid.invite_notice"
 PLAN_SEED = "candid.plan_seed"
 LIVE_RESULTS = "candid.live.results"
+LIVE_SPOKEN = "candid.live.spoken"
 NAVIGATION_SEEN = "candid.navigation_seen"
 
 
@@ -125,6 +126,8 @@ class LiveKeys:
     EXAMPLES = "live.examples"
     ANSWER_A = "live.answer_a"
     ANSWER_B = "live.answer_b"
+    RECORDING_A = "live.recording_a"
+    RECORDING_B = "live.recording_b"
     COMPARE = "live.compare"
     FEEDBACK = "live.feedback"
     SCORE = "live.score"
@@ -142,6 +145,11 @@ class BankKeys:
     BANK = "banks.bank"
     COMPETENCY = "banks.competency"
     SEARCH = "banks.search"
+
+
+def recording_key(interview_id: str, question_id: str) -> str:
+    """The key of the voice recorder of one question of one interview."""
+    return f"interview.recording.{interview_id}.{question_id}"
 
 
 def answer_key(interview_id: str, question_id: str) -> str:
@@ -190,6 +198,7 @@ class AnswerRecord(BaseModel):
     job_id: str | None = None
     assessment: AnswerAssessment | None = None
     error: str | None = None
+    delivery: DeliveryFigures | None = Field(default=None, description="A spoken answer's delivery figures.")
 
     @property
     def status(self) -> AnswerStatus:
@@ -199,6 +208,19 @@ class AnswerRecord(BaseModel):
         if self.error is not None:
             return AnswerStatus.FAILED
         return AnswerStatus.SCORING
+
+
+class SpokenDraft(BaseModel):
+    """A recorded answer's transcript and delivery figures, kept until the answer is submitted.
+
+    The recording itself is not kept here: it is read from its widget at submission (and stored with
+    the answer only when ``Settings.keep_audio`` is on).
+    """
+
+    recording_sha256: str = Field(description="Which recording the transcript is of (hex sha256 of its bytes).")
+    media_type: str = Field(default="audio/wav", description="The recording's media type, e.g. audio/wav.")
+    transcript: str = Field(description="What the speech model heard, before any edit.")
+    delivery: DeliveryFigures
 
 
 class InterviewRecord(BaseModel):
@@ -221,6 +243,9 @@ class InterviewRecord(BaseModel):
     answers: dict[str, AnswerRecord] = Field(default_factory=dict)
     following_up: str | None = Field(
         default=None, description="The question whose follow-up is due or on screen (plans with follow-ups)."
+    )
+    spoken: dict[str, SpokenDraft] = Field(
+        default_factory=dict, description="Recorded answers not submitted yet, per question (transcript, figures)."
     )
     attempts: dict[str, list[AnswerRecord]] = Field(
         default_factory=dict,
@@ -339,6 +364,13 @@ def live_results() -> dict[str, list[AnswerAssessment]]:
     if LIVE_RESULTS not in st.session_state:
         st.session_state[LIVE_RESULTS] = {}
     return st.session_state[LIVE_RESULTS]
+
+
+def live_spoken() -> dict[str, SpokenDraft]:
+    """The Live scoring page's transcribed recordings, per answer slot (``"a"``, ``"b"``)."""
+    if LIVE_SPOKEN not in st.session_state:
+        st.session_state[LIVE_SPOKEN] = {}
+    return st.session_state[LIVE_SPOKEN]
 
 
 def widget_value(key: str, default: Any = None) -> Any:

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from question_banks.loader import load_banks
 from settings import get_settings
-from tests.fakes import FakeChecker, FakeEmbedder, FakeJudge
+from tests.fakes import FakeChecker, FakeEmbedder, FakeJudge, FakeTranscriber
 from ui import resources, state
 from ui.dbstore import DatabaseInterviewStore
 
@@ -40,12 +40,21 @@ def database_url(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[st
 
 
 @pytest.fixture
-def fake_models(monkeypatch: pytest.MonkeyPatch, fake_judge: FakeJudge, database_url: str) -> Iterator[FakeJudge]:
+def fake_transcriber() -> FakeTranscriber:
+    return FakeTranscriber()
+
+
+@pytest.fixture
+def fake_models(
+    monkeypatch: pytest.MonkeyPatch, fake_judge: FakeJudge, fake_transcriber: FakeTranscriber, database_url: str
+) -> Iterator[FakeJudge]:
     """Replace the model loaders (the documented test hook) and start from empty caches and an empty database."""
     embedder = FakeEmbedder()
     monkeypatch.setattr(resources, "load_judge_model", lambda: fake_judge)
     monkeypatch.setattr(resources, "load_embedder_model", lambda: embedder)
     monkeypatch.setattr(resources, "load_checker_model", FakeChecker)
+    monkeypatch.setattr(resources, "load_transcriber_model", lambda: fake_transcriber)
+    monkeypatch.setattr(resources, "check_speech_model", lambda: None)
     resources.reset()
     yield fake_judge
     worker = resources.loaded_live_queue()

@@ -8,6 +8,7 @@ Playwright (no browser download).
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -120,14 +121,20 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    """Debian's Chromium, headless, through Playwright's sync API."""
+def driver() -> Iterator[object]:
+    """Playwright's sync API, one per module (a second one in the same thread is refused)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+        yield playwright
+
+
+@pytest.fixture(scope="module")
+def browser(driver: object) -> Iterator[object]:
+    """Debian's Chromium, headless."""
+    chromium = driver.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+    yield chromium
+    chromium.close()
 
 
 def step(message: str) -> None:
@@ -412,3 +419,75 @@ def test_a_signed_in_admin_stays_signed_in_across_a_reload_until_signing_out(app
         raise
     finally:
         context.close()
+
+
+SPOKEN_ANSWER = (
+    "I built a batch pipeline with Airflow and dbt that loaded order events into the warehouse. "
+    "We used incremental loads on an updated at watermark, and the data was never more than thirty minutes old."
+)
+
+
+@pytest.fixture(scope="module")
+def fake_microphone(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A spoken answer as a WAV file that Chromium's fake microphone plays (espeak-ng, 16 kHz mono)."""
+    import shutil
+
+    espeak = shutil.which("espeak-ng")
+    if espeak is None:
+        pytest.fail("espeak-ng is missing: bash .ci/run installs it (apt-get install espeak-ng)")
+    wav = tmp_path_factory.mktemp("microphone") / "answer.wav"
+    subprocess.run([espeak, "-s", "150", "-w", str(wav), SPOKEN_ANSWER], check=True)
+    return wav
+
+
+def test_a_spoken_answer_in_a_real_browser(app_url: str, driver: object, fake_microphone: Path) -> None:
+    """Issue 13: record with a (fake) microphone, see the transcript, correct it, submit, get a score."""
+    from playwright.sync_api import expect
+
+    args = [
+        *CHROMIUM_ARGS,
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-audio-capture={fake_microphone}%noloop",
+    ]
+    chromium = driver.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=args)
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000}, permissions=["microphone"])
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    STARTED[0] = time.monotonic()
+    try:
+        plan_interview(page, app_url, 1, competency="Pipelines and orchestration")
+        page.get_by_role("button", name="Start interview").click()
+        expect(page.get_by_text("Question 1 of 1")).to_be_visible(timeout=SCORING_TIMEOUT_MS)
+        wait_for_idle(page)
+        recorder = page.locator('[data-testid="stAudioInput"]')
+        expect(recorder).to_be_visible()
+        recorder.get_by_role("button", name="Record").click()
+        step("recording")
+        page.wait_for_timeout(13_000)  # the spoken answer lasts about 12 s
+        recorder.get_by_role("button", name="Stop recording").click()
+        step("recording stopped")
+        box = page.get_by_label("Your answer")
+        expect(box).to_have_value(re.compile("pipeline", re.IGNORECASE), timeout=SCORING_TIMEOUT_MS)
+        expect(page.get_by_text("transcribed from your recording", exact=False)).to_be_visible()
+        transcript = box.input_value()
+        step(f"transcript shown: {transcript!r}")
+        assert "airflow" in transcript.lower() and "warehouse" in transcript.lower(), transcript
+        box.fill(transcript + " It moved 50 million rows a day.")  # the candidate corrects the transcript
+        box.press("Control+Enter")
+        wait_for_idle(page)
+        page.get_by_role("button", name="Submit answer").click()
+        expect(page.get_by_role("heading", name="Report: Data Engineer")).to_be_visible(timeout=SCORING_TIMEOUT_MS)
+        expect(page.get_by_text("Scoring answers:", exact=False)).to_have_count(0, timeout=SCORING_TIMEOUT_MS)
+        page.get_by_text("Question 1 ·", exact=False).first.click()
+        expect(page.get_by_text("Delivery", exact=False).first).to_be_visible()
+        expect(page.get_by_text("wpm", exact=False).first).to_be_visible()
+        expect(page.get_by_text("50 million rows a day", exact=False).first).to_be_visible()
+        page.screenshot(path=str(OUTPUT / "spoken.png"), full_page=True)
+        step("spoken answer scored with its delivery figures")
+    except Exception:
+        page.screenshot(path=str(OUTPUT / "failure-spoken.png"), full_page=True)
+        raise
+    finally:
+        context.close()
+        chromium.close()

@@ -17,6 +17,7 @@ from reports.cli import main, read_assessments_jsonl
 from reports.render import (
     BANNER,
     CSV_COLUMNS,
+    DELIVERY_COLUMNS,
     InterviewReport,
     ReportFormat,
     assessments_from_reference_report,
@@ -427,6 +428,7 @@ def test_csv_report_round_trips_through_pandas():
         "follow_up": "",
         "star": "",
         "flags": "",
+        **dict.fromkeys(DELIVERY_COLUMNS, ""),  # a typed answer: no delivery figures
     }
     # The download has a byte order mark for Excel; pandas reads it either way.
     data = render_report(assessments, "x", ReportFormat.CSV)

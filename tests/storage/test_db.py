@@ -16,6 +16,7 @@ from settings import Settings
 from storage import DatabaseUnavailableError, Repository, create_engine, database_url, open_repository, upgrade
 from storage.db import alembic_config, current_revision, head_revision
 from storage.tables import Base
+from tests.storage.factories import make_plan
 
 TABLES = {
     "users",
@@ -23,6 +24,7 @@ TABLES = {
     "invites",
     "interviews",
     "answers",
+    "answer_audio",
     "scoring_jobs",
     "assessments",
     "score_overrides",
@@ -202,5 +204,91 @@ def test_interviews_made_before_resume_tokens_get_one_each(db_url):
         with engine.connect() as connection:
             tokens = connection.execute(sa.text("SELECT resume_token FROM interviews ORDER BY id")).scalars().all()
         assert len(tokens) == 2 and all(len(token) == 32 for token in tokens) and tokens[0] != tokens[1]
+    finally:
+        engine.dispose()
+
+
+def _migrate(engine, revision: str, *, down: bool = False) -> None:
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        (command.downgrade if down else command.upgrade)(config, revision)
+
+
+def _rows(engine, query: str) -> list[tuple]:
+    with engine.connect() as connection:
+        return [tuple(row) for row in connection.execute(sa.text(query))]
+
+
+def test_spoken_answers_migration_keeps_the_data_both_ways(db_url):
+    """Revision 0003 adds ``answers.delivery_json`` and ``answer_audio`` to a database holding answers, and back."""
+    engine = create_engine(db_url)
+    try:
+        _migrate(engine, "0002")
+        now = datetime.now(UTC)
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO plans (id, title, bank_slug, plan_json, created_at) VALUES (1, 'p', 'b', :plan, :t)"
+                ),
+                {"plan": make_plan("BE_Q1", "BE_Q2").model_dump_json(), "t": now},
+            )
+            connection.execute(
+                sa.text(
+                    "INSERT INTO interviews (id, plan_id, candidate_name, status, created_at, resume_token, mode) "
+                    "VALUES (1, 1, 'c', 'in_progress', :t, 'tok', 'practice')"
+                ),
+                {"t": now},
+            )
+            # Ids from the database's own sequences, so the repository's later rows do not collide with them.
+            connection.execute(
+                sa.text(
+                    "INSERT INTO answers (interview_id, question_id, question_text, answer_text, created_at) "
+                    "VALUES (1, 'BE_Q1', 'Why?', 'Because, typed before spoken answers.', :t)"
+                ),
+                {"t": now},
+            )
+            old = connection.execute(sa.text("SELECT id FROM answers")).scalar_one()
+            connection.execute(
+                sa.text(
+                    "INSERT INTO scoring_jobs (answer_id, status, attempts, queued_at) VALUES (:a, 'queued', 0, :t)"
+                ),
+                {"a": old, "t": now},
+            )
+        answers = (
+            "SELECT id, interview_id, question_id, question_text, answer_text, created_at FROM answers ORDER BY id"
+        )
+        jobs = "SELECT id, answer_id, status, attempts, queued_at FROM scoring_jobs ORDER BY id"
+        interviews = "SELECT id, plan_id, candidate_name, resume_token, mode FROM interviews"
+        before = {query: _rows(engine, query) for query in (answers, jobs, interviews)}
+
+        _migrate(engine, "0003")
+        assert current_revision(engine) == "0003"
+        assert {query: _rows(engine, query) for query in before} == before
+        assert _rows(engine, "SELECT id, delivery_json FROM answers") == [(old, None)]
+        assert _rows(engine, "SELECT COUNT(*) FROM answer_audio") == [(0,)]
+
+        upgrade(engine)
+        repository = Repository(engine)
+        [answer] = repository.answers(1)
+        assert (answer.id, answer.answer_text, answer.delivery_json, answer.has_audio) == (
+            old,
+            "Because, typed before spoken answers.",
+            None,
+            False,
+        )
+        spoken = repository.save_answer(
+            1, "BE_Q2", "Q", "Spoken.", delivery_json='{"words": 1}', audio=b"RIFF", audio_media_type="audio/wav"
+        )
+        assert spoken != old and repository.answer_audio(spoken) == (b"RIFF", "audio/wav")
+        assert repository.claim_next_job("w").answer_id == old  # the old job is still queued, first in line
+        after_upgrade = {query: _rows(engine, query) for query in before}
+
+        _migrate(engine, "0002", down=True)
+        assert "answer_audio" not in sa.inspect(engine).get_table_names()
+        assert "delivery_json" not in {column["name"] for column in sa.inspect(engine).get_columns("answers")}
+        # The column is dropped in place: no copy of ``answers``, so no ON DELETE CASCADE reaches the jobs.
+        assert {query: _rows(engine, query) for query in before} == after_upgrade
+        assert len(after_upgrade[answers]) == 2 and len(after_upgrade[jobs]) == 2
     finally:
         engine.dispose()
