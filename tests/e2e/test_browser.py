@@ -468,11 +468,12 @@ def test_a_spoken_answer_in_a_real_browser(app_url: str, driver: object, fake_mi
         recorder.get_by_role("button", name="Stop recording").click()
         step("recording stopped")
         box = page.get_by_label("Your answer")
-        expect(box).to_have_value(re.compile("pipeline", re.IGNORECASE), timeout=SCORING_TIMEOUT_MS)
+        expect(box).to_have_value(re.compile("airflow", re.IGNORECASE), timeout=SCORING_TIMEOUT_MS)
         expect(page.get_by_text("transcribed from your recording", exact=False)).to_be_visible()
         transcript = box.input_value()
         step(f"transcript shown: {transcript!r}")
-        assert "airflow" in transcript.lower() and "warehouse" in transcript.lower(), transcript
+        heard = transcript.lower()  # espeak's robot voice through the browser's capture: most words, not all
+        assert all(word in heard for word in ("airflow", "warehouse", "watermark", "minutes")), transcript
         box.fill(transcript + " It moved 50 million rows a day.")  # the candidate corrects the transcript
         box.press("Control+Enter")
         wait_for_idle(page)
