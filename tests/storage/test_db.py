@@ -290,5 +290,9 @@ def test_spoken_answers_migration_keeps_the_data_both_ways(db_url):
         # The column is dropped in place: no copy of ``answers``, so no ON DELETE CASCADE reaches the jobs.
         assert {query: _rows(engine, query) for query in before} == after_upgrade
         assert len(after_upgrade[answers]) == 2 and len(after_upgrade[jobs]) == 2
+
+        _migrate(engine, "0001", down=True)  # 0002's columns also go in place: the answers stay
+        assert "resume_token" not in {column["name"] for column in sa.inspect(engine).get_columns("interviews")}
+        assert _rows(engine, answers) == after_upgrade[answers] and _rows(engine, jobs) == after_upgrade[jobs]
     finally:
         engine.dispose()

@@ -40,8 +40,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Drop ``interviews.drafts_json``, ``mode`` and ``resume_token``."""
-    with op.batch_alter_table("interviews") as batch:
+    """Drop ``interviews.drafts_json``, ``mode`` and ``resume_token``.
+
+    In place (SQLite 3.35+ ``ALTER TABLE ... DROP COLUMN``), not by batch mode's copy of the table:
+    with foreign keys on, dropping the old ``interviews`` table would cascade to every answer.
+    """
+    with op.batch_alter_table("interviews", recreate="never") as batch:
         batch.drop_column("drafts_json")
         batch.drop_column("mode")
         batch.drop_column("resume_token")
