@@ -15,7 +15,7 @@ from pathlib import Path
 
 from models.checker import CrossEncoderChecker, load_checker
 from models.embedder import SentenceTransformerEmbedder, load_embedder_folder
-from models.errors import ModelNotInstalledError
+from models.errors import ModelLoadError, ModelNotInstalledError
 from models.install import artifact_path, is_installed
 from models.protocols import ChatMessage
 from models.registry import load_registry
@@ -193,7 +193,10 @@ def load_transcriber(spec: str | None = None, *, settings: Settings | None = Non
     if _looks_like_path(spec):
         folder = Path(spec).expanduser()
         if not is_whisper_folder(folder):
-            raise ModelNotInstalledError(spec, str(folder))
+            raise ModelLoadError(
+                f"{folder} is not a CTranslate2 Whisper folder (model.bin, config.json, tokenizer.json); "
+                "set CANDID_SPEECH to one, or to a registry profile: speech, speech-base"
+            )
         english_only = folder.name.endswith(".en")
         return WhisperTranscriber(folder, name=folder.name, threads=settings.threads, english_only=english_only)
     entry = load_registry().get(spec)

@@ -9,6 +9,7 @@ voice-activity filter that ships inside faster-whisper and by Whisper's own no-s
 
 from __future__ import annotations
 
+import gc
 import io
 import threading
 from collections.abc import Callable, Iterable
@@ -23,6 +24,7 @@ from models.protocols import SpokenWord, Transcript
 SAMPLE_RATE = 16_000  # Hz: what Whisper's feature extractor expects (faster-whisper resamples to it)
 MAX_AUDIO_S = 300.0  # a spoken answer longer than 5 minutes is refused (the issue's limit; answers run 1-3 min)
 MAX_AUDIO_BYTES = 64 * 1024 * 1024  # refuse bigger uploads before decoding (5 min of 48 kHz stereo wav is 55 MB)
+DECODE_CHUNK = 500_000  # source samples resampled at a time (faster-whisper's grouping)
 MIN_SPEECH_S = 0.3  # less voice than this (after the voice-activity filter) is "no speech"
 # Whisper's own thresholds (openai/whisper transcribe.py): a segment whose no-speech probability is
 # over 0.6 while its mean token log-probability is under -1.0 is silence or noise that was "heard".
@@ -33,38 +35,79 @@ LOW_LOG_PROBABILITY = -1.0
 FILLER_PROMPT = "Umm, let me think, uh... so, like, I mean, hmm, okay. Here is what I did."
 
 
+def _pcm16(audio: bytes, limit: int) -> np.ndarray:
+    """Mono 16-bit samples at 16 kHz, decoding no more than about ``limit`` samples (then one chunk more).
+
+    Like ``faster_whisper.decode_audio`` (PyAV, damaged frames skipped), but it stops once the recording
+    is known to be too long: a small, highly compressed upload (an hour of 6 kbit/s Opus is 3 MB) would
+    otherwise be decoded whole, about 560 MB of memory per hour of audio, before being refused.
+    """
+    import av  # imported when first needed
+
+    resampler = av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
+    chunks: list[np.ndarray] = []
+    total = 0
+
+    def take(frames: list[Any]) -> None:
+        nonlocal total
+        for frame in frames:
+            chunk = frame.to_ndarray().reshape(-1)
+            chunks.append(chunk)
+            total += chunk.size
+
+    with av.open(io.BytesIO(audio), mode="r", metadata_errors="ignore") as container:
+        fifo = av.AudioFifo()
+        frames = container.decode(audio=0)
+        while total <= limit:
+            try:
+                frame = next(frames)
+            except StopIteration:
+                break
+            except av.error.InvalidDataError:
+                continue  # a damaged frame: skipped, as faster-whisper does
+            frame.pts = None  # no timestamp-continuity check in the FIFO
+            fifo.write(frame)
+            if fifo.samples >= DECODE_CHUNK:
+                take(resampler.resample(fifo.read()))
+        if total <= limit:
+            if fifo.samples:
+                take(resampler.resample(fifo.read()))
+            take(resampler.resample(None))
+    del resampler
+    gc.collect()  # PyAV's resampler objects are freed only by the collector (faster-whisper issue #390)
+    return np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int16)
+
+
 def decode(audio: bytes) -> np.ndarray:
     """A recording's samples, mono float32 at 16 kHz.
 
     Raises:
-        AudioTooLongError: Over ``MAX_AUDIO_BYTES`` or ``MAX_AUDIO_S``.
+        AudioTooLongError: Over ``MAX_AUDIO_BYTES`` or ``MAX_AUDIO_S`` (decoding stops once past it).
         UnreadableAudioError: Empty, not audio, or damaged.
     """
     if not audio:
         raise UnreadableAudioError("The recording is empty. Record again, or type your answer.")
     if len(audio) > MAX_AUDIO_BYTES:
         raise AudioTooLongError(
-            f"The file is {len(audio) / 2**20:,.0f} MB; recordings up to {MAX_AUDIO_BYTES // 2**20} MB and "
+            f"The file is over {MAX_AUDIO_BYTES // 2**20} MB; recordings up to {MAX_AUDIO_BYTES // 2**20} MB and "
             f"{MAX_AUDIO_S / 60:.0f} minutes are transcribed. Record a shorter answer, or type it."
         )
-    from faster_whisper import decode_audio  # PyAV: imported when first needed
-
+    limit = int(MAX_AUDIO_S * SAMPLE_RATE)
     try:
-        samples = decode_audio(io.BytesIO(audio), sampling_rate=SAMPLE_RATE)
+        pcm = _pcm16(audio, limit)
     except Exception as exc:  # PyAV raises its own error classes for every kind of bad file
         raise UnreadableAudioError(
             "This file could not be read as audio (wav, webm, ogg, mp3, m4a or flac), or it is damaged. "
             "Record again, or type your answer."
         ) from exc
-    if samples.size == 0:
+    if pcm.size == 0:
         raise UnreadableAudioError("The recording holds no sound. Check the microphone and record again.")
-    seconds = samples.size / SAMPLE_RATE
-    if seconds > MAX_AUDIO_S:
+    if pcm.size > limit:
         raise AudioTooLongError(
-            f"The recording is {seconds / 60:.1f} minutes long; answers up to {MAX_AUDIO_S / 60:.0f} minutes "
-            "are transcribed. Record a shorter answer (the main points first), or type it."
+            f"The recording is over {MAX_AUDIO_S / 60:.0f} minutes long; answers up to {MAX_AUDIO_S / 60:.0f} "
+            "minutes are transcribed. Record a shorter answer (the main points first), or type it."
         )
-    return samples
+    return pcm.astype(np.float32) / 32768.0
 
 
 def _words(
@@ -72,9 +115,11 @@ def _words(
 ) -> tuple[list[str], list[SpokenWord]]:
     texts: list[str] = []
     words: list[SpokenWord] = []
+    done = 0.0
     for segment in segments:
         if on_progress is not None and duration_s > 0:
-            on_progress(min(1.0, float(segment.end) / duration_s))
+            done = max(done, min(1.0, float(segment.end) / duration_s))  # never goes back
+            on_progress(done)
         if segment.no_speech_prob > NO_SPEECH_PROBABILITY and segment.avg_logprob < LOW_LOG_PROBABILITY:
             continue  # heard in noise or silence: Whisper's own rule for dropping a segment
         texts.append(segment.text.strip())
@@ -83,6 +128,8 @@ def _words(
             if text:
                 start, end = round(float(word.start), 3), round(float(word.end), 3)
                 words.append(SpokenWord(text, start, end, float(word.probability)))
+    if on_progress is not None:
+        on_progress(1.0)  # the last segment ends at the last speech, not at the end of the recording
     return texts, words
 
 
@@ -102,8 +149,10 @@ class WhisperTranscriber:
     def __init__(self, folder: Path, *, name: str, threads: int = 2, english_only: bool = False) -> None:
         from faster_whisper import WhisperModel
 
-        if not (folder / "model.bin").is_file():
-            raise ModelLoadError(f"{folder} is not a CTranslate2 Whisper folder (no model.bin)")
+        # Without tokenizer.json faster-whisper would fetch a tokenizer from the Hugging Face hub.
+        missing = [file for file in ("model.bin", "tokenizer.json") if not (folder / file).is_file()]
+        if missing:
+            raise ModelLoadError(f"{folder} is not a CTranslate2 Whisper folder (no {' or '.join(missing)})")
         try:
             self._model = WhisperModel(
                 str(folder), device="cpu", compute_type="int8", cpu_threads=threads, local_files_only=True

@@ -236,7 +236,9 @@ def _run_transcribe(args: argparse.Namespace) -> int:
     try:
         transcriber = load_transcriber(args.model)
         transcript = transcriber.transcribe(audio)
-    except (ModelError, SpeechInputError, ValueError, KeyError) as error:
+    except KeyError as error:  # an unknown registry name: KeyError's str() would quote the message
+        return fail(str(error.args[0]) if error.args else "unknown speech model")
+    except (ModelError, SpeechInputError, ValueError) as error:
         return fail(f"{args.file}: {error}")
     figures = delivery_figures(transcript)
     result: dict[str, object] = {

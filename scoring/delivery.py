@@ -45,13 +45,18 @@ def _bare(word: str) -> str:
     return _LETTERS.sub("", word.lower())
 
 
+def _gap(earlier: SpokenWord, later: SpokenWord) -> float:
+    """The silence between two words, at the timestamps' millisecond precision (4.02 - 1.02 is 3.0, not 2.9999...)."""
+    return max(0.0, round(later.start - earlier.end, 3))
+
+
 def _set_off(words: Sequence[SpokenWord], start: int, length: int) -> bool:
     """Whether ``words[start:start+length]`` stands apart: a comma or pause before it, and one after it."""
     before = start == 0 or words[start - 1].text.endswith(_CLAUSE_END)
-    before = before or words[start].start - words[start - 1].end >= 0.5
+    before = before or _gap(words[start - 1], words[start]) >= 0.5
     last = words[start + length - 1]
     after = last.text.endswith(_CLAUSE_END) or start + length == len(words)
-    after = after or words[start + length].start - last.end >= 0.5
+    after = after or _gap(last, words[start + length]) >= 0.5
     return before and after
 
 
@@ -88,12 +93,12 @@ def delivery_figures(transcript: Transcript) -> DeliveryFigures:
     words = transcript.words
     if not words:
         return DeliveryFigures(
-            recording_s=transcript.duration_s, speaking_s=0.0, words=0, words_per_minute=0.0,
+            recording_s=round(transcript.duration_s, 1), speaking_s=0.0, words=0, words_per_minute=0.0,
             fillers=0, fillers_per_minute=0.0, long_pauses=0, longest_pause_s=0.0, transcriber=transcript.model,
         )  # fmt: skip
     speaking_s = max(0.0, words[-1].end - words[0].start)
     minutes = max(speaking_s / 60, MIN_MINUTES)
-    gaps = [max(0.0, later.start - earlier.end) for earlier, later in itertools.pairwise(words)]
+    gaps = [_gap(earlier, later) for earlier, later in itertools.pairwise(words)]
     fillers = filler_counts(words)
     total_fillers = sum(fillers.values())
     return DeliveryFigures(
@@ -148,7 +153,7 @@ def delivery_tips(figures: DeliveryFigures) -> list[str]:
             f"Keep it moving: {figures.words_per_minute:.0f} words a minute feels slow; decide your two or three "
             "points before you start, then say each in one go."
         )
-    if figures.fillers_per_minute > MAX_FILLERS_PER_MINUTE:
+    if figures.fillers_per_minute > MAX_FILLERS_PER_MINUTE and figures.fillers >= 2:  # one 'um' is no habit
         top = next(iter(figures.filler_counts), "um")
         tips.append(
             f"Fewer filler words: {figures.fillers_per_minute:.1f} a minute (mostly {top!r}); "

@@ -144,7 +144,7 @@ def test_the_recording_is_kept_for_playback_only_when_the_setting_says_so(app, m
     monkeypatch.setenv("CANDID_KEEP_AUDIO", "1" if keep else "0")
     get_settings.cache_clear()
     interview_id = start_interview(app, questions=1, mode="interview")
-    _, box = record(app, interview_id, SPOKEN.encode())
+    record(app, interview_id, SPOKEN.encode())
     app.button(key=InterviewKeys.SUBMIT).click().run()
     wait_for_scoring(app)
     assert app.title[0].value.startswith("Report")

@@ -1,4 +1,4 @@
-"""With every non-loopback connection made to fail, verify, load, judge and score still work."""
+"""With every non-loopback connection made to fail, verify, load, judge, score and transcribe still work."""
 
 import json
 import os
@@ -15,9 +15,10 @@ CHILD = r"""
 import json, sys
 import tests.offline_guard as guard
 from models.__main__ import main as models_cli
-from models.loader import load_embedder, load_judge, load_rubric_checker
+from models.loader import load_embedder, load_judge, load_rubric_checker, load_transcriber
+from evaluation.speech import speak
 
-assert models_cli(["verify", "tiny", "embedder"]) == 0
+assert models_cli(["verify", "tiny", "embedder", "speech"]) == 0
 judge = load_judge("tiny")
 embedder = load_embedder("embedder")
 probs = judge.option_probabilities([{"role": "user", "content": "Is the sky blue?"}], ["Yes", "No"])
@@ -34,6 +35,8 @@ assessment = score_answer(
     embedder,
     feedback=True,
 )
+transcriber = load_transcriber("speech")
+transcript = transcriber.transcribe(speak("We cached the results and the page loaded in one second."))
 checker = load_rubric_checker()
 rubric = score_answer(
     ScoringRequest(
@@ -50,6 +53,7 @@ print("RESULT" + json.dumps({
     "attempts": guard.ATTEMPTS, "probs": probs, "dim": vectors.shape[1], "text": text,
     "score": assessment.score, "justification": assessment.justification,
     "checker": rubric.checker, "statuses": [c.status.value for c in rubric.rubric],
+    "transcript": transcript.text, "spoken_words": len(transcript.words), "transcriber": transcriber.name,
 }))
 """
 
@@ -69,3 +73,6 @@ def test_models_work_with_the_network_blocked():
     assert result["justification"]
     assert result["checker"].startswith("candid-checker@")
     assert len(result["statuses"]) == 2
+    assert result["transcriber"] == "whisper-tiny.en"
+    assert "cached the results" in result["transcript"].lower()
+    assert result["spoken_words"] >= 8
