@@ -3,8 +3,15 @@
 Nothing else in the code base reads ``os.environ`` for settings. Every variable is optional:
 
 - ``CANDID_MODEL_DIR``: where models are installed (default: the user's cache dir, ``candid/models``).
-- ``CANDID_JUDGE``: the judge, as a registry name or profile (``default``, ``fast``, ``tiny``) or a
-  path to a local Hugging Face model folder or ``.gguf`` file (default: ``default``).
+- ``CANDID_JUDGE``: the judge, as a registry name or profile (``default``, ``fast``, ``tiny``), a
+  path to a local Hugging Face model folder or ``.gguf`` file, or the base URL of an OpenAI-compatible
+  inference server (vLLM, llama.cpp's llama-server, ...), e.g. ``http://10.0.0.5:8000/v1``
+  (default: ``default``). A server must be on this machine or a private network (127.0.0.0/8, ::1,
+  10/8, 172.16/12, 192.168/16, fc00::/7) unless ``CANDID_ALLOW_PUBLIC_JUDGE`` is set.
+- ``CANDID_JUDGE_MODEL``: the model name the judge server serves (required with a URL judge).
+- ``CANDID_JUDGE_API_KEY``: the judge server's API key, sent as ``Authorization: Bearer`` (optional).
+- ``CANDID_ALLOW_PUBLIC_JUDGE``: ``1`` is an admin's explicit permission to send answers to a judge
+  server outside this machine and the private networks (off by default: such URLs are refused).
 - ``CANDID_EMBEDDER``: the embedder, as a registry name/profile or a local sentence-transformers
   folder (default: ``embedder``).
 - ``CANDID_SPEECH``: the speech-to-text model, as a registry name or profile (``speech``: Whisper
@@ -51,6 +58,12 @@ class Settings:
     """The speech-to-text model: registry name/profile or a local CTranslate2 Whisper folder."""
     keep_audio: bool = False
     """Store recordings with spoken answers (deleted with the interview); off: discard after transcription."""
+    judge_model: str = ""
+    """The model name a judge server (``judge`` as an http(s) URL) serves; unused otherwise."""
+    judge_api_key: str = field(default="", repr=False)  # a secret: kept out of repr
+    """The judge server's API key (``Authorization: Bearer``); empty sends none."""
+    allow_public_judge: bool = False
+    """An admin's explicit permission for a judge server outside loopback and the private networks."""
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -77,6 +90,9 @@ class Settings:
             retention_days=int(retention) if retention and retention != "0" else None,
             speech=env.get("CANDID_SPEECH") or "speech",
             keep_audio=_flag(env.get("CANDID_KEEP_AUDIO")),
+            judge_model=(env.get("CANDID_JUDGE_MODEL") or "").strip(),
+            judge_api_key=(env.get("CANDID_JUDGE_API_KEY") or "").strip(),
+            allow_public_judge=_flag(env.get("CANDID_ALLOW_PUBLIC_JUDGE")),
         )
 
 

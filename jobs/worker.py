@@ -16,6 +16,7 @@ import traceback
 import uuid
 from collections.abc import Callable
 
+from models.errors import JudgeUnavailableError
 from scoring.types import AnswerAssessment
 from storage.errors import DatabaseUnavailableError, JobStateError
 from storage.records import ClaimedJob
@@ -27,6 +28,7 @@ ScoreFunction = Callable[[ClaimedJob], AnswerAssessment]
 DEFAULT_STALE_AFTER_S = 600.0
 DEFAULT_POLL_INTERVAL_S = 1.0
 HOUSEKEEPING_INTERVAL_S = 3600.0
+JUDGE_RETRY_S = 10.0  # how long to wait before trying the judge server again after it was unreachable
 
 
 def new_worker_id() -> str:
@@ -62,6 +64,7 @@ class ScoringWorker:
         self.stale_after_s = stale_after_s
         self.poll_interval_s = poll_interval_s
         self.retention_days = retention_days
+        self._judge_back_at = 0.0  # monotonic time before which no job is claimed: the judge server is down
 
     def run_once(self) -> bool:
         """Claim and process one job.
@@ -72,11 +75,21 @@ class ScoringWorker:
         Raises:
             DatabaseUnavailableError: The database cannot be reached.
         """
+        if time.monotonic() < self._judge_back_at:
+            return False
         job = self.repository.claim_next_job(self.worker_id)
         if job is None:
             return False
         try:
             assessment = self.score(job)
+        except JudgeUnavailableError as exc:  # the team's judge server is down: the answer waits, it is not failed
+            logger.warning("Scoring job %d put back: %s", job.job_id, exc.reason)
+            self._judge_back_at = time.monotonic() + JUDGE_RETRY_S
+            try:
+                self.repository.release_job(job.job_id, worker_id=self.worker_id)
+            except JobStateError as state_error:
+                logger.warning("%s", state_error)
+            return False
         except Exception as exc:  # any scorer failure fails this job, never the worker
             logger.error("Scoring job %d failed:\n%s", job.job_id, _describe(exc, debug=self.repository.debug))
             self._fail(job, f"{type(exc).__name__}: {exc}")

@@ -2,7 +2,9 @@
 
 ``load_judge("default")`` and ``load_judge("/srv/models/my-instruct-7b")`` take the same code path:
 resolve the source, prepare the int8 runtime form once, load it. Nothing here ever falls back to a
-fake model or reaches a model hub.
+fake model or reaches a model hub. ``load_judge("http://10.0.0.5:8000/v1")`` is a judge on an
+OpenAI-compatible inference server (``models.http_judge.HttpJudge``): the URL is checked against the
+address policy, nothing is prepared or loaded here.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 from models.checker import CrossEncoderChecker, load_checker
 from models.embedder import SentenceTransformerEmbedder, load_embedder_folder
 from models.errors import ModelLoadError, ModelNotInstalledError
+from models.http_judge import HttpJudge
 from models.install import artifact_path, is_installed
 from models.protocols import ChatMessage
 from models.registry import load_registry
@@ -48,6 +51,27 @@ def _looks_like_path(spec: str) -> bool:
     return os.sep in spec or spec.startswith(".") or spec.endswith(".gguf") or Path(spec).expanduser().exists()
 
 
+def is_judge_url(spec: str) -> bool:
+    """Whether a judge spec is a URL (``http://...``, ``https://...``; any ``scheme://``, refused later)."""
+    return "://" in spec
+
+
+def _http_judge(url: str, settings: Settings) -> HttpJudge:
+    """The judge on the server at ``url``, with the model, key and permission from ``settings``.
+
+    Raises:
+        JudgeAddressError: The URL is refused (see ``models.http_judge.check_judge_url``).
+        JudgeConfigError: ``CANDID_JUDGE_MODEL`` is not set.
+        JudgeUnavailableError: The host name cannot be resolved.
+    """
+    return HttpJudge(
+        url,
+        model=settings.judge_model,
+        api_key=settings.judge_api_key or None,
+        allow_public=settings.allow_public_judge,
+    )
+
+
 def _judge_source(spec: str | None, settings: Settings) -> tuple[Path, Path, str]:
     """Where the judge named by ``spec`` comes from, where its runtime form goes, and its name.
 
@@ -69,10 +93,23 @@ def _judge_source(spec: str | None, settings: Settings) -> tuple[Path, Path, str
     return artifact_path(entry, settings.model_dir), prepared_dir_for_registry(entry, settings.model_dir), entry.name
 
 
-def load_judge(spec: str | None = None, *, settings: Settings | None = None, log: Log = _stderr) -> TransformersJudge:
-    """Load the judge named by ``spec`` (registry name/profile or local path; default from settings)."""
+def load_judge(
+    spec: str | None = None, *, settings: Settings | None = None, log: Log = _stderr
+) -> TransformersJudge | HttpJudge:
+    """Load the judge named by ``spec`` (registry name/profile, local path or server URL; default from settings).
+
+    Raises:
+        ModelNotInstalledError: The model is not installed.
+        ValueError: ``spec`` names a registry entry that is not a judge.
+        JudgeAddressError: ``spec`` is a URL the address policy refuses.
+        JudgeConfigError: ``spec`` is a URL and ``CANDID_JUDGE_MODEL`` is not set.
+        JudgeUnavailableError: ``spec`` is a URL whose host name cannot be resolved.
+    """
     enforce_offline()
     settings = settings or get_settings()
+    spec = spec or settings.judge
+    if is_judge_url(spec):
+        return _http_judge(spec, settings)
     source, dest, name = _judge_source(spec, settings)
     ensure_prepared(source, dest, log=log)
     return load_prepared(dest, name, threads=settings.threads)
@@ -81,11 +118,21 @@ def load_judge(spec: str | None = None, *, settings: Settings | None = None, log
 def judge_name(spec: str | None = None, *, settings: Settings | None = None) -> str:
     """The name ``load_judge(spec)`` gives its judge, checking that the model is installed (loads nothing).
 
+    For a server URL: ``"<model>@<host>:<port>"``, after checking the URL against the address
+    policy (no request is sent to the server).
+
     Raises:
         ModelNotInstalledError: The model is not installed.
         ValueError: ``spec`` names a registry entry that is not a judge.
+        JudgeAddressError: ``spec`` is a URL the address policy refuses.
+        JudgeConfigError: ``spec`` is a URL and ``CANDID_JUDGE_MODEL`` is not set.
+        JudgeUnavailableError: ``spec`` is a URL whose host name cannot be resolved.
     """
-    return _judge_source(spec, settings or get_settings())[2]
+    settings = settings or get_settings()
+    spec = spec or settings.judge
+    if is_judge_url(spec):
+        return _http_judge(spec, settings).name  # checks the URL and the settings; sends nothing
+    return _judge_source(spec, settings)[2]
 
 
 class LazyJudge:
@@ -94,15 +141,18 @@ class LazyJudge:
     Scoring without feedback asks the judge nothing unless an answer is in another language (the
     rubric checker makes the per-point checks), so ``python -m scoring score --no-feedback`` starts in
     seconds and does not hold the judge's weights (about 2.5 GiB for the default judge) until then.
+    A judge server (``spec`` a URL) is checked at construction and contacted on the first question.
 
     Raises:
         ModelNotInstalledError: At construction, when the model is not installed.
+        JudgeAddressError: At construction, when ``spec`` is a URL the address policy refuses.
+        JudgeConfigError: At construction, when ``spec`` is a URL and ``CANDID_JUDGE_MODEL`` is not set.
     """
 
     def __init__(self, spec: str | None = None, *, settings: Settings | None = None, log: Log = _stderr) -> None:
         self._spec, self._settings, self._log = spec, settings, log
         self.name = judge_name(spec, settings=settings)
-        self._judge: TransformersJudge | None = None
+        self._judge: TransformersJudge | HttpJudge | None = None
         self._lock = threading.Lock()
 
     @property
@@ -110,7 +160,7 @@ class LazyJudge:
         """Whether the judge has been loaded."""
         return self._judge is not None
 
-    def _get(self) -> TransformersJudge:
+    def _get(self) -> TransformersJudge | HttpJudge:
         with self._lock:
             if self._judge is None:
                 self._judge = load_judge(self._spec, settings=self._settings, log=self._log)

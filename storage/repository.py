@@ -624,6 +624,30 @@ class Repository:
         shown = message if self._debug else "message hidden; see scoring_jobs.error"
         logger.warning("Job %d (answer %d) failed: %s", job_id, answer_id, shown)
 
+    def release_job(self, job_id: int, *, worker_id: str | None = None) -> None:
+        """Put a running job back in the queue without counting the claim: the worker could not score it
+        for a reason that is not the answer's (the team's judge server is down), so it waits its turn again.
+
+        Raises:
+            JobStateError: The job is not running (for this worker) any more.
+        """
+        statement = update(ScoringJob).where(ScoringJob.id == job_id, ScoringJob.status == JobStatus.RUNNING)
+        if worker_id is not None:
+            statement = statement.where(ScoringJob.worker_id == worker_id)
+        statement = statement.values(
+            status=JobStatus.QUEUED.value,
+            worker_id=None,
+            claimed_at=None,
+            attempts=func.max(ScoringJob.attempts - 1, 0)
+            if self.dialect == "sqlite"
+            else func.greatest(ScoringJob.attempts - 1, 0),
+        ).returning(ScoringJob.answer_id)
+        with self._transaction() as session:
+            answer_id = session.execute(statement, execution_options=_SKIP_SYNC).scalar_one_or_none()
+        if answer_id is None:
+            raise JobStateError(f"Scoring job {job_id} is no longer held; it was not put back in the queue.")
+        logger.info("Job %d (answer %d) put back in the queue", job_id, answer_id)
+
     def _finish_job(
         self,
         session: Session,

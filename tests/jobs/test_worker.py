@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 from jobs.worker import ScoringWorker, new_worker_id
+from models.errors import JudgeUnavailableError
 from storage import JobStatus, Repository, create_engine
 from storage.records import ClaimedJob
 from tests.storage.factories import make_assessment
@@ -50,6 +51,33 @@ def test_a_scorer_error_fails_the_job_not_the_worker(repo, interview):
     failed = repo.job_for_answer(bad)
     assert failed.status is JobStatus.FAILED and failed.error == "RuntimeError: judge ran out of memory"
     assert [a.answer_id for a in repo.latest_assessments(interview.id)] == [good]
+
+
+def test_a_judge_server_that_is_down_leaves_the_answer_queued_until_it_is_back(repo, interview, monkeypatch):
+    """Issue 15: the team's judge server going away never fails an answer; it is scored when the server returns."""
+    import jobs.worker
+
+    answer = repo.save_answer(interview.id, "BE_Q1", "Q", "an answer")
+    server_up = [False]
+
+    def score(job: ClaimedJob):
+        if not server_up[0]:
+            raise JudgeUnavailableError("http://10.0.0.5:8000/v1", "connection refused", 3)
+        return fake_score(job)
+
+    clock = [100.0]
+    monkeypatch.setattr(jobs.worker.time, "monotonic", lambda: clock[0])
+    worker = ScoringWorker(repo, score)
+    assert worker.run_once() is False  # claimed, could not score, put back
+    job = repo.job_for_answer(answer)
+    assert job.status is JobStatus.QUEUED and job.error is None and job.attempts == 0
+    server_up[0] = True
+    assert worker.run_once() is False  # waits JUDGE_RETRY_S before asking the server again
+    assert repo.job_for_answer(answer).status is JobStatus.QUEUED
+    clock[0] += jobs.worker.JUDGE_RETRY_S
+    assert worker.run_once() is True
+    assert repo.job_for_answer(answer).status is JobStatus.DONE
+    assert [a.answer_id for a in repo.latest_assessments(interview.id)] == [answer]
 
 
 def test_run_stops_on_request_and_waits_out_an_empty_queue(repo, interview):
