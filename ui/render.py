@@ -341,7 +341,13 @@ def sidebar_status() -> None:
     judge, embedder = resources.configured_models()
     with st.sidebar:
         speech = f", speech model `{resources.configured_speech_model()}`" if resources.speech_problem() is None else ""
-        models = f"Judge `{judge}`, embedder `{embedder}`{speech} run locally on this machine; nothing leaves it."
+        if resources.remote_judge():
+            models = (
+                f"Judge `{judge}` runs on your team's inference server (answers are sent only there); "
+                f"embedder `{embedder}`{speech} run locally on this machine."
+            )
+        else:
+            models = f"Judge `{judge}`, embedder `{embedder}`{speech} run locally on this machine; nothing leaves it."
         st.caption(f":material/memory: {models}")
         st.fragment(_queue_caption, run_every=QUEUE_POLL_S)()
 

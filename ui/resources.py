@@ -334,7 +334,27 @@ def queue_state() -> QueueState | None:
 def configured_models() -> tuple[str, str]:
     """Display names of the configured judge and embedder (without loading them)."""
     settings = get_settings()
-    return _model_name(settings.judge), _model_name(settings.embedder)
+    return _judge_display_name(), _model_name(settings.embedder)
+
+
+def remote_judge() -> bool:
+    """Whether the judge is a team's inference server (``CANDID_JUDGE=http://...``), not a model in this process."""
+    from models.loader import is_judge_url
+
+    return is_judge_url(get_settings().judge)
+
+
+def _judge_display_name() -> str:
+    settings = get_settings()
+    if remote_judge():
+        from models.errors import ModelError
+        from models.http_judge import judge_display_name
+
+        try:
+            return judge_display_name(settings.judge, settings.judge_model or "?")
+        except ModelError:
+            return settings.judge
+    return _model_name(settings.judge)
 
 
 @st.cache_data(show_spinner=False)

@@ -27,6 +27,25 @@ def test_every_page_shows_the_models_and_the_queue_in_the_sidebar(app, page):
     assert "Scoring queue:" in line
 
 
+def test_the_sidebar_says_where_a_remote_judge_runs(fake_models, monkeypatch):
+    """Issue 15: with a team's inference server as the judge, the sidebar does not claim nothing leaves the machine."""
+    from streamlit.testing.v1 import AppTest
+
+    from settings import get_settings
+    from tests.app.conftest import APP
+    from ui import resources
+
+    monkeypatch.setenv("CANDID_JUDGE", "http://10.1.2.3:8000/v1")
+    monkeypatch.setenv("CANDID_JUDGE_MODEL", "qwen2.5-32b-instruct")
+    get_settings.cache_clear()
+    resources.reset()
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.run()
+    line = texts(at.sidebar.caption)
+    assert "`qwen2.5-32b-instruct@10.1.2.3:8000` runs on your team's inference server" in line
+    assert "nothing leaves it" not in line and "all-minilm-l6-v2" in line
+
+
 def test_history_is_empty_until_an_interview_is_scored(app):
     app.switch_page("pages/history.py").run()
     assert "this browser session" in texts(app.info)
