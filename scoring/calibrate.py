@@ -51,6 +51,19 @@ TF_IDF_FLOOR = {"sciEntsBank": 0.687, "beetle": 0.760}
 ALL_FEATURES = [*REFERENCE_FEATURES, *EXAMPLE_FEATURES]
 
 
+# What the fits depend on, recorded in calibration.json: which judge and runtime they were fitted with.
+JUDGE_NOTE = {
+    "used_by_fit": False,
+    "fitted_with": "rubric checker + embedder (no judge)",
+    "fallback": (
+        "The fitted combinations read the rubric checker and the embedder only, so any judge or runtime "
+        "(torch, llama.cpp, a team's OpenAI-compatible server) uses them as they are. The judge writes the "
+        "justification; only without a rubric checker do its yes/no probabilities enter a score, through the "
+        "hand-set parameters (point_weight, rubric_w_relevance), which are not fitted to any judge."
+    ),
+}
+
+
 def load_sample(corpus: str, per_corpus: int, seed: int = 2013, dataset_dir: Path = DATASET_DIR) -> pd.DataFrame:
     """A fixed random sample of one corpus's training answers (all rows if ``per_corpus`` <= 0)."""
     frame = pd.read_csv(dataset_dir / CORPORA[corpus], dtype=str, keep_default_na=False)
@@ -291,6 +304,7 @@ def main(argv: list[str] | None = None) -> int:
         "reference_model": fitted.reference.to_dict(),
         "example_model": fitted.with_examples.to_dict(),
         "roc_auc": figures,
+        "judge": JUDGE_NOTE,
     }
     print(json.dumps(result))
     if args.write:  # the rubric combination's entries (``--rubric``) are kept

@@ -239,3 +239,30 @@ def test_reference_mode_strengths_are_confirmed_by_the_checker_when_there_is_one
     shown = [c for c in checked.rubric if c.evidence]
     assert shown and all(c.support is not None for c in shown)
     assert checked.checker == "fake-checker@test"
+
+
+class _ContrarianJudge(FakeJudge):
+    """A judge that answers the opposite of the fake one: every yes/no goes the other way."""
+
+    name = "contrarian-judge"
+
+    def option_probabilities(self, messages, options):
+        probabilities = super().option_probabilities(messages, options)
+        return dict(zip(options, reversed([probabilities[option] for option in options]), strict=True))
+
+
+def test_with_the_rubric_checker_the_score_does_not_depend_on_the_judge():
+    """Issue 15: the fitted combination uses the checker and the embedder, not the judge, so another judge or
+    runtime (llama.cpp, a team's server) needs no new calibration fit; ``calibration.json`` records this."""
+    import json
+
+    from scoring.calibrate import JUDGE_NOTE
+    from scoring.engine import CALIBRATION_FILE
+
+    request = ScoringRequest(id="FRAUD_Q1", question=QUESTION, answer=STRONG, rubric=RUBRIC, red_flags=RED_FLAGS)
+    usual = score_answer(request, FakeJudge(), FakeEmbedder(), feedback=False, checker=FakeChecker())
+    other = score_answer(request, _ContrarianJudge(), FakeEmbedder(), feedback=False, checker=FakeChecker())
+    assert usual.score == other.score and [c.status for c in usual.rubric] == [c.status for c in other.rubric]
+    assert other.model == "contrarian-judge"  # the assessment still names the judge that was asked
+    recorded = json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))["judge"]  # what calibration.json says
+    assert recorded == JUDGE_NOTE and recorded["used_by_fit"] is False
