@@ -1,6 +1,10 @@
 """Load benchmark: simulated candidates submit answers concurrently; prints saved, scored, queue wait and throughput.
 
-``python -m jobs.loadbench [--candidates 20] [--answers 5] [--model tiny] [--workers 1] [--timeout 900]``
+``python -m jobs.loadbench [--candidates 20] [--answers 5] [--model tiny] [--workers 1] [--timeout 900] [--server]``
+
+With ``--server`` the judge is not loaded by the workers: the benchmark starts llama.cpp's
+OpenAI-compatible HTTP server (xllamacpp, ``models.judge_server``) with ``--model``'s GGUF file on
+127.0.0.1 and the workers use it as a team's inference server (``CANDID_JUDGE=http://...``).
 
 It starts ``python -m jobs worker`` processes on this machine against a fresh SQLite file (or
 ``--database-url``), then runs one thread per candidate that redeems an invite link and submits its
@@ -26,6 +30,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from jobs.service import DatabaseJobTracker
+from models.judge_server import LocalJudgeServer
 from question_banks.loader import load_banks
 from question_banks.plans import build_plan
 from storage import JobStatus, Repository, create_engine, upgrade
@@ -71,7 +76,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=1, help="torch threads per worker (default: 1)")
     parser.add_argument("--timeout", type=float, default=900.0, help="give up after this many seconds")
     parser.add_argument("--database-url", help="default: a new SQLite file in a temporary folder")
+    parser.add_argument(
+        "--server", action="store_true", help="serve the judge from llama.cpp's HTTP server on 127.0.0.1 (HttpJudge)"
+    )
     args = parser.parse_args(argv)
+    server = _judge_server(args.model, args.workers) if args.server else None
+    try:
+        return _bench(args, server)
+    finally:
+        if server is not None:
+            server.stop()
+
+
+def _judge_server(model: str, workers: int) -> LocalJudgeServer:
+    """llama.cpp's server with the registry model ``model``, one slot per worker."""
+    from models.install import artifact_path
+    from models.registry import load_registry
+    from settings import get_settings
+
+    entry = load_registry().get(model)
+    server = LocalJudgeServer(
+        artifact_path(entry, get_settings().model_dir), threads=2, parallel=workers, n_ctx=4096 * workers
+    )
+    print(f"judge server: {entry.name} at {server.url} ({workers} slot(s))", flush=True)
+    return server
+
+
+def _bench(args: argparse.Namespace, server: LocalJudgeServer | None) -> int:
 
     folder = Path(tempfile.mkdtemp(prefix="candid-loadbench-"))
     url = args.database_url or f"sqlite:///{folder / 'candid.db'}"
@@ -82,6 +113,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     token = repo.create_invite(plan.id, datetime.now(UTC) + timedelta(hours=1), max_uses=args.candidates)
 
     env = {**os.environ, "DATABASE_URL": url, "CANDID_JUDGE": args.model, "CANDID_THREADS": str(args.threads)}
+    if server is not None:
+        env |= {"CANDID_JUDGE": server.url, "CANDID_JUDGE_MODEL": server.gguf.stem}
     log = (folder / "workers.log").open("ab")
     workers = [
         subprocess.Popen(
@@ -89,7 +122,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         for _ in range(args.workers)
     ]
-    print(f"{args.workers} worker(s) with judge {args.model!r} on {url}; log: {folder / 'workers.log'}", flush=True)
+    judge = env["CANDID_JUDGE"]
+    print(f"{args.workers} worker(s) with judge {judge!r} on {url}; log: {folder / 'workers.log'}", flush=True)
     try:
         return _run(repo, token, args, workers)
     finally:
