@@ -28,6 +28,7 @@ class LocalJudgeServer:
         parallel: Requests served at once (llama.cpp slots); ``n_ctx`` is shared among them.
         n_ctx: Context size in tokens, for all slots together.
         api_keys: When given, requests must carry one as ``Authorization: Bearer``.
+        monitor: Also serve ``/slots`` (what each slot is doing; tests watch generation stop).
 
     Raises:
         ModelLoadError: The file cannot be served (missing, not a GGUF file).
@@ -42,13 +43,19 @@ class LocalJudgeServer:
         parallel: int = 1,
         n_ctx: int = 4096,
         api_keys: tuple[str, ...] = (),
+        monitor: bool = False,
     ) -> None:
         if not gguf.is_file():
             raise ModelLoadError(f"no GGUF file at {gguf}")
         self.gguf, self.port, self.threads, self.parallel, self.n_ctx = gguf, port, threads, parallel, n_ctx
-        self.api_keys = api_keys
+        self.api_keys, self.monitor = api_keys, monitor
         self._server: object | None = None
         self.start()
+
+    @property
+    def root(self) -> str:
+        """The server's address, ``http://127.0.0.1:<port>`` (``/metrics``, ``/slots``)."""
+        return f"http://{LOOPBACK}:{self.port}"
 
     @property
     def url(self) -> str:
@@ -73,6 +80,7 @@ class LocalJudgeServer:
         params.cpuparams_batch.n_threads = self.threads
         params.ui = False
         params.endpoint_metrics = True
+        params.endpoint_slots = self.monitor
         params.verbosity = 0
         params.api_keys = list(self.api_keys)
         try:

@@ -8,7 +8,6 @@ host name two addresses.
 
 from __future__ import annotations
 
-import gc
 import json
 import socket
 import time
@@ -34,6 +33,7 @@ from models.http_judge import (
     is_allowed_address,
     option_masses,
 )
+from models.judge_server import LocalJudgeServer
 from settings import Settings, get_settings
 
 QUESTION = [
@@ -243,37 +243,9 @@ def _tiny_gguf() -> Path:
     return artifact_path(load_registry().get("tiny"), get_settings().model_dir)
 
 
-class LocalServer:
-    """llama.cpp's HTTP server (xllamacpp, in process) with the tiny model on 127.0.0.1; stop() frees the port."""
-
-    def __init__(self, *, port: int = 0, api_keys: tuple[str, ...] = ()) -> None:
-        self.port, self.api_keys = port, api_keys
-        self._server = None
-        self.start()
-
-    def start(self) -> None:
-        import xllamacpp
-
-        params = xllamacpp.CommonParams()
-        params.model.path = str(_tiny_gguf())
-        params.hostnames = ["127.0.0.1"]
-        params.port = self.port  # 0: a free port, read back below
-        params.n_ctx = 2048
-        params.n_parallel = 1
-        params.cpuparams.n_threads = 2
-        params.ui = False
-        params.endpoint_slots = True  # /slots and /metrics: the tests watch the server stop generating
-        params.endpoint_metrics = True
-        params.verbosity = 0
-        params.api_keys = list(self.api_keys)
-        self._server = xllamacpp.Server(params)
-        self.root = self._server.listening_address  # "http://127.0.0.1:<port>"
-        self.port = int(self.root.rsplit(":", 1)[1])
-        self.url = f"{self.root}/v1"
-
-    def stop(self) -> None:
-        self._server = None  # the server's destructor stops it and closes the port
-        gc.collect()
+def LocalServer(*, api_keys: tuple[str, ...] = ()) -> LocalJudgeServer:
+    """llama.cpp's HTTP server (xllamacpp, in process) with the tiny model on 127.0.0.1, ``/slots`` served."""
+    return LocalJudgeServer(_tiny_gguf(), threads=2, n_ctx=2048, api_keys=api_keys, monitor=True)
 
 
 @pytest.fixture(scope="module")
@@ -316,14 +288,14 @@ def test_a_prefill_is_continued_not_restarted_or_repeated(judge):
     assert reply[len(prefill) :].startswith(continuation), (prefill, continuation, reply)
 
 
-def _decoded_tokens(server: LocalServer) -> int:
+def _decoded_tokens(server: LocalJudgeServer) -> int:
     metrics = requests.get(f"{server.root}/metrics", timeout=5).text
     return int(
         float(next(line.split()[1] for line in metrics.splitlines() if line.startswith("llamacpp:n_decode_total")))
     )
 
 
-def _busy(server: LocalServer) -> bool:
+def _busy(server: LocalJudgeServer) -> bool:
     slots = requests.get(f"{server.root}/slots", timeout=5).json()
     assert slots and all("is_processing" in slot for slot in slots)
     return any(slot["is_processing"] for slot in slots)
