@@ -245,7 +245,7 @@ def load_transcriber(spec: str | None = None, *, settings: Settings | None = Non
         if not is_whisper_folder(folder):
             raise ModelLoadError(
                 f"{folder} is not a CTranslate2 Whisper folder (model.bin, config.json, tokenizer.json); "
-                "set CANDID_SPEECH to one, or to a registry profile: speech, speech-base"
+                "use one, or a registry profile: speech, speech-base"
             )
         english_only = folder.name.endswith(".en")
         return WhisperTranscriber(folder, name=folder.name, threads=settings.threads, english_only=english_only)

@@ -30,9 +30,6 @@ MIN_SPEECH_S = 0.3  # less voice than this (after the voice-activity filter) is 
 # over 0.6 while its mean token log-probability is under -1.0 is silence or noise that was "heard".
 NO_SPEECH_PROBABILITY = 0.6
 LOW_LOG_PROBABILITY = -1.0
-# Whisper leaves out most "um"s and "uh"s; a prompt written with them makes it keep them (a known
-# Whisper behaviour: it continues the style of the prompt), so the filler-word figure can see them.
-FILLER_PROMPT = "Umm, let me think, uh... so, like, I mean, hmm, okay. Here is what I did."
 
 
 def _pcm16(audio: bytes, limit: int) -> np.ndarray:
@@ -179,16 +176,23 @@ class WhisperTranscriber:
                 beam_size=1,
                 temperature=0.0,  # no sampling fallback: the same recording gives the same text
                 condition_on_previous_text=False,  # no runaway repetition across segments
-                initial_prompt=FILLER_PROMPT,
+                # No initial prompt: one written with fillers (to keep the "um"s) made the model drop
+                # or invent whole minutes of longer answers and mistranscribe other languages.
                 word_timestamps=True,
                 vad_filter=True,
             )
             texts, words = _words(segments, samples.size / SAMPLE_RATE, on_progress)  # decodes as it is read
         speech_s = float(info.duration_after_vad or 0.0)
-        if not words or speech_s < MIN_SPEECH_S:
+        if speech_s < MIN_SPEECH_S:
             raise NoSpeechError(
                 "No speech was heard in the recording (silence or noise only). Check that the right "
                 "microphone is on and not muted, then record again, or type your answer."
+            )
+        if not words:  # a voice was heard, but no words came out of it
+            other = "" if not self._english_only else " This speech model understands English only."
+            raise NoSpeechError(
+                f"A voice was heard but no words could be made out.{other} Speak clearly and close to the "
+                "microphone, then record again, or type your answer."
             )
         return Transcript(
             text=" ".join(texts),

@@ -29,7 +29,7 @@ def submit(record: InterviewRecord, text: str, *, skipped: bool = False, auto: b
             auto_submitted=auto,
             unavailable=None if worker else resources.unavailable_reason(),
             spoken=record.spoken.get(question_id),
-            audio=speech.recording(state.recording_key(record.id, question_id)),
+            audio=speech.recording(state.recording_key(record.id, question_id), record.spoken.get(question_id)),
         )
     except DatabaseUnavailableError as exc:
         question_id = interview.current_question_id(record)
@@ -270,6 +270,8 @@ def ask(record: InterviewRecord, question_id: str) -> None:
     if key not in st.session_state:
         state.set_widget_value(key, record.drafts.get(question_id, ""))
     before = record.spoken.get(question_id)
+    if record.plan.time_limit_s and resources.speech_problem() is None:
+        st.caption(":material/timer: Stop recording before the time runs out: a recording still running is not sent.")
     spoken = speech.voice_answer(
         state.recording_key(record.id, question_id), key, before, label="Answer by voice (or type below)"
     )

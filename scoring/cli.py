@@ -225,20 +225,34 @@ def _add_transcribe_command(commands: argparse._SubParsersAction[argparse.Argume
 
 def _run_transcribe(args: argparse.Namespace) -> int:
     """Transcribe one file and print the transcript and delivery figures as JSON."""
-    from models.errors import ModelError, SpeechInputError
+    from models.errors import AudioTooLongError, ModelError, SpeechInputError
     from models.loader import load_transcriber
+    from models.speech import MAX_AUDIO_BYTES
     from scoring.delivery import delivery_figures, delivery_lines
 
     try:
-        audio = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+        if args.file == "-":
+            audio = sys.stdin.buffer.read(MAX_AUDIO_BYTES + 1)
+        else:
+            path = Path(args.file)
+            if path.is_file() and path.stat().st_size > MAX_AUDIO_BYTES:  # refused before it is read
+                raise AudioTooLongError(f"The file is over {MAX_AUDIO_BYTES // 2**20} MB; record a shorter answer.")
+            audio = path.read_bytes()
+        if len(audio) > MAX_AUDIO_BYTES:
+            raise AudioTooLongError(f"The input is over {MAX_AUDIO_BYTES // 2**20} MB; record a shorter answer.")
     except OSError as error:
         return fail(f"cannot read {args.file}: {error.strerror or error}")
+    except AudioTooLongError as error:
+        return fail(f"{args.file}: {error}")
     try:
         transcriber = load_transcriber(args.model)
-        transcript = transcriber.transcribe(audio)
     except KeyError as error:  # an unknown registry name: KeyError's str() would quote the message
         return fail(str(error.args[0]) if error.args else "unknown speech model")
-    except (ModelError, SpeechInputError, ValueError) as error:
+    except (ModelError, ValueError) as error:
+        return fail(f"the speech model: {error}")
+    try:
+        transcript = transcriber.transcribe(audio)
+    except (ModelError, SpeechInputError) as error:
         return fail(f"{args.file}: {error}")
     figures = delivery_figures(transcript)
     result: dict[str, object] = {

@@ -12,8 +12,9 @@ Ranges (rules of thumb, stated as such to the candidate):
 - Long pause: a silence of ``LONG_PAUSE_S`` (3 s) or more between two words; up to 1 a minute reads
   as thinking, more as losing the thread.
 
-Whisper leaves out many "um"s even when prompted to keep them (``models.speech.FILLER_PROMPT``), so
-the filler figure is a lower bound.
+Whisper leaves out many "um"s and "uh"s (it writes what was meant), so the filler figure is a lower
+bound. (A prompt written with fillers makes it keep them, but it also made it drop or invent whole
+minutes of longer answers, so Candid does not use one.)
 """
 
 from __future__ import annotations
@@ -30,10 +31,13 @@ LONG_PAUSE_S = 3.0
 PACE_RANGE_WPM = (130, 160)
 MAX_FILLERS_PER_MINUTE = 3.0
 MAX_LONG_PAUSES_PER_MINUTE = 1.0
-MIN_MINUTES = 1 / 6  # rates over less than 10 s of speech are scaled from 10 s, not blown up
+MIN_MINUTES = 1 / 6  # filler and pause rates over less than 10 s of speech are counted over 10 s, not blown up
 
 # Sounds that are fillers wherever they occur.
-FILLER_SOUNDS = frozenset({"um", "umm", "uh", "uhh", "uhm", "er", "erm", "ah", "hmm", "hm", "mm", "mhm"})
+FILLER_SOUNDS = {  # each spelling Whisper writes, to the one it is counted as
+    "um": "um", "umm": "um", "uhm": "um", "uh": "uh", "uhh": "uh", "er": "er", "erm": "er",
+    "ah": "ah", "hmm": "hmm", "hm": "hmm", "mm": "hmm", "mhm": "hmm",
+}  # fmt: skip
 # Words and phrases that are fillers only when set off by commas or pauses ("it was, like, slow";
 # "you know," ), never inside a sentence ("I like Python", "do you know Kafka").
 FILLER_PHRASES: tuple[tuple[str, ...], ...] = (("you", "know"), ("i", "mean"), ("like",), ("basically",))
@@ -67,14 +71,14 @@ def filler_counts(words: Sequence[SpokenWord]) -> Counter[str]:
     while index < len(words):
         bare = _bare(words[index].text)
         if bare in FILLER_SOUNDS:
-            counts[bare] += 1
+            counts[FILLER_SOUNDS[bare]] += 1
             index += 1
             continue
         for phrase in FILLER_PHRASES:
             end = index + len(phrase)
             matches = end <= len(words) and tuple(_bare(w.text) for w in words[index:end]) == phrase
             if matches and _set_off(words, index, len(phrase)):
-                counts[" ".join(phrase)] += 1
+                counts[" ".join(phrase).replace("i ", "I ")] += 1
                 index = end - 1
                 break
         index += 1
@@ -88,7 +92,8 @@ def delivery_figures(transcript: Transcript) -> DeliveryFigures:
         transcript: What the transcriber heard (words with start and end times in seconds).
 
     Returns:
-        The figures; rates are per minute of speaking time (first word to last), at least 10 s of it.
+        The figures; rates are per minute of speaking time (first word to last); filler and pause rates
+        count at least 10 s of it (one "um" in 3 s is not 20 a minute), pace uses the real time.
     """
     words = transcript.words
     if not words:
@@ -105,7 +110,7 @@ def delivery_figures(transcript: Transcript) -> DeliveryFigures:
         recording_s=round(transcript.duration_s, 1),
         speaking_s=round(speaking_s, 1),
         words=len(words),
-        words_per_minute=round(len(words) / minutes, 1),
+        words_per_minute=round(len(words) / (speaking_s / 60), 1) if speaking_s >= 1.0 else 0.0,  # the real pace
         fillers=total_fillers,
         filler_counts=dict(sorted(fillers.items(), key=lambda item: (-item[1], item[0]))),
         fillers_per_minute=round(total_fillers / minutes, 1),
@@ -165,3 +170,16 @@ def delivery_tips(figures: DeliveryFigures) -> list[str]:
             "(situation, what you did, the result) before you start speaking."
         )
     return tips
+
+
+KEPT_SHARE = 0.5  # half the transcript's words still in the answer: it is still the spoken answer, corrected
+
+
+def transcript_kept(text: str, transcript: str) -> bool:
+    """Whether ``text`` is still (a correction of) ``transcript``: at least ``KEPT_SHARE`` of the transcript's
+    words are in it. An answer typed over the transcript is not spoken, and gets no delivery figures."""
+    spoken = _LETTERS.sub(" ", transcript.lower()).split()
+    if not spoken:
+        return False
+    written = set(_LETTERS.sub(" ", text.lower()).split())
+    return sum(word in written for word in spoken) / len(spoken) >= KEPT_SHARE

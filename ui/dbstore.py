@@ -26,7 +26,7 @@ from storage.records import InterviewRecord as StoredInterview
 from storage.repository import Repository
 from storage.tables import InterviewMode, JobStatus
 from ui import resources
-from ui.state import INTERVIEWS, ROLE, AnswerRecord, InterviewRecord, Mode
+from ui.state import INTERVIEWS, ROLE, AnswerRecord, InterviewRecord, Mode, split_drafts, stored_drafts
 
 GUEST_NAME = "Guest"
 DRAFTS_SAVED = "interviews.drafts_saved"  # the drafts last written to the database, per interview id
@@ -146,10 +146,11 @@ class DatabaseInterviewStore:
             interview.id = str(stored.id)
         progress[interview.id] = interview
         saved = self._state.setdefault(DRAFTS_SAVED, {})
-        if interview.drafts != saved.get(interview.id, {}) and self._writable(interview.id):
-            try:  # typed but not submitted: kept in the database so a reload loses nothing
-                self.repository.save_drafts(int(interview.id), interview.drafts)
-                saved[interview.id] = dict(interview.drafts)
+        drafts = stored_drafts(interview)
+        if drafts != saved.get(interview.id, {}) and self._writable(interview.id):
+            try:  # typed (or spoken) but not submitted: kept in the database so a reload loses nothing
+                self.repository.save_drafts(int(interview.id), drafts)
+                saved[interview.id] = drafts
             except StorageError as exc:
                 self.last_error = exc
 
@@ -305,7 +306,8 @@ class DatabaseInterviewStore:
             created_at=stored.created_at,
             finished_at=stored.completed_at,
             position=plan.num_questions,
-            drafts=dict(stored.drafts),
+            drafts=split_drafts(dict(stored.drafts))[0],
+            spoken=split_drafts(dict(stored.drafts))[1],
         )
 
 

@@ -15,6 +15,7 @@ from typing import Protocol
 from jobs.status import JobState, JobStatus
 from question_banks.loader import BankSet
 from question_banks.plans import InterviewPlan
+from scoring.delivery import transcript_kept
 from scoring.engine import ScoringRequest, question_request
 from scoring.follow_up import base_question_id, combined_answer, follow_up_id, follow_up_question
 from scoring.gate import GATE_STOPS
@@ -131,7 +132,8 @@ def submit_answer(
         raise ValueError("the interview has no question left to answer")
     answer = AnswerRecord(question_id=question_id, text="" if skipped else text, skipped=skipped)
     answer.auto_submitted = auto_submitted
-    answer.delivery = spoken.delivery if spoken is not None and not skipped and text.strip() else None
+    kept = spoken is not None and not skipped and transcript_kept(text, spoken.transcript)
+    answer.delivery = spoken.delivery if kept and spoken is not None else None  # typed over it: not spoken
     # Queued (in the database: committed) first, so an unreachable database changes nothing on screen.
     _queue(banks, interview, answer, worker, owner, unavailable, None if answer.delivery is None else audio)
     interview.spoken.pop(question_id, None)

@@ -17,6 +17,7 @@ caching, worker and progress display then run as in production.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -89,6 +90,16 @@ def speech_problem() -> str | None:
     return None if is_loaded("transcriber") else check_speech_model()
 
 
+_SPEECH_LOGGED: set[str] = set()
+
+
+def log_speech_problem(problem: str) -> None:
+    """Log once per process why spoken answers are off (the page tells candidates only that they are)."""
+    if problem not in _SPEECH_LOGGED:
+        _SPEECH_LOGGED.add(problem)
+        logging.getLogger(__name__).warning("Spoken answers are off: %s", problem)
+
+
 def require_transcriber() -> Transcriber | None:
     """The speech-to-text model, loaded under a visible status the first time; ``None`` after a warning."""
     if is_loaded("transcriber"):
@@ -99,7 +110,8 @@ def require_transcriber() -> Transcriber | None:
             status.update(label="Speech model ready", state="complete")
         return transcriber
     except Exception as exc:  # a missing or broken model: say so; the typed answer box still works
-        st.warning(f"Spoken answers are not available: {exc}. Type your answer instead.", icon=":material/mic_off:")
+        log_speech_problem(str(exc))
+        st.warning("Answering by voice is not available here; type your answer instead.", icon=":material/mic_off:")
         return None
 
 

@@ -24,7 +24,12 @@ SPEECH_HELP = (
     f"Record up to {MAX_AUDIO_S / 60:.0f} minutes. It is transcribed on this machine; nothing leaves it. "
     "Read the transcript in the box below and correct it before you submit: the text is what is scored."
 )
-SEEN = "speech.seen"  # recorder key -> sha256 of the recording it held last run (to tell a removed one)
+SEEN = "speech.seen"  # recorder key -> sha256 of the last recording it held (a cleared recorder held one)
+
+
+def _held(recorder_key: str) -> bool:
+    """Whether the recorder held a recording before (so an empty one now means the candidate cleared it)."""
+    return st.session_state.get(SEEN, {}).pop(recorder_key, None) is not None
 
 
 def merged_text(current: str, previous_transcript: str | None, transcript: str) -> tuple[str, bool]:
@@ -39,12 +44,16 @@ def merged_text(current: str, previous_transcript: str | None, transcript: str) 
     return f"{current.rstrip()}\n\n{transcript}", True
 
 
-def recording(recorder_key: str) -> tuple[bytes, str] | None:
-    """The recording the recorder holds now: ``(bytes, media type)``, or ``None``."""
+def recording(recorder_key: str, spoken: SpokenDraft | None) -> tuple[bytes, str] | None:
+    """The recording the transcript ``spoken`` is of: ``(bytes, media type)``, or ``None`` when the recorder
+    holds no recording or another one (a re-recording that could not be transcribed is never kept)."""
     value = st.session_state.get(recorder_key)
-    if value is None:
+    if value is None or spoken is None:
         return None
-    return value.getvalue(), value.type or "audio/wav"
+    data = value.getvalue()
+    if hashlib.sha256(data).hexdigest() != spoken.recording_sha256:
+        return None
+    return data, value.type or "audio/wav"
 
 
 def voice_answer(recorder_key: str, text_key: str, spoken: SpokenDraft | None, *, label: str) -> SpokenDraft | None:
@@ -62,27 +71,29 @@ def voice_answer(recorder_key: str, text_key: str, spoken: SpokenDraft | None, *
     """
     problem = resources.speech_problem()
     if problem is not None:
-        st.caption(f":material/mic_off: Answering by voice is off: {problem}. Type your answer.")
+        st.caption(":material/mic_off: Answering by voice is not available here; type your answer.")
+        resources.log_speech_problem(problem)  # the reason (and the install command) is for the administrator
         return None
-    audio = st.audio_input(label, key=recorder_key, help=SPEECH_HELP)
-    seen: dict[str, str] = st.session_state.setdefault(SEEN, {})
+    mounted = recorder_key in st.session_state  # False after Back / Next or a reload: no recording was removed
+    audio = st.audio_input(label, key=recorder_key)
+    st.caption(SPEECH_HELP)
     if audio is None:
-        removed = recorder_key in seen
-        seen.pop(recorder_key, None)
-        return None if removed else spoken  # after a reload the recorder is empty but the transcript stands
+        return None if mounted and spoken is not None and _held(recorder_key) else spoken
     data = audio.getvalue()
     digest = hashlib.sha256(data).hexdigest()
-    seen[recorder_key] = digest
+    st.session_state.setdefault(SEEN, {})[recorder_key] = digest
     if spoken is not None and spoken.recording_sha256 == digest:
         return spoken
     transcriber = resources.require_transcriber()
     if transcriber is None:
         return spoken
     with st.status("Transcribing your answer…", expanded=True) as status:
-        bar = st.progress(0.0, text="Listening to the recording…")
+        holder = st.empty()
+        bar = holder.progress(0.0, text="Listening to the recording…")
         try:
             transcript = transcriber.transcribe(data, on_progress=lambda done: bar.progress(done, text="Transcribing…"))
         except SpeechInputError as exc:
+            holder.empty()
             status.update(label="The recording could not be transcribed", state="error", expanded=True)
             st.warning(str(exc), icon=":material/mic_off:")
             return spoken

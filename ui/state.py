@@ -147,6 +147,29 @@ class BankKeys:
     SEARCH = "banks.search"
 
 
+SPOKEN_DRAFT = "::spoken"  # a drafts key suffix: the question's transcribed recording, kept across a reload
+
+
+def stored_drafts(interview: InterviewRecord) -> dict[str, str]:
+    """What the database keeps of the unsubmitted work: the typed drafts and each transcribed recording's
+    transcript and delivery figures (as JSON under ``<question id>::spoken``)."""
+    spoken = {f"{question}{SPOKEN_DRAFT}": draft.model_dump_json() for question, draft in interview.spoken.items()}
+    return {**interview.drafts, **spoken}
+
+
+def split_drafts(stored: dict[str, str]) -> tuple[dict[str, str], dict[str, SpokenDraft]]:
+    """``stored_drafts`` read back: the typed drafts, and the transcribed recordings (unreadable ones dropped)."""
+    drafts = {key: text for key, text in stored.items() if not key.endswith(SPOKEN_DRAFT)}
+    spoken = {}
+    for key, text in stored.items():
+        if key.endswith(SPOKEN_DRAFT):
+            try:
+                spoken[key.removesuffix(SPOKEN_DRAFT)] = SpokenDraft.model_validate_json(text)
+            except ValueError:
+                continue  # written by another version: the transcript is still in the typed draft
+    return drafts, spoken
+
+
 def recording_key(interview_id: str, question_id: str) -> str:
     """The key of the voice recorder of one question of one interview."""
     return f"interview.recording.{interview_id}.{question_id}"

@@ -112,12 +112,14 @@ def test_a_new_recording_replaces_an_untouched_transcript_and_removing_it_drops_
     assert app.text_area(key=box).value == "Second take about dbt and Snowflake"  # the text stays
 
 
-def test_without_a_speech_model_the_recorder_is_not_offered_and_typing_works(app, monkeypatch):
+def test_without_a_speech_model_the_recorder_is_not_offered_and_typing_works(app, monkeypatch, caplog):
     message = "the speech model is not installed: python -m models install speech"
     monkeypatch.setattr(resources, "check_speech_model", lambda: message)
     interview_id = start_interview(app, questions=1, mode="practice")
     assert not app.get("audio_input")
-    assert "Answering by voice is off" in texts(app.caption) and "models install speech" in texts(app.caption)
+    assert "Answering by voice is not available here" in texts(app.caption)
+    assert "models install" not in texts(app.caption)  # the candidate is told plainly; the log has the command
+    assert "python -m models install speech" in caplog.text
     current = interview_record(app, interview_id)
     app.text_area(key=state.answer_key(interview_id, current.question_ids[0])).set_value(GOOD_ANSWER)
     app.button(key=InterviewKeys.SUBMIT).click().run()
@@ -159,3 +161,56 @@ def test_the_recording_is_kept_for_playback_only_when_the_setting_says_so(app, m
         assert "the recording was not kept" in texts(app.caption)
     repository.delete_interview(int(interview_id))  # deleting the interview deletes the recording
     assert not repository.answers(int(interview_id))
+
+
+def test_a_reload_keeps_the_transcript_and_its_delivery_figures(app):
+    """A reload (a new browser session resuming the interview) keeps what was transcribed, figures included."""
+    from tests.app.conftest import session_store
+
+    interview_id = start_interview(app, questions=1, mode="practice")
+    record(app, interview_id, SPOKEN.encode())
+    resumed = session_store(app)._rebuild(int(interview_id))  # what a reload reads back from the database
+    assert resumed is not None
+    [draft] = resumed.spoken.values()
+    assert draft.transcript == SPOKEN and draft.delivery.filler_counts == {"um": 1}
+    assert SPOKEN in resumed.drafts.values()
+
+
+def test_an_answer_typed_over_the_transcript_gets_no_delivery_figures(app):
+    interview_id = start_interview(app, questions=1, mode="practice")
+    _, box = record(app, interview_id, SPOKEN.encode())
+    app.text_area(key=box).set_value("A different answer I typed instead, about Kafka consumer groups and lag.")
+    app.button(key=InterviewKeys.SUBMIT).click().run()
+    wait_for_scoring(app)
+    current = interview_record(app, interview_id)
+    assessment = current.answers[current.question_ids[0]].assessment
+    assert assessment is not None and assessment.delivery is None
+
+
+def test_a_recording_that_could_not_be_transcribed_is_not_kept_in_place_of_the_good_one(app, monkeypatch):
+    from settings import get_settings
+
+    monkeypatch.setenv("CANDID_KEEP_AUDIO", "1")
+    get_settings.cache_clear()
+    interview_id = start_interview(app, questions=1, mode="interview")
+    record(app, interview_id, SPOKEN.encode())
+    record(app, interview_id, b"SILENCE")  # a second take that fails: the first transcript stands
+    assert "No speech was heard" in texts(app.warning)
+    app.button(key=InterviewKeys.SUBMIT).click().run()
+    wait_for_scoring(app)
+    [stored] = resources.get_repository().answers(int(interview_id))
+    assert stored.delivery_json is not None and not stored.has_audio  # never the silent take
+
+
+def test_back_and_next_keep_a_transcribed_recording(app):
+    interview_id = start_interview(app, questions=2, mode="interview")
+    answer_first = interview_record(app, interview_id).question_ids[0]
+    app.text_area(key=state.answer_key(interview_id, answer_first)).set_value(GOOD_ANSWER)
+    app.button(key=InterviewKeys.SUBMIT).click().run()
+    record(app, interview_id, SPOKEN.encode())  # question 2, spoken
+    app.button(key=InterviewKeys.BACK).click().run()
+    app.button(key=InterviewKeys.SUBMIT).click().run()  # question 1 again, as it was
+    current = interview_record(app, interview_id)
+    second = current.question_ids[1]
+    assert current.position == 1 and second in current.spoken
+    assert "transcribed from your recording" in texts(app.caption)

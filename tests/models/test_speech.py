@@ -237,7 +237,7 @@ def test_a_registry_model_of_another_kind_is_not_a_speech_model():
 
 
 def test_a_folder_without_a_whisper_model_is_refused(tmp_path):
-    with pytest.raises(ModelLoadError, match="not a CTranslate2 Whisper folder.*CANDID_SPEECH"):
+    with pytest.raises(ModelLoadError, match="not a CTranslate2 Whisper folder.*speech-base"):
         load_transcriber(str(tmp_path), settings=get_settings())
     for name in ("model.bin", "config.json", "tokenizer.json"):
         (tmp_path / name).write_bytes(b"not a CTranslate2 model")
