@@ -19,6 +19,9 @@ Nothing else in the code base reads ``os.environ`` for settings. Every variable 
   (default: ``speech``).
 - ``CANDID_KEEP_AUDIO``: ``1`` to store a spoken answer's recording with the answer, so a reviewer can
   play it back (off by default: the recording is discarded once it is transcribed).
+- ``CANDID_JUDGE_RUNTIME``: ``auto`` (default), ``torch`` or ``llamacpp``: what runs a local GGUF
+  judge (``models.loader.judge_runtime``: auto is torch's int8 runtime on CPUs with AVX-512 VNNI,
+  llama.cpp elsewhere).
 - ``CANDID_THREADS``: torch threads for inference (default: the number of CPU cores).
 - ``CANDID_DATA_DIR``: where Candid keeps its data (default: the user's data dir, ``candid``).
 - ``CANDID_DEBUG``: ``1`` to log answer text (off by default: logs never contain answers).
@@ -54,6 +57,8 @@ class Settings:
     """SQLAlchemy URL of the database; empty means the SQLite file ``candid.db`` in ``data_dir``."""
     retention_days: int | None = None
     """Interviews older than this many days are deleted; ``None`` keeps them."""
+    judge_runtime: str = "auto"
+    """What runs a local GGUF judge: ``auto``, ``torch`` or ``llamacpp``."""
     speech: str = "speech"
     """The speech-to-text model: registry name/profile or a local CTranslate2 Whisper folder."""
     keep_audio: bool = False
@@ -68,6 +73,8 @@ class Settings:
     def __post_init__(self) -> None:
         if not self.database_url:
             object.__setattr__(self, "database_url", f"sqlite:///{self.data_dir / 'candid.db'}")
+        if self.judge_runtime not in ("auto", "torch", "llamacpp"):
+            raise ValueError(f"CANDID_JUDGE_RUNTIME must be auto, torch or llamacpp, not {self.judge_runtime!r}")
         if self.retention_days is not None and self.retention_days < 1:
             raise ValueError(f"retention_days must be at least 1 (or unset), not {self.retention_days}")
 
@@ -88,6 +95,7 @@ class Settings:
             debug=_flag(env.get("CANDID_DEBUG")),
             database_url=(env.get("DATABASE_URL") or "").strip(),
             retention_days=int(retention) if retention and retention != "0" else None,
+            judge_runtime=(env.get("CANDID_JUDGE_RUNTIME") or "auto").strip().lower(),
             speech=env.get("CANDID_SPEECH") or "speech",
             keep_audio=_flag(env.get("CANDID_KEEP_AUDIO")),
             judge_model=(env.get("CANDID_JUDGE_MODEL") or "").strip(),

@@ -1,8 +1,15 @@
-"""Benchmark of the judge runtime: ``python -m models.bench [--model NAME]`` prints figures (not a test).
+"""Benchmark of the judge runtimes: ``python -m models.bench [--model NAME] [--runtime torch,llamacpp]`` (not a test).
 
 Measures cold load to first token, prefill and decode speed, the latency of five rubric questions
 about one ~200-word answer with and without prefix reuse, and peak RSS. Prints readable lines and
 one JSON object.
+
+``--runtime`` picks the runtime: ``torch`` (``TransformersJudge``, the default) or ``llamacpp``
+(``models.llamacpp.LlamaCppJudge``), or a comma list of both: each then runs in a fresh Python
+process of its own, one after the other (so each cold start is cold and each peak RSS its own),
+and the figures are printed side by side. For ``llamacpp`` it also measures xllamacpp's decode
+speed without the wrapper (the same request streamed to ``Server.handle_completions`` directly),
+alternating with the wrapper's, to give the wrapper's overhead as a ratio (``wrapper / bare``).
 """
 
 from __future__ import annotations
@@ -10,8 +17,10 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import subprocess
 import sys
 import time
+from typing import Any
 
 ANSWER = (
     "At my last company I owned the churn model end to end. I built the training pipeline in Airflow, "
@@ -46,12 +55,25 @@ def _peak_rss_gib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # Linux: KiB
 
 
-def run(model: str) -> dict[str, float | str | int]:
-    """Run every measurement on ``model`` and return the figures."""
+RUNTIMES = ("torch", "llamacpp")
+DECODE_TOKENS = 129  # the first includes the prompt's prefill; the other 128 are timed
+ESSAY = [{"role": "user", "content": "Write a long, detailed essay about monitoring machine learning models."}]
+
+
+def _load(model: str, runtime: str) -> Any:
+    if runtime == "llamacpp":
+        from models.llamacpp import load_llamacpp_judge
+
+        return load_llamacpp_judge(model)
     from models.loader import load_judge
 
+    return load_judge(model, log=lambda m: None)
+
+
+def run(model: str, runtime: str = "torch") -> dict[str, float | str | int]:
+    """Run every measurement on ``model`` with ``runtime`` (``torch`` or ``llamacpp``) and return the figures."""
     started = time.perf_counter()
-    judge = load_judge(model, log=lambda m: None)
+    judge = _load(model, runtime)
     load_s = time.perf_counter() - started
     first = next(iter(judge.generate([{"role": "user", "content": "Say OK."}], max_new_tokens=1)))
     cold_s = time.perf_counter() - started
@@ -64,17 +86,7 @@ def run(model: str) -> dict[str, float | str | int]:
     judge.option_probabilities(prompt, ["Yes", "No"])
     prefill_s = time.perf_counter() - t
 
-    before = judge.stats["generated_tokens"]
-    stream = judge.generate(
-        [{"role": "user", "content": "Write a long, detailed essay about monitoring machine learning models."}],
-        max_new_tokens=129,
-    )
-    next(stream)  # the first token includes the prompt's prefill
-    t = time.perf_counter()
-    for _ in stream:
-        pass
-    decode_tokens = judge.stats["generated_tokens"] - before - 1
-    decode_s = time.perf_counter() - t
+    decode_tokens, decode_s = _decode(judge)
 
     t = time.perf_counter()
     for point in POINTS:
@@ -87,7 +99,8 @@ def run(model: str) -> dict[str, float | str | int]:
         judge.option_probabilities(_messages(point), ["Yes", "No"])
     warm_points_s = time.perf_counter() - t
 
-    return {
+    figures: dict[str, float | str | int] = {
+        "runtime": runtime,
         "model": judge.name,
         "load_s": round(load_s, 2),
         "cold_start_to_first_token_s": round(cold_s, 2),
@@ -98,19 +111,105 @@ def run(model: str) -> dict[str, float | str | int]:
         "decode_tokens_per_s": round(decode_tokens / decode_s, 2) if decode_s > 0 else 0.0,
         "five_rubric_questions_s_no_reuse": round(cold_points_s, 2),
         "five_rubric_questions_s_with_reuse": round(warm_points_s, 2),
-        "peak_rss_gib": round(_peak_rss_gib(), 2),
     }
+    if runtime == "llamacpp":
+        figures.update(_wrapper_overhead(judge))
+    figures["peak_rss_gib"] = round(_peak_rss_gib(), 2)
+    return figures
+
+
+def _decode(judge: Any) -> tuple[int, float]:
+    """Tokens decoded after the first, and the seconds they took, for the essay prompt through ``judge.generate``."""
+    before = judge.stats["generated_tokens"]
+    stream = judge.generate(ESSAY, max_new_tokens=DECODE_TOKENS)
+    next(stream)  # the first token includes the prompt's prefill
+    t = time.perf_counter()
+    for _ in stream:
+        pass
+    decode_s = time.perf_counter() - t
+    return judge.stats["generated_tokens"] - before - 1, decode_s
+
+
+def _bare_decode(judge: Any) -> tuple[int, float]:
+    """As ``_decode``, but the same request streamed straight to ``xllamacpp.Server.handle_completions``.
+
+    The prompt is the wrapper's own token ids, sent with the wrapper's sampling fields; the
+    callback only notes the time of the first chunk and the final token count.
+    """
+    ids = judge.prompt_ids(ESSAY)
+    request = judge._request(ids, max_tokens=DECODE_TOKENS, stream=True)
+    marks: dict[str, Any] = {}
+
+    def on_chunk(chunk: dict[str, Any]) -> bool:
+        if "first" not in marks:
+            marks["first"] = time.perf_counter()
+        if chunk.get("timings"):
+            marks["tokens"] = int(chunk["timings"]["predicted_n"])
+        return False
+
+    with judge._lock:  # the slot then holds the essay prompt and an unknown reply, as after generate
+        judge._server.handle_completions(request, on_chunk)
+        end = time.perf_counter()
+        judge._slot, judge._slot_exact = list(ids), False
+    return marks["tokens"] - 1, end - marks["first"]
+
+
+def _wrapper_overhead(judge: Any, rounds: int = 3) -> dict[str, float | int]:
+    """Decode speed through ``LlamaCppJudge.generate`` and straight through xllamacpp, alternating (best of each)."""
+    wrapper, bare = [], []
+    for _ in range(rounds):
+        tokens, seconds = _decode(judge)
+        wrapper.append(tokens / seconds)
+        tokens, seconds = _bare_decode(judge)
+        bare.append(tokens / seconds)
+    return {
+        "decode_rounds": rounds,
+        "wrapper_decode_tokens_per_s_best": round(max(wrapper), 2),
+        "bare_xllamacpp_decode_tokens_per_s_best": round(max(bare), 2),
+        "wrapper_over_bare_decode_ratio": round(max(wrapper) / max(bare), 3),
+    }
+
+
+def _run_apart(model: str, runtime: str) -> dict[str, Any]:
+    """``run(model, runtime)`` in a fresh Python process; its figures."""
+    done = subprocess.run(
+        [sys.executable, "-m", "models.bench", "--model", model, "--runtime", runtime, "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"the {runtime} benchmark failed:\n{done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main(argv: list[str] | None = None) -> int:
     """Print the benchmark figures."""
     parser = argparse.ArgumentParser(prog="python -m models.bench", description=__doc__)
     parser.add_argument("--model", default="default", help="registry name/profile or local path (default: default)")
+    parser.add_argument(
+        "--runtime", default="torch", help="torch, llamacpp, or a comma list such as torch,llamacpp (default: torch)"
+    )
+    parser.add_argument("--json", action="store_true", help="print only the JSON object")
     args = parser.parse_args(argv)
-    figures = run(args.model)
-    for key, value in figures.items():
-        print(f"{key:38} {value}")
-    print(json.dumps(figures))
+    runtimes = [name.strip() for name in args.runtime.split(",") if name.strip()]
+    unknown = [name for name in runtimes if name not in RUNTIMES]
+    if not runtimes or unknown:
+        parser.error(f"--runtime takes {', '.join(RUNTIMES)} or a comma list of them, not {args.runtime!r}")
+    if len(runtimes) == 1:
+        figures = run(args.model, runtimes[0])
+        if not args.json:
+            for key, value in figures.items():
+                print(f"{key:42} {value}")
+        print(json.dumps(figures))
+        return 0
+    results = {runtime: _run_apart(args.model, runtime) for runtime in runtimes}
+    keys = list(dict.fromkeys(key for figures in results.values() for key in figures))
+    width = max(12, *(len(str(value)) for figures in results.values() for value in figures.values()))
+    print(f"{'':42} " + " ".join(f"{runtime:>{width}}" for runtime in runtimes))
+    for key in keys:
+        print(f"{key:42} " + " ".join(f"{results[runtime].get(key, '-')!s:>{width}}" for runtime in runtimes))
+    print(json.dumps(results))
     return 0
 
 
