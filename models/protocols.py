@@ -89,6 +89,7 @@ class Transcript:
     duration_s: float
     language: str
     model: str
+    cut: bool = False  # the recording was longer than the transcriber's limit: only its start was heard
 
 
 @runtime_checkable
@@ -104,7 +105,8 @@ class Transcriber(Protocol):
 
         Raises:
             models.errors.UnreadableAudioError: Not audio, or damaged.
-            models.errors.AudioTooLongError: Over the length or size limit.
+            models.errors.AudioTooLongError: Over the size limit (a recording over the length limit is
+                transcribed up to it, with ``Transcript.cut`` set).
             models.errors.NoSpeechError: Silence or noise only.
         """
         ...

@@ -75,11 +75,11 @@ def _pcm16(audio: bytes, limit: int) -> np.ndarray:
     return np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int16)
 
 
-def decode(audio: bytes) -> np.ndarray:
-    """A recording's samples, mono float32 at 16 kHz.
+def decode_first(audio: bytes) -> tuple[np.ndarray, bool]:
+    """A recording's first ``MAX_AUDIO_S`` seconds, mono float32 at 16 kHz, and whether it was longer (cut).
 
     Raises:
-        AudioTooLongError: Over ``MAX_AUDIO_BYTES`` or ``MAX_AUDIO_S`` (decoding stops once past it).
+        AudioTooLongError: Over ``MAX_AUDIO_BYTES`` (refused before decoding).
         UnreadableAudioError: Empty, not audio, or damaged.
     """
     if not audio:
@@ -99,12 +99,23 @@ def decode(audio: bytes) -> np.ndarray:
         ) from exc
     if pcm.size == 0:
         raise UnreadableAudioError("The recording holds no sound. Check the microphone and record again.")
-    if pcm.size > limit:
+    return pcm[:limit].astype(np.float32) / 32768.0, pcm.size > limit
+
+
+def decode(audio: bytes) -> np.ndarray:
+    """A whole recording's samples, mono float32 at 16 kHz.
+
+    Raises:
+        AudioTooLongError: Over ``MAX_AUDIO_BYTES`` or ``MAX_AUDIO_S`` (decoding stops once past it).
+        UnreadableAudioError: Empty, not audio, or damaged.
+    """
+    samples, cut = decode_first(audio)
+    if cut:
         raise AudioTooLongError(
             f"The recording is over {MAX_AUDIO_S / 60:.0f} minutes long; answers up to {MAX_AUDIO_S / 60:.0f} "
             "minutes are transcribed. Record a shorter answer (the main points first), or type it."
         )
-    return pcm.astype(np.float32) / 32768.0
+    return samples
 
 
 def _words(
@@ -165,10 +176,11 @@ class WhisperTranscriber:
 
         Raises:
             UnreadableAudioError: Not audio, or damaged.
-            AudioTooLongError: Over ``MAX_AUDIO_S`` seconds or ``MAX_AUDIO_BYTES``.
+            AudioTooLongError: Over ``MAX_AUDIO_BYTES`` (a recording over ``MAX_AUDIO_S`` seconds is
+                transcribed up to the limit, with ``Transcript.cut`` set).
             NoSpeechError: Silence or noise only.
         """
-        samples = decode(audio)
+        samples, cut = decode_first(audio)  # a recording over the limit: its first MAX_AUDIO_S seconds
         with self._lock:
             segments, info = self._model.transcribe(
                 samples,
@@ -200,6 +212,7 @@ class WhisperTranscriber:
             duration_s=round(samples.size / SAMPLE_RATE, 3),
             language=info.language or "en",
             model=self.name,
+            cut=cut,
         )
 
 

@@ -57,6 +57,15 @@ def follow_up_form(record: InterviewRecord, question_id: str, question: str) -> 
     """The follow-up question with its answer box; the answer is scored together with the first one."""
     st.markdown(f"**Follow-up:** {render.inert_markdown(question)}")
     key = state.follow_up_key(record.id, question_id)
+    # By voice too: the transcript goes into the box (the first answer's delivery figures stand for both).
+    spoken_key = follow_up_id(question_id)
+    spoken = speech.voice_answer(f"{key}.recording", key, record.spoken.get(spoken_key), label="Answer by voice")
+    if spoken != record.spoken.get(spoken_key):
+        if spoken is None:
+            record.spoken.pop(spoken_key, None)
+        else:
+            record.spoken[spoken_key] = spoken
+        store.save(record)
     text = st.text_area("Your follow-up answer", key=key, height=180)
     send, skip = st.columns([3, 1])
     if send.button("Answer the follow-up", type="primary", key=InterviewKeys.FOLLOW_UP_SUBMIT, icon=":material/send:"):

@@ -255,11 +255,14 @@ def _run_transcribe(args: argparse.Namespace) -> int:
     except (ModelError, SpeechInputError) as error:
         return fail(f"{args.file}: {error}")
     figures = delivery_figures(transcript)
+    if transcript.cut:
+        print("warning: only the first 5 minutes of the recording were transcribed", file=sys.stderr)
     result: dict[str, object] = {
         "transcript": transcript.text,
         "language": transcript.language,
         "model": transcript.model,
         "duration_s": transcript.duration_s,
+        "cut": transcript.cut,
         "delivery": figures.model_dump(),
         "delivery_lines": delivery_lines(figures),
     }

@@ -17,7 +17,7 @@ import streamlit as st
 from question_banks.loader import BankSet
 from scoring.engine import ScoringRequest
 from scoring.follow_up import follow_up_id
-from scoring.types import AnswerAssessment
+from scoring.types import AnswerAssessment, DeliveryFigures
 from settings import get_settings
 from storage.errors import DatabaseUnavailableError, NotFoundError, StorageError
 from storage.records import AnswerRecord as StoredAnswer
@@ -311,6 +311,16 @@ class DatabaseInterviewStore:
         )
 
 
+def _delivery(stored: str | None) -> DeliveryFigures | None:
+    """A stored answer's delivery figures; ``None`` for a typed answer or figures that no longer read."""
+    if not stored:
+        return None
+    try:
+        return DeliveryFigures.model_validate_json(stored)
+    except ValueError:
+        return None
+
+
 def _with_answers(
     record: InterviewRecord, states: list[tuple[StoredAnswer, JobRecord | None, AssessmentRecord | None]]
 ) -> InterviewRecord:
@@ -326,6 +336,7 @@ def _with_answers(
             auto_submitted=bool(earlier and earlier.auto_submitted and earlier.text == stored.answer_text),
             submitted_at=stored.created_at,
             job_id=str(job.id) if job else None,
+            delivery=_delivery(stored.delivery_json),
         )
         if assessed is not None and (job is None or job.status is not JobStatus.FAILED or assessed.job_id == job.id):
             answer.assessment = AnswerAssessment.model_validate_json(assessed.assessment_json)

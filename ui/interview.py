@@ -189,6 +189,7 @@ def submit_follow_up(
     answer = AnswerRecord(question_id=follow_up_id(question_id), text=combined_answer(first.text, text))
     answer.delivery = first.delivery  # the spoken first answer's figures stay with the answers scored together
     _queue(banks, interview, answer, worker, owner, unavailable)
+    interview.spoken.pop(answer.question_id, None)  # a spoken follow-up's transcript went in with the text
     interview.answers[answer.question_id] = answer
     interview.following_up = None
     return answer

@@ -101,6 +101,12 @@ def voice_answer(recorder_key: str, text_key: str, spoken: SpokenDraft | None, *
     previous = spoken.transcript if spoken else None
     text, kept = merged_text(str(state.widget_value(text_key, "")), previous, transcript.text)
     state.set_widget_value(text_key, text)
+    if transcript.cut:
+        st.warning(
+            f"Only the first {MAX_AUDIO_S / 60:.0f} minutes of the recording were transcribed; say the rest in a "
+            "new recording (it is added after your text once you change it) or type it.",
+            icon=":material/content_cut:",
+        )
     if kept:
         st.info("Your typed text was kept; the transcript was added after it.", icon=":material/edit_note:")
     return SpokenDraft(

@@ -214,3 +214,29 @@ def test_back_and_next_keep_a_transcribed_recording(app):
     second = current.question_ids[1]
     assert current.position == 1 and second in current.spoken
     assert "transcribed from your recording" in texts(app.caption)
+
+
+def test_a_follow_up_can_be_answered_by_voice(app):
+    from scoring.follow_up import follow_up_id
+
+    interview_id = start_interview(app, questions=1, mode="interview", follow_ups=True)
+    first = interview_record(app, interview_id).question_ids[0]
+    record(app, interview_id, SPOKEN.encode())
+    app.button(key=InterviewKeys.SUBMIT).click().run()
+    wait_for_scoring(app)
+    assert any(m.value.startswith("**Follow-up:**") for m in app.markdown)
+    recorders = app.get("audio_input")
+    assert len(recorders) == 1
+    recorders[0].set_value(("follow-up.wav", b"We paged the on-call engineer in Slack.", "audio/wav"))
+    app.run()
+    box = state.follow_up_key(interview_id, first)
+    assert app.text_area(key=box).value == "We paged the on-call engineer in Slack."
+    app.button(key=InterviewKeys.FOLLOW_UP_SUBMIT).click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    wait_for_scoring(app)
+    assert not app.exception, [e.value for e in app.exception]
+    current = interview_record(app, interview_id)
+    combined = current.answers[follow_up_id(first)]
+    assert combined.text.endswith("We paged the on-call engineer in Slack.")
+    assert combined.assessment is not None and combined.assessment.delivery is not None  # the first answer's
+    assert not current.spoken

@@ -26,7 +26,7 @@ from models.errors import (
 )
 from models.loader import load_transcriber
 from models.protocols import Transcriber, Transcript
-from models.speech import MAX_AUDIO_BYTES, MAX_AUDIO_S, SAMPLE_RATE, WhisperTranscriber, decode
+from models.speech import MAX_AUDIO_BYTES, MAX_AUDIO_S, SAMPLE_RATE, WhisperTranscriber, decode, decode_first
 from scoring.delivery import delivery_figures
 from settings import Settings, get_settings
 
@@ -53,6 +53,19 @@ def _wav_u8_silence(seconds: float, rate: int = 8_000) -> bytes:
         recording.setsampwidth(1)
         recording.setframerate(rate)
         recording.writeframes(bytes([128]) * int(seconds * rate))
+    return out.getvalue()
+
+
+def _concatenated_wav(speech: bytes, seconds: float) -> bytes:
+    """``speech`` (a 16-bit mono wav) followed by silence, ``seconds`` long in all."""
+    with wave.open(io.BytesIO(speech)) as source:
+        params, frames = source.getparams(), source.readframes(source.getnframes())
+    out = io.BytesIO()
+    with wave.open(out, "wb") as recording:
+        recording.setparams(params)
+        recording.writeframes(frames)
+        rest = int(seconds * params.framerate) - params.nframes
+        recording.writeframes(bytes(params.sampwidth * params.nchannels * max(0, rest)))
     return out.getvalue()
 
 
@@ -186,9 +199,20 @@ def test_a_truncated_recording_still_transcribes_what_it_holds(transcriber, sent
     assert normalise(heard.text).startswith("the project was")
 
 
-def test_a_recording_over_5_minutes_is_refused(transcriber):
+def test_a_recording_over_5_minutes_is_cut_to_its_first_5_minutes():
+    samples, cut = decode_first(_wav_u8_silence(MAX_AUDIO_S + 1))
+    assert cut and samples.size == int(MAX_AUDIO_S * SAMPLE_RATE)
     with pytest.raises(AudioTooLongError, match="over 5 minutes"):
-        transcriber.transcribe(_wav_u8_silence(MAX_AUDIO_S + 1))
+        decode(_wav_u8_silence(MAX_AUDIO_S + 1))  # the whole recording cannot be had
+    samples, cut = decode_first(_wav_u8_silence(MAX_AUDIO_S))
+    assert not cut and samples.size == int(MAX_AUDIO_S * SAMPLE_RATE)
+
+
+def test_a_long_recording_is_transcribed_up_to_the_limit(transcriber, sentence_wav):
+    long = _concatenated_wav(sentence_wav, MAX_AUDIO_S + 5)
+    heard = transcriber.transcribe(long)
+    assert heard.cut and normalise(heard.text).startswith("the project was")
+    assert not transcriber.transcribe(sentence_wav).cut
 
 
 def test_a_recording_of_exactly_5_minutes_is_not_refused_for_its_length():

@@ -45,7 +45,8 @@ def test_a_wav_prints_the_transcript_delivery_and_words_as_json(capsys, recordin
     status, out, err = _run(capsys, str(recording))
     assert status == 0, err
     result = json.loads(out)
-    assert set(result) == {"transcript", "language", "model", "duration_s", "delivery", "delivery_lines", "words"}
+    keys = {"transcript", "language", "model", "duration_s", "cut", "delivery", "delivery_lines", "words"}
+    assert set(result) == keys and result["cut"] is False
     assert word_error_rate([SENTENCE], [result["transcript"]]) <= 0.15, result["transcript"]
     assert result["model"] == "whisper-tiny.en"
     assert result["language"] == "en"
