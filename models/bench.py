@@ -1,11 +1,13 @@
-"""Benchmark of the judge runtimes: ``python -m models.bench [--model NAME] [--runtime torch,llamacpp]`` (not a test).
+"""Benchmark of the judge runtimes: ``python -m models.bench [--model NAME] [--runtime torch,llamacpp,http]``.
 
 Measures cold load to first token, prefill and decode speed, the latency of five rubric questions
 about one ~200-word answer with and without prefix reuse, and peak RSS. Prints readable lines and
 one JSON object.
 
-``--runtime`` picks the runtime: ``torch`` (``TransformersJudge``, the default) or ``llamacpp``
-(``models.llamacpp.LlamaCppJudge``), or a comma list of both: each then runs in a fresh Python
+Not a test. ``--runtime`` picks the runtime: ``torch`` (``TransformersJudge``, the default),
+``llamacpp`` (``models.llamacpp.LlamaCppJudge``) or ``http`` (``models.http_judge.HttpJudge`` against
+llama.cpp's OpenAI-compatible server on 127.0.0.1, started by the benchmark with the same GGUF
+file), or a comma list: each then runs in a fresh Python
 process of its own, one after the other (so each cold start is cold and each peak RSS its own),
 and the figures are printed side by side. For ``llamacpp`` it also measures xllamacpp's decode
 speed without the wrapper (the same request streamed to ``Server.handle_completions`` directly),
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -55,7 +58,7 @@ def _peak_rss_gib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # Linux: KiB
 
 
-RUNTIMES = ("torch", "llamacpp")
+RUNTIMES = ("torch", "llamacpp", "http")
 DECODE_TOKENS = 129  # the first includes the prompt's prefill; the other 128 are timed
 ESSAY = [{"role": "user", "content": "Write a long, detailed essay about monitoring machine learning models."}]
 
@@ -70,8 +73,59 @@ def _load(model: str, runtime: str) -> Any:
     return load_judge(model, log=lambda m: None)
 
 
+def run_http(model: str) -> dict[str, float | str | int]:
+    """The measurements through the HTTP judge, against llama.cpp's OpenAI-compatible server on 127.0.0.1.
+
+    The server (``models.judge_server``) serves ``model``'s GGUF file in this process; "load" is its start.
+    The server keeps its own prompt cache, so there is no figure without prefix reuse, and the prefill
+    figure is the first yes/no question's time (tokens as the llama.cpp runtime counts them).
+    """
+    from models.http_judge import HttpJudge
+    from models.judge_server import LocalJudgeServer
+    from models.llamacpp import resolve_gguf
+
+    gguf, name = resolve_gguf(model)
+    started = time.perf_counter()
+    server = LocalJudgeServer(gguf, threads=os.cpu_count() or 2)
+    judge = HttpJudge(server.url, model=name)
+    load_s = time.perf_counter() - started
+    first = next(iter(judge.generate([{"role": "user", "content": "Say OK."}], max_new_tokens=1)))
+    cold_s = time.perf_counter() - started
+    prompt = _messages(POINTS[0])
+    prompt[1]["content"] += " " + ANSWER[:200]
+    t = time.perf_counter()
+    judge.option_probabilities(prompt, ["Yes", "No"])
+    prefill_s = time.perf_counter() - t
+    stream = judge.generate(ESSAY, max_new_tokens=DECODE_TOKENS)
+    next(stream)  # the first chunk includes the prompt's prefill
+    t, chunks = time.perf_counter(), 0
+    for _ in stream:  # llama.cpp's server streams one token per event
+        chunks += 1
+    decode_s = time.perf_counter() - t
+    t = time.perf_counter()
+    for point in POINTS:
+        judge.option_probabilities(_messages(point), ["Yes", "No"])
+    warm_points_s = time.perf_counter() - t
+    judge.close()
+    server.stop()
+    return {
+        "runtime": "http",
+        "model": judge.name,
+        "load_s": round(load_s, 2),
+        "cold_start_to_first_token_s": round(cold_s, 2),
+        "first_token": first,
+        "prefill_s": round(prefill_s, 2),
+        "decode_tokens": chunks,
+        "decode_tokens_per_s": round(chunks / decode_s, 2) if decode_s > 0 else 0.0,
+        "five_rubric_questions_s_with_reuse": round(warm_points_s, 2),
+        "peak_rss_gib": round(_peak_rss_gib(), 2),
+    }
+
+
 def run(model: str, runtime: str = "torch") -> dict[str, float | str | int]:
-    """Run every measurement on ``model`` with ``runtime`` (``torch`` or ``llamacpp``) and return the figures."""
+    """Run every measurement on ``model`` with ``runtime`` (``torch``, ``llamacpp`` or ``http``); the figures."""
+    if runtime == "http":
+        return run_http(model)
     started = time.perf_counter()
     judge = _load(model, runtime)
     load_s = time.perf_counter() - started
@@ -188,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m models.bench", description=__doc__)
     parser.add_argument("--model", default="default", help="registry name/profile or local path (default: default)")
     parser.add_argument(
-        "--runtime", default="torch", help="torch, llamacpp, or a comma list such as torch,llamacpp (default: torch)"
+        "--runtime", default="torch", help="torch, llamacpp, http, or a comma list such as torch,llamacpp,http"
     )
     parser.add_argument("--json", action="store_true", help="print only the JSON object")
     args = parser.parse_args(argv)
