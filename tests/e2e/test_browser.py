@@ -215,10 +215,11 @@ def test_a_two_question_interview_in_a_real_browser(app_url: str, browser: objec
         step("report shown")
         expect(page.get_by_text("Scoring answers:", exact=False)).to_have_count(0, timeout=SCORING_TIMEOUT_MS)
         step("every answer scored")
+        # The progress line may not be drawn yet when the report first shows: wait for what scoring brings.
+        expect(page.get_by_text("2 of 2", exact=True)).to_be_visible(timeout=SCORING_TIMEOUT_MS)
         download_text = page.get_by_role("button", name="Text", exact=True)
-        expect(download_text).to_be_visible()
+        expect(download_text).to_be_visible(timeout=SCORING_TIMEOUT_MS)
         expect(page.get_by_text("Answered", exact=True)).to_be_visible()
-        expect(page.get_by_text("2 of 2", exact=True)).to_be_visible()
 
         with page.expect_download() as download_info:
             download_text.click()
