@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from reports.render import ReportFormat, render_report, report_file_name
-from scoring.follow_up import follow_up_id, follow_up_part, follow_up_question
+from scoring.follow_up import base_question_id, follow_up_id, follow_up_part, follow_up_question
 from scoring.summary import round_half_up
 from storage.errors import DatabaseUnavailableError
 from ui import access, auth, dbstore, interview, render, resources, state
@@ -36,8 +36,9 @@ def scoring_progress(record: InterviewRecord) -> None:
     st.progress(done / max(1, answered), text=f"Scoring answers: {done} of {answered} done…")
     current = waiting[0]
     if worker is not None and current.job_id is not None and worker.knows(current.job_id):
-        number = record.question_ids.index(current.question_id) + 1
-        st.caption(f"Question {number}:")
+        number = record.question_ids.index(base_question_id(current.question_id)) + 1
+        follow_up = " (with its follow-up)" if current.question_id != base_question_id(current.question_id) else ""
+        st.caption(f"Question {number}{follow_up}:")
         render.job_progress(worker.status(current.job_id))
 
 

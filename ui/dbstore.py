@@ -16,7 +16,7 @@ import streamlit as st
 
 from question_banks.loader import BankSet
 from scoring.engine import ScoringRequest
-from scoring.follow_up import follow_up_id
+from scoring.follow_up import base_question_id, follow_up_id
 from scoring.types import AnswerAssessment, DeliveryFigures
 from settings import get_settings
 from storage.errors import DatabaseUnavailableError, NotFoundError, StorageError
@@ -179,7 +179,8 @@ class DatabaseInterviewStore:
         if record.mode is Mode.PRACTICE and stored and nothing_typed:
             last = max(stored, key=lambda answer: (answer.created_at, answer.id))
             if last.answer_text.strip():
-                record.reviewing = last.question_id  # a reload on the feedback page comes back to that feedback
+                # a reload on the feedback page comes back to that feedback (a follow-up's: its question's)
+                record.reviewing = base_question_id(last.question_id)
         self.adopt(record)
         return record
 
