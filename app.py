@@ -9,6 +9,7 @@ from ui import access, auth
 # A local image: a ":material/...:" page icon makes the browser fetch the favicon from fonts.gstatic.com.
 ICON = Path(__file__).resolve().parent / "ui" / "assets" / "candid-icon.png"
 st.set_page_config(page_title="Candid", page_icon=str(ICON), layout="wide")
+auth.apply_secret_settings()  # [candid] judge_api_key / judge_model, for a judge on the team's server
 auth.sync_oidc_role()
 auth.keep_staff_session()
 access.keep_place()

@@ -72,6 +72,28 @@ def _secrets() -> Mapping[str, Any]:
     return section if isinstance(section, Mapping) else {}
 
 
+# Judge server settings that may live in the secrets file instead of the environment: [candid] key -> variable.
+SECRET_SETTINGS = {"judge_api_key": "CANDID_JUDGE_API_KEY", "judge_model": "CANDID_JUDGE_MODEL"}
+
+
+def apply_secret_settings() -> None:
+    """Take the judge server's key and model name from ``[candid]`` in the secrets, where the environment does
+    not set them (the environment wins); the settings are then read again (``settings.get_settings``)."""
+    import os
+
+    from settings import get_settings
+
+    section = _secrets()
+    changed = False
+    for key, variable in SECRET_SETTINGS.items():
+        value = section.get(key)
+        if isinstance(value, str) and value and not os.environ.get(variable):
+            os.environ[variable] = value
+            changed = True
+    if changed:
+        get_settings.cache_clear()
+
+
 def oidc_configured() -> bool:
     """Whether ``[auth]`` is in the secrets, so ``st.login`` can be offered."""
     try:

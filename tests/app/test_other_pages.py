@@ -46,6 +46,26 @@ def test_the_sidebar_says_where_a_remote_judge_runs(fake_models, monkeypatch):
     assert "nothing leaves it" not in line and "all-minilm-l6-v2" in line
 
 
+def test_the_judge_servers_key_and_model_can_come_from_the_secrets(fake_models, monkeypatch):
+    """Issue 15: the key of the team's judge server may be kept in the secrets file, not the environment."""
+    from streamlit.testing.v1 import AppTest
+
+    from settings import get_settings
+    from tests.app.conftest import APP
+
+    monkeypatch.delenv("CANDID_JUDGE_API_KEY", raising=False)
+    monkeypatch.setenv("CANDID_JUDGE_MODEL", "from-the-environment")
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.secrets["candid"] = {"judge_api_key": "sk-from-secrets", "judge_model": "from-the-secrets"}
+    at.run()
+    assert not at.exception
+    settings = get_settings()
+    assert settings.judge_api_key == "sk-from-secrets"
+    assert settings.judge_model == "from-the-environment"  # the environment wins
+    assert "sk-from-secrets" not in repr(settings)
+    get_settings.cache_clear()  # monkeypatch removes the variable the app set (it was absent before the test)
+
+
 def test_history_is_empty_until_an_interview_is_scored(app):
     app.switch_page("pages/history.py").run()
     assert "this browser session" in texts(app.info)
