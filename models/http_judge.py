@@ -46,7 +46,7 @@ from models.errors import (
     JudgeRequestError,
     JudgeUnavailableError,
 )
-from models.protocols import ChatMessage
+from models.protocols import ChatMessage, normalised_options, option_variants
 
 TOP_LOGPROBS = 20  # the OpenAI API's maximum for top_logprobs, and vLLM's default --max-logprobs
 CONNECT_TIMEOUT_S = 10.0  # a host on the local network that answers at all connects in well under this
@@ -282,10 +282,7 @@ class HttpJudge:
         finally:
             self._give_back(session)
         masses = option_masses(self._top_logprobs(payload), options)
-        total = sum(masses)
-        if total <= 0:
-            return {option: 1.0 / len(options) for option in options}
-        return {option: mass / total for option, mass in zip(options, masses, strict=True)}
+        return normalised_options(options, masses)
 
     def close(self) -> None:
         """Close the idle pooled connections (the judge still works afterwards: it opens new ones)."""
@@ -431,14 +428,6 @@ class HttpJudge:
 
 def _is_prefill(messages: Sequence[ChatMessage]) -> bool:
     return bool(messages) and messages[-1]["role"] == "assistant"
-
-
-def option_variants(option: str) -> set[str]:
-    """The spellings of ``option`` whose tokens count for it: as ``TransformersJudge._option_mass`` uses.
-
-    ``"Yes"`` -> ``{"Yes", "yes", "YES", " Yes"}``.
-    """
-    return {option, option.lower(), option.capitalize(), option.upper(), " " + option}
 
 
 def option_masses(top: Sequence[tuple[str, float]], options: Sequence[str]) -> list[float]:

@@ -20,7 +20,7 @@ Python dicts handed to it in process (``handle_completions``).
   0.01-0.2 nats on the tiny model: enough to change a greedy reply. Left to itself, llama.cpp
   reuses the longest cached prefix and computes the rest as one batch, so a result would depend on
   what the cache held. As ``TransformersJudge`` does, a prompt is therefore always computed in the
-  same chunks (``chunk_starts``: every ``CHUNK_TOKENS`` positions and after every blank line), one
+  same chunks (``models.prefix.chunk_starts``: every ``CHUNK_TOKENS`` positions and after every blank line), one
   completion request per chunk, and the cache is reused only up to a chunk start; when llama.cpp's
   slot holds more of the prompt than that, one throw-away token is sent at the cut to make it
   drop the rest. The judge keeps the one slot (``n_parallel 1``, no RAM prompt cache), so it
@@ -51,13 +51,13 @@ from pathlib import Path
 from typing import Any
 
 from models.errors import ModelLoadError, ModelNotInstalledError
-from models.protocols import ChatMessage
+from models.prefix import chunk_starts, common_prefix_len
+from models.protocols import ChatMessage, normalised_options, option_variants
 from settings import Settings, get_settings
 
 GGUF_MAGIC = b"GGUF"
 TOP_LOGPROBS = 50  # tokens listed per position for option_probabilities; a rarer option counts 0
 SEED = 0
-CHUNK_TOKENS = 64  # prompts are computed in chunks starting at multiples of this (and after blank lines)
 HTTP_TIMEOUT_S = 60.0  # template and tokenizer requests on the private socket (milliseconds in practice)
 SOCKET_NAME = "judge.sock"
 
@@ -92,11 +92,6 @@ class _UnixHTTPConnection(http.client.HTTPConnection):
 
 def _remove_folder(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
-
-
-def option_variants(option: str) -> set[str]:
-    """The spellings whose single token counts for ``option``, as in ``TransformersJudge._option_mass``."""
-    return {option, option.lower(), option.capitalize(), option.upper(), " " + option}
 
 
 def check_gguf(path: Path, name: str) -> None:
@@ -333,7 +328,7 @@ class LlamaCppJudge:
             RuntimeError: llama.cpp refused a request, or the judge is closed.
         """
         starts = chunk_starts(pieces)
-        common = _common_prefix_len(self._slot, ids)
+        common = common_prefix_len(self._slot, ids)
         reuse = max(start for start in starts if start <= min(common, len(ids) - 1))
         # llama.cpp reuses the longest prefix its slot shares with a request. If that could be longer
         # than ``reuse`` (the slot holds more of ``ids``, or an unknown reply right after what is
@@ -384,10 +379,7 @@ class LlamaCppJudge:
             ids, pieces = self._prompt(messages)
             first = self._logprobs_after(ids, pieces)
             masses = [self._option_mass(option, ids, pieces, first) for option in options]
-        total = sum(masses)
-        if total <= 0:
-            return {option: 1.0 / len(options) for option in options}
-        return {option: mass / total for option, mass in zip(options, masses, strict=True)}
+        return normalised_options(options, masses)
 
     def _option_mass(self, option: str, ids: list[int], pieces: list[str], first: dict[int, float]) -> float:
         first_tokens: set[int] = set()
@@ -437,33 +429,11 @@ class LlamaCppJudge:
                     self._slot, self._slot_exact = list(ids), False
 
 
-def chunk_starts(pieces: Sequence[str]) -> list[int]:
-    """Chunk starts of a prompt, from its tokens' texts: every ``CHUNK_TOKENS`` positions and after each blank line.
-
-    As ``TransformersJudge._chunk_boundaries``. Whether a position starts a chunk depends only on the
-    tokens before it, so two prompts sharing a prefix are cut identically inside it.
-    """
-    starts = set(range(0, len(pieces), CHUNK_TOKENS))
-    for index in range(1, len(pieces) - 1):
-        piece, before = pieces[index], pieces[index - 1]
-        if "\n\n" in piece or (piece.startswith("\n") and before.endswith("\n")):
-            starts.add(index + 1)
-    return sorted(starts)
-
-
 def _piece_text(piece: Any) -> str:
     """A token's text from ``/tokenize``'s ``piece``: a string, or a list of bytes when not valid UTF-8 alone."""
     if isinstance(piece, str):
         return piece
     return bytes(piece).decode("utf-8", errors="replace") if isinstance(piece, list) else ""
-
-
-def _common_prefix_len(a: Sequence[int], b: Sequence[int]) -> int:
-    n = min(len(a), len(b))
-    i = 0
-    while i < n and a[i] == b[i]:
-        i += 1
-    return i
 
 
 class _Stream:

@@ -39,6 +39,24 @@ class Judge(Protocol):
         ...
 
 
+def option_variants(option: str) -> set[str]:
+    """The spellings of a short option whose probability counts for it in ``Judge.option_probabilities``:
+    its casing and leading-space variants (``"Yes"`` -> ``{"Yes", "yes", "YES", " Yes"}``)."""
+    return {option, option.lower(), option.capitalize(), option.upper(), " " + option}
+
+
+def normalised_options(options: Sequence[str], masses: Sequence[float]) -> dict[str, float]:
+    """Each option's mass over their sum, as ``Judge.option_probabilities`` returns; uniform when all are 0.
+
+    Raises:
+        ValueError: ``options`` and ``masses`` differ in length.
+    """
+    total = sum(masses)
+    if total <= 0:
+        return {option: 1.0 / len(options) for option in options}
+    return {option: mass / total for option, mass in zip(options, masses, strict=True)}
+
+
 @runtime_checkable
 class Embedder(Protocol):
     """A sentence embedder. Must be thread-safe."""

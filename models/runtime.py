@@ -28,14 +28,14 @@ from pathlib import Path
 from typing import Any
 
 from models.errors import ModelLoadError, ModelNotInstalledError
-from models.protocols import ChatMessage
+from models.prefix import chunk_starts, common_prefix_len
+from models.protocols import ChatMessage, normalised_options, option_variants
 from models.registry import ModelEntry
 
 Log = Callable[[str], None]
 RUNTIME_FORMAT = "int8-dynamic-v1"
 MANIFEST = "manifest.json"
 MODULE_FILE = "model.pt"
-CHUNK_TOKENS = 64  # prompt positions are computed in chunks aligned to multiples of this
 
 
 def _stderr(message: str) -> None:
@@ -217,7 +217,7 @@ class TransformersJudge:
 
         best_len, best_key = 0, None
         for key in self._prefix_cache:
-            common = _common_prefix_len(key, ids)
+            common = common_prefix_len(key, ids)
             if common > best_len:
                 best_len, best_key = common, key
         boundaries = self._chunk_boundaries(ids)
@@ -245,20 +245,8 @@ class TransformersJudge:
         return logits.float(), cache
 
     def _chunk_boundaries(self, ids: Sequence[int]) -> list[int]:
-        """Chunk starts: every ``CHUNK_TOKENS`` positions, plus just after every blank line.
-
-        Prompts about one answer share everything up to a blank line (before the rubric point, the
-        feedback request, the reply so far), so a boundary there lets each reuse the shared part.
-        Whether a position is a boundary depends only on the tokens before it, so two prompts that
-        share a prefix are cut identically inside it: cached numbers are the ones a fresh run
-        would compute.
-        """
-        boundaries = set(range(0, len(ids), CHUNK_TOKENS))
-        for index in range(1, len(ids) - 1):
-            piece, before = self._piece(ids[index]), self._piece(ids[index - 1])
-            if "\n\n" in piece or (piece.startswith("\n") and before.endswith("\n")):
-                boundaries.add(index + 1)
-        return sorted(boundaries)
+        """Chunk starts of a prompt (``models.prefix.chunk_starts``), from its token ids."""
+        return chunk_starts([self._piece(token) for token in ids])
 
     def _piece(self, token: int) -> str:
         piece = self._pieces.get(token)
@@ -283,16 +271,13 @@ class TransformersJudge:
             logits, cache = self._forward_prompt(self.prompt_ids(messages))
             log_probs = torch.log_softmax(logits, dim=-1)
             masses = [self._option_mass(option, log_probs, cache) for option in options]
-        total = sum(masses)
-        if total <= 0:
-            return {option: 1.0 / len(options) for option in options}
-        return {option: mass / total for option, mass in zip(options, masses, strict=True)}
+        return normalised_options(options, masses)
 
     def _option_mass(self, option: str, log_probs: Any, cache: Any) -> float:
         import torch
 
         first_tokens: set[int] = set()
-        for variant in {option, option.lower(), option.capitalize(), option.upper(), " " + option}:
+        for variant in option_variants(option):
             ids = self.tokenizer.encode(variant, add_special_tokens=False)
             if len(ids) == 1:
                 first_tokens.add(ids[0])
@@ -339,11 +324,3 @@ class TransformersJudge:
         """Forget cached prompt prefixes (frees their memory)."""
         with self._lock:
             self._prefix_cache.clear()
-
-
-def _common_prefix_len(a: Sequence[int], b: Sequence[int]) -> int:
-    n = min(len(a), len(b))
-    i = 0
-    while i < n and a[i] == b[i]:
-        i += 1
-    return i
