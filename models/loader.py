@@ -17,7 +17,7 @@ from pathlib import Path
 
 from models.checker import CrossEncoderChecker, load_checker
 from models.embedder import SentenceTransformerEmbedder, load_embedder_folder
-from models.errors import ModelLoadError, ModelNotInstalledError
+from models.errors import ModelError, ModelLoadError, ModelNotInstalledError
 from models.http_judge import HttpJudge
 from models.install import artifact_path, is_installed
 from models.llamacpp import LlamaCppJudge
@@ -242,21 +242,43 @@ def load_rubric_checker(*, settings: Settings | None = None) -> CrossEncoderChec
     return load_checker(threads=settings.threads)
 
 
+def _speech_source(spec: str | None, settings: Settings) -> tuple[Path, str]:
+    """The folder and name of the speech model named by ``spec`` (default from settings); loads nothing.
+
+    Raises:
+        ModelNotInstalledError: The registry model is not installed.
+        ModelLoadError: A local folder is not a CTranslate2 Whisper model.
+        ValueError: ``spec`` names a registry entry that is not a speech model.
+        KeyError: ``spec`` is neither a folder nor a registry name.
+    """
+    spec = spec or settings.speech
+    if _looks_like_path(spec):
+        folder = Path(spec).expanduser()
+        if not is_whisper_folder(folder):
+            raise ModelLoadError(
+                f"{folder} is not a CTranslate2 Whisper folder (model.bin, config.json, tokenizer.json); "
+                "use one, or a registry profile: speech, speech-base"
+            )
+        return folder, folder.name
+    entry = load_registry().get(spec)
+    if entry.kind != "speech":
+        raise ValueError(f"{entry.name} is a {entry.kind} model, not a speech model")
+    if not is_installed(entry, settings.model_dir):
+        raise ModelNotInstalledError(entry.name, str(artifact_path(entry, settings.model_dir)))
+    return artifact_path(entry, settings.model_dir), entry.name
+
+
 def speech_model_problem(spec: str | None = None, *, settings: Settings | None = None) -> str | None:
     """Why the speech model named by ``spec`` cannot be loaded (not installed, not a speech model), or ``None``.
 
     Checks the files only (loads nothing), so a page can offer recording only when it will work.
     """
-    settings = settings or get_settings()
-    spec = spec or settings.speech
-    if _looks_like_path(spec):
-        folder = Path(spec).expanduser()
-        return None if is_whisper_folder(folder) else f"{folder} is not a CTranslate2 Whisper folder (CANDID_SPEECH)"
-    entry = load_registry().find(spec)
-    if entry is None or entry.kind != "speech":
-        return f"{spec!r} is not a speech model (CANDID_SPEECH); use speech, speech-base or a local folder"
-    if not is_installed(entry, settings.model_dir):
-        return f"the speech model is not installed: python -m models install {entry.profile}"
+    try:
+        _speech_source(spec, settings or get_settings())
+    except KeyError as error:  # KeyError's str() would quote the message
+        return str(error.args[0]) if error.args else "unknown speech model"
+    except (ModelError, ValueError) as error:
+        return str(error)
     return None
 
 
@@ -267,27 +289,13 @@ def load_transcriber(spec: str | None = None, *, settings: Settings | None = Non
         ModelNotInstalledError: The model is not installed (typing answers still works).
         ModelLoadError: A local folder is not a CTranslate2 Whisper model.
         ValueError: ``spec`` names a registry entry that is not a speech model.
+        KeyError: ``spec`` is neither a folder nor a registry name.
     """
     enforce_offline()
     settings = settings or get_settings()
-    spec = spec or settings.speech
-    if _looks_like_path(spec):
-        folder = Path(spec).expanduser()
-        if not is_whisper_folder(folder):
-            raise ModelLoadError(
-                f"{folder} is not a CTranslate2 Whisper folder (model.bin, config.json, tokenizer.json); "
-                "use one, or a registry profile: speech, speech-base"
-            )
-        english_only = folder.name.endswith(".en")
-        return WhisperTranscriber(folder, name=folder.name, threads=settings.threads, english_only=english_only)
-    entry = load_registry().get(spec)
-    if entry.kind != "speech":
-        raise ValueError(f"{entry.name} is a {entry.kind} model, not a speech model")
-    if not is_installed(entry, settings.model_dir):
-        raise ModelNotInstalledError(entry.name, str(artifact_path(entry, settings.model_dir)))
-    folder = artifact_path(entry, settings.model_dir)
-    english_only = entry.name.endswith(".en")
-    return WhisperTranscriber(folder, name=entry.name, threads=settings.threads, english_only=english_only)
+    folder, name = _speech_source(spec, settings)
+    english_only = name.endswith(".en")  # Whisper's English-only models: whisper-tiny.en, ...
+    return WhisperTranscriber(folder, name=name, threads=settings.threads, english_only=english_only)
 
 
 def model_status(settings: Settings | None = None) -> list[dict[str, str]]:
