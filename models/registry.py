@@ -35,35 +35,31 @@ class PartsSpec(BaseModel):
         return out
 
 
-class FolderSpec(BaseModel):
-    """A model folder shipped inside one package (``exclude``: members under ``prefix`` left out)."""
+class PinnedPackage(BaseModel):
+    """A package pinned to one version, the bytes of a model coming from it."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     package: str
     version: str
+
+    @property
+    def requirement(self) -> str:
+        """The pip requirement string."""
+        return f"{self.package}=={self.version}"
+
+
+class FolderSpec(PinnedPackage):
+    """A model folder shipped inside one package (``exclude``: members under ``prefix`` left out)."""
+
     prefix: str
     exclude: list[str] = Field(default_factory=list)
 
-    @property
-    def requirement(self) -> str:
-        """The pip requirement string."""
-        return f"{self.package}=={self.version}"
 
-
-class PackagedPart(BaseModel):
+class PackagedPart(PinnedPackage):
     """One member of one package: a piece of a file split over several packages."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    package: str
-    version: str
     member: str
-
-    @property
-    def requirement(self) -> str:
-        """The pip requirement string."""
-        return f"{self.package}=={self.version}"
 
 
 class JoinedFile(BaseModel):
