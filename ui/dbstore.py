@@ -298,6 +298,7 @@ class DatabaseInterviewStore:
         plan = self.repository.get_plan(stored.plan_id).plan
         bank = self._banks.banks.get(plan.bank_slug)
         names = {competency.code: competency.name for competency in bank.competencies} if bank else {}
+        drafts, spoken = split_drafts(dict(stored.drafts))
         return InterviewRecord(
             id=str(stored.id),
             role=bank.role if bank else plan.bank_slug,
@@ -307,8 +308,8 @@ class DatabaseInterviewStore:
             created_at=stored.created_at,
             finished_at=stored.completed_at,
             position=plan.num_questions,
-            drafts=split_drafts(dict(stored.drafts))[0],
-            spoken=split_drafts(dict(stored.drafts))[1],
+            drafts=drafts,
+            spoken=spoken,
         )
 
 
