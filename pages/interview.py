@@ -58,13 +58,7 @@ def follow_up_form(record: InterviewRecord, question_id: str, question: str) -> 
     st.markdown(f"**Follow-up:** {render.inert_markdown(question)}")
     key = state.follow_up_key(record.id, question_id)
     # By voice too: the transcript goes into the box (the first answer's delivery figures stand for both).
-    spoken_key = follow_up_id(question_id)
-    spoken = speech.voice_answer(f"{key}.recording", key, record.spoken.get(spoken_key), label="Answer by voice")
-    if spoken != record.spoken.get(spoken_key):
-        if spoken is None:
-            record.spoken.pop(spoken_key, None)
-        else:
-            record.spoken[spoken_key] = spoken
+    if speech.voice_answer(f"{key}.recording", key, record.spoken, follow_up_id(question_id), label="Answer by voice"):
         store.save(record)
     text = st.text_area("Your follow-up answer", key=key, height=180)
     send, skip = st.columns([3, 1])
@@ -278,17 +272,10 @@ def ask(record: InterviewRecord, question_id: str) -> None:
         st.fragment(timer, run_every=1.0)(record, question_id, key)
     if key not in st.session_state:
         state.set_widget_value(key, record.drafts.get(question_id, ""))
-    before = record.spoken.get(question_id)
     if record.plan.time_limit_s and resources.speech_problem() is None:
         st.caption(":material/timer: Stop recording before the time runs out: a recording still running is not sent.")
-    spoken = speech.voice_answer(
-        state.recording_key(record.id, question_id), key, before, label="Answer by voice (or type below)"
-    )
-    if spoken != before:
-        if spoken is None:
-            record.spoken.pop(question_id, None)
-        else:
-            record.spoken[question_id] = spoken
+    recorder = state.recording_key(record.id, question_id)
+    if speech.voice_answer(recorder, key, record.spoken, question_id, label="Answer by voice (or type below)"):
         store.save(record)
     text = st.text_area(
         "Your answer",
@@ -306,7 +293,8 @@ def ask(record: InterviewRecord, question_id: str) -> None:
         if previous and not previous.skipped
         else ""
     )
-    heard = " · transcribed from your recording: correct it before you submit" if spoken is not None else ""
+    spoken = question_id in record.spoken
+    heard = " · transcribed from your recording: correct it before you submit" if spoken else ""
     st.caption(f"{render.counted(words, 'word')}{heard}{note}")
     back, skip, send = st.columns([1, 1, 3])
     if back.button("Back", key=InterviewKeys.BACK, disabled=position == 0, icon=":material/arrow_back:"):

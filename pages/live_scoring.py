@@ -132,11 +132,7 @@ spoken = state.live_spoken()
 answers = {}
 for slot in slots:
     with columns[slot]:
-        heard = speech.voice_answer(RECORDERS[slot], SLOTS[slot], spoken.get(slot), label=f"{labels[slot]} by voice")
-        if heard is None:
-            spoken.pop(slot, None)
-        else:
-            spoken[slot] = heard
+        speech.voice_answer(RECORDERS[slot], SLOTS[slot], spoken, slot, label=f"{labels[slot]} by voice")
         answers[slot] = st.text_area(labels[slot], key=SLOTS[slot], height=220)
 
 left, right = st.columns([1, 5])

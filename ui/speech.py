@@ -11,6 +11,7 @@ leave the box as it was; without a speech model the recorder is not offered and 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import MutableMapping
 
 import streamlit as st
 
@@ -56,19 +57,36 @@ def recording(recorder_key: str, spoken: SpokenDraft | None) -> tuple[bytes, str
     return data, value.type or "audio/wav"
 
 
-def voice_answer(recorder_key: str, text_key: str, spoken: SpokenDraft | None, *, label: str) -> SpokenDraft | None:
+def voice_answer(
+    recorder_key: str, text_key: str, drafts: MutableMapping[str, SpokenDraft], slot: str, *, label: str
+) -> bool:
     """The recorder; transcribes a new recording into the text box ``text_key`` (call it before the box).
 
     Args:
         recorder_key: The recorder widget's key.
         text_key: The answer box's key (its value is set here, so the box must come after).
-        spoken: The transcript and figures of the recording transcribed before, if any.
+        drafts: Where transcribed recordings are kept (``InterviewRecord.spoken``, the Live page's).
+        slot: This recorder's key in ``drafts``: ``drafts[slot]`` is the transcript and figures of the
+            recording that stands, and is removed when none does (the candidate removed it, or the
+            speech model is missing).
         label: The recorder's label.
 
     Returns:
-        The transcript and figures of the recording that stands, or ``None`` when there is none (the
-        candidate removed it, or the speech model is missing).
+        Whether ``drafts[slot]`` changed (the caller saves it).
     """
+    before = drafts.get(slot)
+    spoken = _heard(recorder_key, text_key, before, label=label)
+    if spoken == before:
+        return False
+    if spoken is None:
+        drafts.pop(slot, None)
+    else:
+        drafts[slot] = spoken
+    return True
+
+
+def _heard(recorder_key: str, text_key: str, spoken: SpokenDraft | None, *, label: str) -> SpokenDraft | None:
+    """The recorder, and the transcript and figures of the recording that stands (``None``: none does)."""
     problem = resources.speech_problem()
     if problem is not None:
         st.caption(":material/mic_off: Answering by voice is not available here; type your answer.")
