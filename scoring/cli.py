@@ -13,6 +13,7 @@ package never imports the layers above it. The small input/output helpers here s
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import subprocess
 import sys
@@ -225,25 +226,18 @@ def _add_transcribe_command(commands: argparse._SubParsersAction[argparse.Argume
 
 def _run_transcribe(args: argparse.Namespace) -> int:
     """Transcribe one file and print the transcript and delivery figures as JSON."""
-    from models.errors import AudioTooLongError, ModelError, SpeechInputError
+    from models.errors import ModelError, SpeechInputError
     from models.loader import load_transcriber
     from models.speech import MAX_AUDIO_BYTES
     from scoring.delivery import delivery_figures, delivery_lines
 
-    try:
-        if args.file == "-":
-            audio = sys.stdin.buffer.read(MAX_AUDIO_BYTES + 1)
-        else:
-            path = Path(args.file)
-            if path.is_file() and path.stat().st_size > MAX_AUDIO_BYTES:  # refused before it is read
-                raise AudioTooLongError(f"The file is over {MAX_AUDIO_BYTES // 2**20} MB; record a shorter answer.")
-            audio = path.read_bytes()
-        if len(audio) > MAX_AUDIO_BYTES:
-            raise AudioTooLongError(f"The input is over {MAX_AUDIO_BYTES // 2**20} MB; record a shorter answer.")
+    try:  # never more than the limit and one byte is read, from a file or standard input
+        with contextlib.nullcontext(sys.stdin.buffer) if args.file == "-" else Path(args.file).open("rb") as stream:
+            audio = stream.read(MAX_AUDIO_BYTES + 1)
     except OSError as error:
         return fail(f"cannot read {args.file}: {error.strerror or error}")
-    except AudioTooLongError as error:
-        return fail(f"{args.file}: {error}")
+    if len(audio) > MAX_AUDIO_BYTES:  # refused before the model loads
+        return fail(f"{args.file}: The file is over {MAX_AUDIO_BYTES // 2**20} MB; record a shorter answer.")
     try:
         transcriber = load_transcriber(args.model)
     except KeyError as error:  # an unknown registry name: KeyError's str() would quote the message
