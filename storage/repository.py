@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import Engine, Label, Select, delete, exists, func, or_, select, update
+from sqlalchemy import Engine, Label, Select, case, delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -638,9 +638,7 @@ class Repository:
             status=JobStatus.QUEUED.value,
             worker_id=None,
             claimed_at=None,
-            attempts=func.max(ScoringJob.attempts - 1, 0)
-            if self.dialect == "sqlite"
-            else func.greatest(ScoringJob.attempts - 1, 0),
+            attempts=case((ScoringJob.attempts > 0, ScoringJob.attempts - 1), else_=0),  # the claim is not counted
         ).returning(ScoringJob.answer_id)
         with self._transaction() as session:
             answer_id = session.execute(statement, execution_options=_SKIP_SYNC).scalar_one_or_none()
