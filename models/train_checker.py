@@ -104,6 +104,24 @@ def anchor_pairs(pairs: Sequence[Pair], banks: Path = BANKS_DIR) -> list[Pair]:
     strong anchor states every rubric point and commits no red flag; the generic anchor talks around
     every point (silent): long, on-topic passages like the answers the scorer reads.
     """
+    found = []
+    for group, question in _trained_questions(pairs, banks):
+        anchors = {a["level"]: " ".join(a["answer"].split()) for a in question.get("anchors", [])}
+        points = [item["point"] for item in question.get("rubric", [])]
+        flags = [item["flag"] for item in question.get("red_flags", [])]
+        strong, generic = anchors.get("strong", ""), anchors.get("generic", "")
+        if strong and len(strong.split()) <= ANCHOR_MAX_WORDS:
+            found += [Pair(point, strong, "states", group, "bank-anchor") for point in points]
+        windows = _windows(strong)
+        for flag in flags:  # the windows sharing most words with the flag: on topic, yet not committing it
+            found += [Pair(flag, window, "silent", group, "bank-anchor") for window in _closest(windows, flag, 2)]
+        if generic and len(generic.split()) <= ANCHOR_MAX_WORDS:
+            found += [Pair(point, generic, "silent", group, "bank-anchor") for point in points]
+    return found
+
+
+def _trained_questions(pairs: Sequence[Pair], banks: Path) -> list[tuple[str, dict]]:
+    """``(group, question)`` of every bank question that has written passages in ``pairs``, in bank order."""
     import yaml
 
     wanted = {pair.group for pair in pairs if pair.source == "bank"}
@@ -112,22 +130,48 @@ def anchor_pairs(pairs: Sequence[Pair], banks: Path = BANKS_DIR) -> list[Pair]:
         bank = yaml.safe_load(path.read_text(encoding="utf-8"))
         for question in bank.get("questions", []):
             group = f"bank:{path.stem}:{question['id']}"
-            if group not in wanted:
-                continue
-            anchors = {a["level"]: " ".join(a["answer"].split()) for a in question.get("anchors", [])}
-            points = [item["point"] for item in question.get("rubric", [])]
-            flags = [item["flag"] for item in question.get("red_flags", [])]
-            strong, generic = anchors.get("strong", ""), anchors.get("generic", "")
-            if strong and len(strong.split()) <= ANCHOR_MAX_WORDS:
-                found += [Pair(point, strong, "states", group, "bank-anchor") for point in points]
-            if strong:
-                sentences = _SENTENCE_END.split(strong)
-                windows = [" ".join(sentences[i : i + 2]) for i in range(max(1, len(sentences) - 1))]
-                for flag in flags:  # the windows sharing most words with the flag: on topic, yet not committing it
-                    closest = sorted(windows, key=lambda w, f=flag: -len(_words(w) & _words(f)))[:2]
-                    found += [Pair(flag, window, "silent", group, "bank-anchor") for window in closest]
-            if generic and len(generic.split()) <= ANCHOR_MAX_WORDS:
-                found += [Pair(point, generic, "silent", group, "bank-anchor") for point in points]
+            if group in wanted:
+                found.append((group, question))
+    return found
+
+
+def _windows(text: str) -> list[str]:
+    """The answer's neighbouring-sentence pairs (the whole text when it is one sentence; none when empty)."""
+    if not text.strip():
+        return []
+    sentences = _SENTENCE_END.split(" ".join(text.split()))
+    return [" ".join(sentences[i : i + 2]) for i in range(max(1, len(sentences) - 1))]
+
+
+def _closest(windows: Sequence[str], claim: str, count: int) -> list[str]:
+    """The ``count`` windows sharing most words with ``claim`` (on topic, yet not stating it)."""
+    return sorted(windows, key=lambda w: -len(_words(w) & _words(claim)))[:count]
+
+
+def example_pairs(pairs: Sequence[Pair], banks: Path = BANKS_DIR) -> list[Pair]:
+    """Pairs from the banks' red-flag examples (what a candidate says when committing a flag), for the questions
+    that have written passages only (so the development set's questions stay unseen).
+
+    The scorer checks each example as a claim beside the flag itself, so the checker learns both readings:
+    (flag, example) and (example, another example of the same flag) state it; an example of another flag of
+    the same question, and the strong anchor's window closest to the example, are silent on it.
+    """
+    found = []
+    for group, question in _trained_questions(pairs, banks):
+        flags = [(item["flag"], list(item.get("examples") or [])) for item in question.get("red_flags", [])]
+        strong = next((a["answer"] for a in question.get("anchors", []) if a["level"] == "strong"), "")
+        windows = _windows(strong)
+        for index, (flag, examples) in enumerate(flags):
+            others = [e for j, (_, more) in enumerate(flags) if j != index for e in more]
+            for number, example in enumerate(examples):
+                found.append(Pair(flag, example, "states", group, "bank-example"))
+                if len(examples) > 1:  # the next example of the same flag (one pair each, so the data stay small)
+                    found.append(Pair(example, examples[(number + 1) % len(examples)], "states", group, "bank-example"))
+                if others:
+                    found.append(Pair(example, others[number % len(others)], "silent", group, "bank-example"))
+                found += [
+                    Pair(example, window, "silent", group, "bank-example") for window in _closest(windows, example, 1)
+                ]
     return found
 
 
@@ -233,6 +277,8 @@ def train(args: argparse.Namespace) -> dict[str, object]:
     pairs = semeval_pairs() + written + derived_silent_pairs(written, args.derived_per_claim, args.seed)
     if args.near:
         pairs += anchor_pairs(written)
+    if args.examples:
+        pairs += example_pairs(written)
     train_pairs, held_out = split_by_question(pairs, args.seed)
     # The written passages are few next to SemEval's answers and closest to what the scorer reads: seen twice.
     train_pairs += [pair for pair in train_pairs if pair.source == "bank"] * (args.bank_weight - 1)
@@ -301,6 +347,7 @@ def train(args: argparse.Namespace) -> dict[str, object]:
             "bank_weight": args.bank_weight,
             "derived_per_claim": args.derived_per_claim,
             "near": args.near,
+            "examples": args.examples,
             "seconds": round(time.time() - started),
         },
         "held_out": held,
@@ -367,6 +414,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--near",
         action="store_true",
         help="also train on <bank>.near.jsonl and the anchor pairs (a candidate that was not better out of fold)",
+    )
+    parser.add_argument(
+        "--examples", action="store_true", help="also train on the banks' red-flag examples (``example_pairs``)"
     )
     parser.add_argument("--out", default=str(CHECKER_FOLDER))
     args = parser.parse_args(argv)

@@ -68,6 +68,8 @@ for competency in bank.competencies:
                 for flag in question.red_flags:
                     st.markdown(f":material/report: {flag.flag}")
                     st.caption(f"Why: {flag.reason}")
+                    if flag.examples:
+                        st.caption("Sounds like: " + " / ".join(f"\u201c{example}\u201d" for example in flag.examples))
             if question.anchors:
                 st.markdown("**Anchor answers** (graded examples the scorer compares with)")
                 for anchor in question.anchors:

@@ -6,7 +6,9 @@ flags and anchor answers follow the keywords as numbered pairs, one item per pai
 ``red_flag_1``/``reason_1`` .. and ``anchor_level_1``/``anchor_1`` .. (the level is ``strong``,
 ``good``, ``generic`` or ``wrong``). An export has at least 4 pairs of each, more when a question
 needs them; an import takes any numbers, closes gaps, and accepts a file without these columns (both
-fields are optional). The bank's own fields (role, slug, description, version) are not in the table
+fields are optional). A red flag's examples (what a candidate says when committing it) sit in an
+optional ``flag_examples_N`` column after ``reason_N``, joined by ``" | "``.
+The bank's own fields (role, slug, description, version) are not in the table
 and are passed back in. A competency without questions has no row, so it does not survive the trip.
 """
 
@@ -38,7 +40,9 @@ QUESTION_COLUMNS = (
 OPTIONAL_COLUMNS = ("competency_behavioural",)  # files written before the column existed still import
 _YES = {"yes", "y", "true", "1"}
 TRAILING_COLUMNS = ("exemplary_answer", "pitfalls", "follow_up", "keywords")
-_NUMBERED = re.compile(r"^(?P<kind>rubric|tip|red_flag|reason|anchor_level|anchor)_(?P<number>[1-9][0-9]*)$")
+_NUMBERED = re.compile(
+    r"^(?P<kind>rubric|tip|red_flag|reason|flag_examples|anchor_level|anchor)_(?P<number>[1-9][0-9]*)$"
+)
 # Numbered column pairs, in export order: (kind of the first column, kind of the second, whether the
 # first column may stand alone). A tip is optional; a red flag needs its reason and an anchor its level.
 _PAIRS = (("rubric", "tip", True), ("red_flag", "reason", False), ("anchor_level", "anchor", False))
@@ -47,7 +51,7 @@ _EXPECTED_HEADER = ", ".join(
         *QUESTION_COLUMNS,
         *("rubric_1", "tip_1", "rubric_2", "tip_2", "..."),
         *TRAILING_COLUMNS,
-        *("red_flag_1", "reason_1", "...", "anchor_level_1", "anchor_1", "..."),
+        *("red_flag_1", "reason_1", "flag_examples_1 (optional)", "...", "anchor_level_1", "anchor_1", "..."),
     ]
 )
 
@@ -61,14 +65,16 @@ def csv_columns(
 
     Args:
         rubric_columns: The number of ``rubric_N``/``tip_N`` pairs.
-        red_flag_columns: The number of ``red_flag_N``/``reason_N`` pairs.
+        red_flag_columns: The number of ``red_flag_N``/``reason_N``/``flag_examples_N`` triples.
         anchor_columns: The number of ``anchor_level_N``/``anchor_N`` pairs.
 
     Returns:
         The question columns, the rubric pairs, the trailing columns, the red flag pairs, the anchor pairs.
     """
     rubric = _pair_columns("rubric", "tip", rubric_columns)
-    red_flags = _pair_columns("red_flag", "reason", red_flag_columns)
+    red_flags = [
+        name for n in range(1, red_flag_columns + 1) for name in (f"red_flag_{n}", f"reason_{n}", f"flag_examples_{n}")
+    ]
     anchors = _pair_columns("anchor_level", "anchor", anchor_columns)
     return [*QUESTION_COLUMNS, *rubric, *TRAILING_COLUMNS, *red_flags, *anchors]
 
@@ -168,6 +174,7 @@ def _question_row(bank: QuestionBank, index: int) -> dict[str, str]:
     for number, flag in enumerate(question.red_flags, start=1):
         row[f"red_flag_{number}"] = flag.flag
         row[f"reason_{number}"] = flag.reason
+        row[f"flag_examples_{number}"] = _join_list(flag.examples, question.id, "red flag example")
     for number, anchor in enumerate(question.anchors, start=1):
         row[f"anchor_level_{number}"] = anchor.level
         row[f"anchor_{number}"] = anchor.answer
@@ -229,6 +236,13 @@ def _check_columns(frame: pd.DataFrame, filename: str) -> dict[str, list[int]]:
             if alone:
                 article = "an" if partner[0] in "aeiou" else "a"
                 problems.append(f"{kind} column(s) without {article} {partner} column: {', '.join(alone)}")
+    stray = [
+        c
+        for c, m in numbered.items()
+        if m and m["kind"] == "flag_examples" and ("red_flag", int(m["number"])) not in present
+    ]
+    if stray:
+        problems.append(f"flag_examples column(s) without a red_flag column: {', '.join(stray)}")
     if len(set(columns)) != len(columns):
         problems.append("a column name repeats")
     if problems:
@@ -264,7 +278,8 @@ def _question_data(record: dict[str, str], numbers: dict[str, list[int]]) -> dic
     """The question's fields from its row; an empty pair of cells is skipped, so gaps close."""
     rubric = [{"point": point, "tip": tip} for point, tip in _pairs(record, "rubric", "tip", numbers["rubric"])]
     red_flags = [
-        {"flag": flag, "reason": reason} for flag, reason in _pairs(record, "red_flag", "reason", numbers["red_flag"])
+        {"flag": flag, "reason": reason, "examples": _split_list(record.get(f"flag_examples_{n}", ""))}
+        for n, (flag, reason) in _numbered_pairs(record, "red_flag", "reason", numbers["red_flag"])
     ]
     anchors = [
         {"level": level.strip().lower(), "answer": answer}
@@ -287,8 +302,15 @@ def _question_data(record: dict[str, str], numbers: dict[str, list[int]]) -> dic
 
 def _pairs(record: dict[str, str], first: str, second: str, numbers: list[int]) -> list[tuple[str, str]]:
     """The non-empty ``(first_N, second_N)`` cell pairs of a row, by number; a missing cell reads as empty."""
-    cells = [(record.get(f"{first}_{n}", ""), record.get(f"{second}_{n}", "")) for n in numbers]
-    return [(a, b) for a, b in cells if a.strip() or b.strip()]
+    return [pair for _, pair in _numbered_pairs(record, first, second, numbers)]
+
+
+def _numbered_pairs(
+    record: dict[str, str], first: str, second: str, numbers: list[int]
+) -> list[tuple[int, tuple[str, str]]]:
+    """``_pairs`` with each pair's number."""
+    cells = [(n, (record.get(f"{first}_{n}", ""), record.get(f"{second}_{n}", ""))) for n in numbers]
+    return [(n, (a, b)) for n, (a, b) in cells if a.strip() or b.strip()]
 
 
 def _error(filename: str, what: str) -> BankError:

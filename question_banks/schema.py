@@ -36,6 +36,9 @@ class RubricPoint(BaseModel):
         return value
 
 
+MAX_RED_FLAG_EXAMPLES = 6  # each one is a claim the checker reads against every answer
+
+
 class RedFlag(BaseModel):
     """A wrong claim or harmful practice an interviewer marks down, with why it is a problem."""
 
@@ -45,6 +48,14 @@ class RedFlag(BaseModel):
         description="What the answer says or does, e.g. 'resamples the whole dataset before splitting it'."
     )
     reason: NonEmpty = Field(description="One line on why it is a problem, shown to the candidate.")
+    examples: list[NonEmpty] = Field(
+        default_factory=list,
+        max_length=MAX_RED_FLAG_EXAMPLES,
+        description=(
+            "What a candidate says when committing it, in a candidate's words (one or two sentences each). "
+            "Shown to interviewers; the rubric checker checks each one as well as the flag itself."
+        ),
+    )
 
 
 AnchorLevel = Literal["strong", "good", "generic", "wrong"]

@@ -100,7 +100,7 @@ def test_question_banks_page_browses_competencies_questions_and_rubrics(app):
     assert not app.expander
 
 
-def test_question_banks_page_shows_red_flags_with_reasons_and_anchor_answers(app):
+def test_question_banks_page_shows_red_flags_with_reasons_examples_and_anchor_answers(app):
     from question_banks.loader import load_banks
 
     question = load_banks().get("data_engineer").question("PIPE_Q1")
@@ -110,4 +110,6 @@ def test_question_banks_page_shows_red_flags_with_reasons_and_anchor_answers(app
     assert "Red flags" in markdown and "Anchor answers" in markdown
     for flag in question.red_flags:
         assert flag.flag in markdown and flag.reason in captions
+        assert all(f"\u201c{example}\u201d" in captions for example in flag.examples)
+    assert "Sounds like: " in captions
     assert question.anchor("strong").answer in captions

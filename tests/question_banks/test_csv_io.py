@@ -61,12 +61,14 @@ def test_layout_is_one_row_per_question_with_numbered_rubric_columns():
     assert [first[f"rubric_{n}"] for n in range(1, len(question.rubric) + 1)] == question.rubric_points
     four_points = next(i for i, q in enumerate(bank.questions) if len(q.rubric) == 4)
     assert frame.iloc[four_points]["rubric_5"] == "" and frame.iloc[four_points]["tip_6"] == ""
-    assert list(frame.columns[-16:]) == [
-        *(f"{kind}_{n}" for n in range(1, 5) for kind in ("red_flag", "reason")),
+    assert list(frame.columns[-20:]) == [
+        *(f"{kind}_{n}" for n in range(1, 5) for kind in ("red_flag", "reason", "flag_examples")),
         *(f"{kind}_{n}" for n in range(1, 5) for kind in ("anchor_level", "anchor")),
     ]
     flags = [(first[f"red_flag_{n}"], first[f"reason_{n}"]) for n in range(1, len(question.red_flags) + 1)]
     assert flags == [(flag.flag, flag.reason) for flag in question.red_flags]
+    examples = [first[f"flag_examples_{n}"].split(" | ") for n in range(1, len(question.red_flags) + 1)]
+    assert examples == [flag.examples for flag in question.red_flags] and all(examples)
     anchors = [(first[f"anchor_level_{n}"], first[f"anchor_{n}"]) for n in range(1, len(question.anchors) + 1)]
     assert anchors == [(anchor.level, anchor.answer) for anchor in question.anchors]
     assert first["red_flag_4"] == first["reason_4"] == first["anchor_level_4"] == first["anchor_4"] == ""
@@ -150,6 +152,11 @@ def test_a_gap_in_the_rubric_columns_is_closed():
         (lambda f: _set(f, 6, reason_3="A reason without a flag."), "CC_Q1", "'red_flags item 1 → flag' is empty"),
         (lambda f: _drop(f, "reason_2"), None, "red_flag column(s) without a reason column: red_flag_2"),
         (lambda f: _drop(f, "red_flag_4"), None, "reason column(s) without a red_flag column: reason_4"),
+        (
+            lambda f: _drop(f, "red_flag_4", "reason_4"),
+            None,
+            "flag_examples column(s) without a red_flag column: flag_examples_4",
+        ),
         (lambda f: _drop(f, "anchor_level_3"), None, "anchor column(s) without an anchor_level column: anchor_3"),
         (lambda f: _drop(f, "anchor_1"), None, "anchor_level column(s) without an anchor column: anchor_level_1"),
     ],
@@ -248,9 +255,10 @@ def test_candidate_text_is_stored_verbatim_in_the_cells():
 
 
 OLD_LAYOUTS = {
-    "no red flag or anchor columns": ("red_flag", "reason", "anchor_level", "anchor"),
+    "no red flag or anchor columns": ("red_flag", "reason", "flag_examples", "anchor_level", "anchor"),
     "no anchor columns": ("anchor_level", "anchor"),
-    "no red flag columns": ("red_flag", "reason"),
+    "no red flag columns": ("red_flag", "reason", "flag_examples"),
+    "no red flag example columns": ("flag_examples",),
 }
 
 
@@ -261,10 +269,12 @@ def test_a_csv_without_the_new_columns_still_imports(dropped):
     kinds = {"red_flag": "red_flags", "reason": "red_flags", "anchor_level": "anchors", "anchor": "anchors"}
     _drop(frame, *(column for column in frame.columns if column.rsplit("_", 1)[0] in dropped))
     again = bank_from_csv(frame.to_csv(index=False), bank.role, bank.slug, description=bank.description)
-    emptied = {kinds[kind] for kind in dropped}
+    emptied = {kinds[kind] for kind in dropped if kind in kinds}
     expected = bank.model_dump()
     for question in expected["questions"]:
         question.update({key: [] for key in emptied})
+        for flag in question["red_flags"]:
+            flag["examples"] = [] if "flag_examples" in dropped else flag["examples"]
     assert again.model_dump() == expected
 
 
@@ -295,6 +305,7 @@ def _gaps(frame: pd.DataFrame) -> pd.DataFrame:
     for source, target in [("3", "4"), ("2", "3")]:
         _move(frame, f"red_flag_{source}", f"red_flag_{target}")
         _move(frame, f"reason_{source}", f"reason_{target}")
+        _move(frame, f"flag_examples_{source}", f"flag_examples_{target}")
     for kind in ("anchor_level", "anchor"):
         for source, target in [("3", "4"), ("2", "3"), ("1", "2")]:
             _move(frame, f"{kind}_{source}", f"{kind}_{target}")
@@ -302,7 +313,7 @@ def _gaps(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _new_columns_first(frame: pd.DataFrame) -> pd.DataFrame:
-    new = [column for column in frame.columns if column.startswith(("red_flag", "reason", "anchor"))]
+    new = [column for column in frame.columns if column.startswith(("red_flag", "reason", "flag_examples", "anchor"))]
     return frame[[*reversed(new), *(column for column in frame.columns if column not in new)]]
 
 
