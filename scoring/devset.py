@@ -33,7 +33,15 @@ from scoring.engine import (
     question_request,
     rubric_evidence,
 )
-from scoring.rubric import FEATURES, ClaimVerdict, RubricEvidence, RubricScoreModel
+from scoring.rubric import (
+    FEATURES,
+    MISSING_ODDS,
+    POINT_FEATURES,
+    ClaimVerdict,
+    PointStatusModel,
+    RubricEvidence,
+    RubricScoreModel,
+)
 from scoring.text import normalize_text, split_sentences
 from scoring.types import Flag, RubricStatus
 
@@ -52,6 +60,7 @@ RIDGE_ALPHA = 1.0
 THRESHOLD_GRID = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95)
 FINDING_GRID = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98)
 FOLDS = 5
+POINT_MODEL_C = 0.1  # L2 strength of the point-status model (0.1 and 1.0 agree within 0.5% out of fold)
 
 
 @dataclass(frozen=True)
@@ -173,19 +182,56 @@ def point_agreement(rows: Sequence[DevRow], model: RubricScoreModel) -> float:
     for row in rows:
         if row.evidence is None:
             continue
-        for label, verdict in zip(row.item.points, row.evidence.points, strict=False):
-            agree += model.status(verdict) is RubricStatus(label)
+        for label, status in zip(row.item.points, model.statuses(row.evidence), strict=False):
+            agree += status is RubricStatus(label)
             total += 1
     return agree / total if total else 0.0
 
 
+def fit_point_model(rows: Sequence[DevRow], missing_odds: float = MISSING_ODDS) -> PointStatusModel:
+    """The point-status model (``scoring.rubric.PointStatusModel``) fitted on the labelled points of ``rows``:
+    multinomial logistic regression (L2, ``C`` = ``POINT_MODEL_C``) on the standardised ``POINT_FEATURES``; a
+    contradicted label counts as missing (contradiction is the checker's rule)."""
+    from sklearn.linear_model import LogisticRegression
+
+    features, labels = [], []
+    for row in rows:
+        if row.evidence is None:
+            continue
+        for label, values in zip(row.item.points, PointStatusModel.features(row.evidence), strict=False):
+            features.append([np.nan if values[n] is None else float(values[n]) for n in POINT_FEATURES])
+            labels.append(RubricStatus.MISSING.value if label == RubricStatus.CONTRADICTED.value else label)
+    x = np.array(features, dtype=float)
+    means = np.nanmean(x, axis=0)
+    scales = np.nanstd(x, axis=0)
+    scales[~(scales > 0)] = 1.0
+    z = np.nan_to_num((x - means) / scales, nan=0.0)  # a feature the question cannot give counts as its mean
+    fitted = LogisticRegression(C=POINT_MODEL_C, max_iter=5000).fit(z, labels)
+    classes = [str(c) for c in fitted.classes_]
+    coef, intercept = fitted.coef_, fitted.intercept_
+    if len(classes) == 2:  # sklearn's binary form: the same softmax with the first class's logit at 0
+        coef, intercept = np.vstack([np.zeros_like(coef[0]), coef[0]]), np.array([0.0, intercept[0]])
+    return PointStatusModel(
+        means={n: round(float(m), 6) for n, m in zip(POINT_FEATURES, means, strict=True)},
+        scales={n: round(float(s), 6) for n, s in zip(POINT_FEATURES, scales, strict=True)},
+        coefficients={
+            c: {n: round(float(w), 5) for n, w in zip(POINT_FEATURES, coef[i], strict=True)}
+            for i, c in enumerate(classes)
+        },
+        intercepts={c: round(float(intercept[i]), 5) for i, c in enumerate(classes)},
+        missing_odds=missing_odds,
+    )
+
+
 def fit_thresholds(rows: Sequence[DevRow], base: RubricScoreModel) -> RubricScoreModel:
-    """The checker's thresholds: ``met`` and ``partly`` that best reproduce the point labels, then
+    """The checker's thresholds: ``met`` and ``partly`` that best reproduce the point labels (they still
+    decide which sentence may be quoted as a strength), the point-status model (``fit_point_model``), then
     ``contradicted`` and ``finding`` (a contradicted point or a red flag caps the score) that give the
     fitted combination the best Spearman correlation with the kind order on ``rows``: a finding caps
     only where the checker is sure enough for the caps to help."""
     from scipy.stats import spearmanr
 
+    base = replace(base, point_model=None)
     best, best_value = base, -1.0
     for met in THRESHOLD_GRID:
         for partly in (round(met * 0.5, 3), round(met * 0.75, 3)):
@@ -193,6 +239,7 @@ def fit_thresholds(rows: Sequence[DevRow], base: RubricScoreModel) -> RubricScor
             value = point_agreement(rows, candidate)
             if value > best_value + 1e-9:
                 best, best_value = candidate, value
+    best = replace(best, point_model=fit_point_model(rows))
     ranks = [KINDS[row.item.kind][0] for row in rows]
     chosen, chosen_value = best, -2.0
     for contradicted in FINDING_GRID:
@@ -296,8 +343,9 @@ def dev_figures(
     found: list[set[int]] = []
     for row in rows:
         model = model_for(row)
-        verdicts = row.evidence.points if row.evidence is not None else []
-        statuses = [model.status(v) for v in verdicts] or [RubricStatus.MISSING] * len(row.item.points)
+        statuses = (model.statuses(row.evidence) if row.evidence is not None else []) or [RubricStatus.MISSING] * len(
+            row.item.points
+        )
         found.append(set(model.flags_found(row.evidence)) if row.evidence is not None else set())
         for label, status in zip(row.item.points, statuses, strict=False):
             expected = RubricStatus.MISSING if label == "contradicted" else RubricStatus(label)
@@ -305,6 +353,12 @@ def dev_figures(
             agree += expected is got
             total += 1
     flagged = [bool(f & set(row.item.red_flags)) for row, f in zip(rows, found, strict=True) if row.item.red_flags]
+    met_called_missing = sum(
+        label == RubricStatus.MET.value and status in (RubricStatus.MISSING, RubricStatus.CONTRADICTED)
+        for row in rows
+        if row.evidence is not None
+        for label, status in zip(row.item.points, model_for(row).statuses(row.evidence), strict=False)
+    )
     false_flags = [bool(f) for row, f in zip(rows, found, strict=True) if not row.item.red_flags]
     mean_by_kind = {
         kind: round(float(np.mean([s for s, k in zip(scores, kinds, strict=True) if k == kind])), 1)
@@ -321,6 +375,7 @@ def dev_figures(
         "error_twin_gap_ge_20": _share([gap >= 20 for gap in gaps]),
         "error_twin_gap_median": float(np.median(gaps)) if gaps else None,
         "point_status_agreement": round(agree / total, 3) if total else None,
+        "labelled_met_called_missing": met_called_missing,
         "red_flag_named": _share(flagged),
         "red_flag_false_alarms": _share(false_flags),
         "mean_score_by_kind": mean_by_kind,

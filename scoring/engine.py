@@ -495,7 +495,7 @@ def judged_rubric(
     A point's evidence is the one sentence (``sharpest_sentences``) of the passage the checker found
     stating it (for a contradicted point, the passage contradicting it); a missing point has none.
     """
-    statuses = [rubric.status(v) for v in evidence.points]
+    statuses = rubric.statuses(evidence)
     flagged = rubric.flags_found(evidence)
     # The quote: the one sentence of the best passage that states the point (contradicts it, for a
     # contradicted point; states it, for a red flag), with the checker's probability for it alone.

@@ -19,9 +19,8 @@ def test_red_flag_examples_become_states_and_silent_pairs_for_trained_questions_
     devset = {f"bank:{item.bank}:{item.question_id}" for item in load_devset()}
     assert not devset & {pair.group for pair in pairs}
     banks = load_banks().banks
-    flags = {
-        flag.flag: flag.examples for bank in banks.values() for question in bank.questions for flag in question.red_flags
-    }
+    questions = [question for bank in banks.values() for question in bank.questions]
+    flags = {flag.flag: flag.examples for question in questions for flag in question.red_flags}
     for pair in pairs:
         if pair.claim in flags:  # (flag, one of its own examples)
             assert pair.label == "states" and pair.passage in flags[pair.claim]

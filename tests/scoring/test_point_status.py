@@ -1,0 +1,125 @@
+"""The fitted point-status model, and the red-flag examples the banks carry (fakes; no real model)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from question_banks.loader import load_banks
+from scoring.devset import DevAnswer, DevRow, fit_point_model, point_agreement
+from scoring.rubric import (
+    FEATURES,
+    MISSING_ODDS,
+    POINT_CLASSES,
+    POINT_FEATURES,
+    ClaimVerdict,
+    PointStatusModel,
+    RubricEvidence,
+    RubricScoreModel,
+)
+from scoring.types import RubricStatus
+
+
+def _verdict(states: float, contradicts: float = 0.0, text: str = "") -> ClaimVerdict:
+    return ClaimVerdict(states, contradicts, text or f"s{states}", text or f"c{contradicts}")
+
+
+def test_every_shipped_red_flag_has_examples_a_candidate_would_say():
+    banks = load_banks().banks
+    flags = [flag for bank in banks.values() for question in bank.questions for flag in question.red_flags]
+    assert len(flags) >= 390
+    for flag in flags:
+        assert len(flag.examples) >= 2, flag.flag
+        assert all(10 <= len(example.split()) <= 60 for example in flag.examples), flag.flag
+        assert flag.flag not in flag.examples
+
+
+def _evidence(states: list[float], *, anchors: bool = True) -> RubricEvidence:
+    return RubricEvidence(
+        points=[_verdict(s) for s in states],
+        flags=[_verdict(0.1)],
+        specificity=5.0,
+        anchor_margin=0.1,
+        log_words=5.0,
+        anchor_agreement={"strong": 0.5, "wrong": 0.3} if anchors else {},
+    )
+
+
+def _model(missing_odds: float = MISSING_ODDS) -> PointStatusModel:
+    """Only the point's own P(states) counts: met above 0.6, missing below 0.2, partly between."""
+    coefficients = {s.value: dict.fromkeys(POINT_FEATURES, 0.0) for s in POINT_CLASSES}
+    coefficients["met"]["states"], coefficients["missing"]["states"] = 10.0, -10.0
+    return PointStatusModel(
+        means=dict.fromkeys(POINT_FEATURES, 0.0),
+        scales=dict.fromkeys(POINT_FEATURES, 1.0),
+        coefficients=coefficients,
+        intercepts={"met": -6.0, "partly": 0.0, "missing": 2.0},
+        missing_odds=missing_odds,
+    )
+
+
+@pytest.mark.parametrize(
+    ("states", "odds", "expected"),
+    [
+        (0.9, 3.0, RubricStatus.MET),
+        (0.4, 3.0, RubricStatus.PARTLY),
+        (0.02, 3.0, RubricStatus.MISSING),
+        (0.02, 1e9, RubricStatus.PARTLY),  # missing never wins against enough odds: the likelier other status does
+        (0.9, 1e9, RubricStatus.MET),
+    ],
+)
+def test_point_statuses_table(states, odds, expected):
+    assert _model(odds).statuses(_evidence([states])) == [expected]
+    probabilities = _model(odds).probabilities(_evidence([states]))[0]
+    assert math.isclose(sum(probabilities.values()), 1.0)
+
+
+def test_a_contradicted_point_stays_contradicted_whatever_the_point_model_says():
+    model = RubricScoreModel(contradicted=0.5, point_model=_model())
+    evidence = _evidence([0.9, 0.9])
+    evidence = RubricEvidence(**{**evidence.__dict__, "points": [_verdict(0.1, 0.8), _verdict(0.9)]})
+    assert model.statuses(evidence) == [RubricStatus.CONTRADICTED, RubricStatus.MET]
+    assert model.findings(evidence) == 1
+
+
+def test_a_question_without_anchors_counts_their_features_at_the_mean():
+    model = _model()
+    model.coefficients["met"]["strong_anchor_agreement"] = 50.0  # would decide everything if it were read
+    assert model.statuses(_evidence([0.4], anchors=False)) == [RubricStatus.PARTLY]
+
+
+def test_the_point_model_survives_the_calibration_file_round_trip():
+    model = RubricScoreModel(point_model=_model(2.0), version="t")
+    again = RubricScoreModel.from_dict(model.to_dict())
+    assert again == model and isinstance(again.point_model, PointStatusModel)
+    assert RubricScoreModel.from_dict({"version": "old"}).point_model is None  # a file written before it
+
+
+def _row(index: int, states: list[float], labels: list[str]) -> DevRow:
+    item = DevAnswer(f"A{index}", "bank", f"Q{index % 5}", "strong", "text", labels, [], None)
+    return DevRow(item, _evidence(states), None, [])
+
+
+def test_the_fitted_point_model_reproduces_labels_the_thresholds_miss():
+    # Points in rich answers are met even at a middling P(states); in thin answers they are missing.
+    rows = []
+    for i in range(40):
+        rich = i % 2 == 0
+        states = [0.45, 0.5, 0.55] if rich else [0.45, 0.5, 0.05]
+        labels = ["met", "met", "met"] if rich else ["missing", "missing", "missing"]
+        evidence = _evidence(states)
+        evidence = RubricEvidence(**{**evidence.__dict__, "specificity": 12.0 if rich else 1.0})
+        rows.append(DevRow(_row(i, states, labels).item, evidence, None, []))
+    thresholds = RubricScoreModel(met=0.5, partly=0.25)
+    fitted = RubricScoreModel(met=0.5, partly=0.25, point_model=fit_point_model(rows, missing_odds=1.0))
+    assert point_agreement(rows, thresholds) < 0.6
+    assert point_agreement(rows, fitted) == 1.0
+    assert set(fitted.point_model.coefficients) == {"met", "missing"}  # only the statuses seen are fitted
+
+
+def test_the_score_signals_read_the_checker_thresholds_and_the_statuses_the_point_model():
+    model = RubricScoreModel(met=0.4, partly=0.2, point_model=_model(), weights=dict.fromkeys(FEATURES, 0.0))
+    evidence = _evidence([0.45, 0.45])
+    assert model.statuses(evidence) == [RubricStatus.PARTLY, RubricStatus.PARTLY]
+    assert model.signals(evidence).met_share == 1.0
