@@ -13,7 +13,9 @@ passage) pairs labelled states / contradicts / silent:
   (``derived_silent_pairs``: a passage stating another claim of the same question is silent on this one);
 - with ``--near``, the same questions' anchor answers (``anchor_pairs``): the strong anchor's two sentence-pair
   windows closest to each red flag are silent on it (and the whole anchor states each point when it
-  is short enough to be read whole); the generic anchor is silent on each point.
+  is short enough to be read whole); the generic anchor is silent on each point;
+- with ``--examples``, the banks' red-flag examples (``example_pairs``; a candidate that was worse on its own
+  held-out questions and out of fold, 2026-11-29: README, "Scoring quality").
 
 A seeded 15% of the questions of each source is held out (never trained on) and the held-out
 figures are printed and written to the manifest: accuracy, macro-F1, and ROC-AUC of P(states) and
