@@ -287,8 +287,9 @@ class PointStatusModel:
     The checker alone reads a point from one or two sentences; an answer that states the rest of the
     rubric in detail usually states this point too in words the checker misses, and a vague one does
     not. Fitted on the graded development set by ``python -m scoring.calibrate --rubric``; out of fold
-    (grouped by question) it agrees with the point labels on 71.6% of points, the checker's thresholds
-    alone on 57.6%.
+    (grouped by question), with ``RubricScoreModel.statuses``' rule that the model cannot call missing a
+    point the checker finds met, it agrees with the point labels on 69.4% of points, the checker's
+    thresholds alone on 57.6%.
 
     The status with the highest probability wins, except that *missing* needs ``missing_odds`` times the
     probability of *met*: telling a candidate that a point they made is missing is the costlier error
@@ -317,7 +318,8 @@ class PointStatusModel:
             "strong_anchor_agreement": evidence.anchor_agreement.get("strong"),
             "wrong_anchor_agreement": evidence.anchor_agreement.get("wrong"),
             "anchor_margin": evidence.anchor_margin if evidence.anchor_agreement else None,
-            "red_flag": max((v.states for v in evidence.flags), default=0.0),
+            # None (counted at its mean) for a question without red flags, as for one without anchors.
+            "red_flag": max((v.states for v in evidence.flags), default=None),
         }
         return [
             {
@@ -424,13 +426,20 @@ class RubricScoreModel:
 
     def statuses(self, evidence: RubricEvidence) -> list[RubricStatus]:
         """Each point's status in the context of the whole answer: contradicted by the checker's rule
-        (``status``), else the fitted ``point_model``'s (the thresholds' without one)."""
+        (``status``), else the fitted ``point_model``'s (the thresholds' without one); a point the checker
+        finds met that the model calls missing stays met."""
         fitted = self.point_model.statuses(evidence) if self.point_model is not None else None
         out = []
         for index, verdict in enumerate(evidence.points):
             status = self.status(verdict)
             if fitted is not None and status is not RubricStatus.CONTRADICTED:
+                # The model may not overrule the checker's confirmation with "missing" (a short answer that
+                # states a point plainly reads as thin to it): the checker's "met" stands. Out of fold: 69.4%
+                # agreement against 71.6% without this rule, 70.1% with "partly" instead.
+                confirmed = status is RubricStatus.MET
                 status = fitted[index]
+                if confirmed and status is RubricStatus.MISSING:
+                    status = RubricStatus.MET
             out.append(status)
         return out
 

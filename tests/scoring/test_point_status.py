@@ -111,8 +111,8 @@ def test_the_fitted_point_model_reproduces_labels_the_thresholds_miss():
         evidence = _evidence(states)
         evidence = RubricEvidence(**{**evidence.__dict__, "specificity": 12.0 if rich else 1.0})
         rows.append(DevRow(_row(i, states, labels).item, evidence, None, []))
-    thresholds = RubricScoreModel(met=0.5, partly=0.25)
-    fitted = RubricScoreModel(met=0.5, partly=0.25, point_model=fit_point_model(rows, missing_odds=1.0))
+    thresholds = RubricScoreModel(met=0.6, partly=0.25)  # the checker confirms none of these points
+    fitted = RubricScoreModel(met=0.6, partly=0.25, point_model=fit_point_model(rows, missing_odds=1.0))
     assert point_agreement(rows, thresholds) < 0.6
     assert point_agreement(rows, fitted) == 1.0
     assert set(fitted.point_model.coefficients) == {"met", "missing"}  # only the statuses seen are fitted
@@ -123,3 +123,23 @@ def test_the_score_signals_read_the_checker_thresholds_and_the_statuses_the_poin
     evidence = _evidence([0.45, 0.45])
     assert model.statuses(evidence) == [RubricStatus.PARTLY, RubricStatus.PARTLY]
     assert model.signals(evidence).met_share == 1.0
+
+
+def test_the_point_model_cannot_call_missing_a_point_the_checker_confirms():
+    # The fake model calls P(states) 0.02 missing; with met at 0.01 the checker confirms it, so it stays met.
+    confirmed = RubricScoreModel(met=0.01, partly=0.005, point_model=_model())
+    assert confirmed.statuses(_evidence([0.02])) == [RubricStatus.MET]
+    # Partly from the model stands (it reads a point as only partly stated), and missing stands where the
+    # checker does not confirm the point.
+    assert confirmed.statuses(_evidence([0.4])) == [RubricStatus.PARTLY]
+    assert RubricScoreModel(met=0.5, partly=0.25, point_model=_model()).statuses(_evidence([0.02])) == [
+        RubricStatus.MISSING
+    ]
+
+
+def test_a_question_without_red_flags_counts_the_red_flag_feature_at_its_mean():
+    evidence = RubricEvidence(**{**_evidence([0.5]).__dict__, "flags": []})
+    assert PointStatusModel.features(evidence)[0]["red_flag"] is None
+    model = _model()
+    model.coefficients["missing"]["red_flag"] = -50.0  # a red flag of 0 would decide everything if it were read
+    assert model.statuses(evidence) == [RubricStatus.PARTLY]
