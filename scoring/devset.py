@@ -339,7 +339,7 @@ def dev_figures(
         for row in rows
         if row.item.kind == "strong_with_error" and row.item.twin_of in by_id
     ]
-    agree = total = 0
+    agree = total = met_called_missing = 0
     found: list[set[int]] = []
     for row in rows:
         model = model_for(row)
@@ -352,13 +352,10 @@ def dev_figures(
             got = RubricStatus.MISSING if status is RubricStatus.CONTRADICTED else status
             agree += expected is got
             total += 1
+            # A gated answer (no evidence) lists no statuses to the candidate, so it cannot call a point missing.
+            listed = row.evidence is not None
+            met_called_missing += listed and expected is RubricStatus.MET and got is RubricStatus.MISSING
     flagged = [bool(f & set(row.item.red_flags)) for row, f in zip(rows, found, strict=True) if row.item.red_flags]
-    met_called_missing = sum(
-        label == RubricStatus.MET.value and status in (RubricStatus.MISSING, RubricStatus.CONTRADICTED)
-        for row in rows
-        if row.evidence is not None
-        for label, status in zip(row.item.points, model_for(row).statuses(row.evidence), strict=False)
-    )
     false_flags = [bool(f) for row, f in zip(rows, found, strict=True) if not row.item.red_flags]
     mean_by_kind = {
         kind: round(float(np.mean([s for s, k in zip(scores, kinds, strict=True) if k == kind])), 1)

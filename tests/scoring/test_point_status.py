@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pytest
 
@@ -143,3 +144,17 @@ def test_a_question_without_red_flags_counts_the_red_flag_feature_at_its_mean():
     model = _model()
     model.coefficients["missing"]["red_flag"] = -50.0  # a red flag of 0 would decide everything if it were read
     assert model.statuses(evidence) == [RubricStatus.PARTLY]
+
+
+def test_dev_figures_count_agreement_and_labelled_met_points_called_missing():
+    from scoring.devset import dev_figures
+
+    model = RubricScoreModel(met=0.5, partly=0.25)  # thresholds only: 0.9 met, 0.3 partly, 0.05 missing
+    rows = [
+        DevRow(_row(0, [], ["met", "met", "missing"]).item, _evidence([0.9, 0.05, 0.05]), None, []),
+        DevRow(_row(1, [], ["partly", "met"]).item, _evidence([0.3, 0.9]), None, []),
+        DevRow(replace(_row(2, [], ["met"]).item, kind="generic"), None, 5, []),  # gated: no statuses listed
+    ]
+    figures = dev_figures(rows, [80, 70, 5], lambda row: model)
+    assert figures["point_status_agreement"] == round(4 / 6, 3)  # the gated point counts as missing: wrong
+    assert figures["labelled_met_called_missing"] == 1  # row 0's second point; the gated row lists none
