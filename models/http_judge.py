@@ -246,6 +246,8 @@ class HttpJudge:
             JudgeUnavailableError: Down, timed out or 5xx after the retries, or the stream broke.
             JudgeRequestError: The server refused the request (4xx).
         """
+        if max_new_tokens <= 0:  # a server reads max_tokens 0 as "no limit" (llama.cpp gives its default)
+            return
         body = self._body(messages, max_tokens=max_new_tokens, stream=True)
         prefill = messages[-1]["content"] if _is_prefill(messages) else ""
         session = self._borrow()

@@ -1,4 +1,5 @@
-"""The llama.cpp judge (``models.llamacpp.LlamaCppJudge``) on the real tiny model (SmolLM2-135M, GGUF Q4_1)."""
+"""The llama.cpp judge (``models.llamacpp.LlamaCppJudge``) on the real tiny model (SmolLM2-135M, GGUF Q4_1): what
+only it has (the ``Judge`` contract on every runtime is ``test_judge_contract.py``; fixtures in ``conftest.py``)."""
 
 from __future__ import annotations
 
@@ -10,14 +11,12 @@ import socket
 import statistics
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from models.errors import ModelLoadError, ModelNotInstalledError
-from models.llamacpp import LlamaCppJudge, resolve_gguf
-from models.protocols import Judge
+from models.llamacpp import LlamaCppJudge
 
 pytestmark = pytest.mark.real_model
 
@@ -26,19 +25,6 @@ QUESTION = [
     {"role": "user", "content": "Is water wet?"},
 ]
 PREFILL = [*QUESTION, {"role": "assistant", "content": "Yes, because"}]
-
-
-@pytest.fixture(scope="module")
-def tiny_gguf() -> tuple[Path, str]:
-    return resolve_gguf("tiny")
-
-
-@pytest.fixture(scope="module")
-def llama_judge(tiny_gguf):
-    path, name = tiny_gguf
-    judge = LlamaCppJudge(path, name=name, threads=max(1, min(4, os.cpu_count() or 1)))
-    yield judge
-    judge.close()
 
 
 def _top(judge: LlamaCppJudge, chat) -> dict[int, float]:
@@ -73,11 +59,6 @@ def _own_tcp_listeners() -> set[tuple[str, int]]:
     return listeners
 
 
-def test_it_is_a_judge(llama_judge):
-    assert isinstance(llama_judge, Judge)
-    assert llama_judge.name == "smollm2-135m-instruct"
-
-
 def test_the_prompt_is_token_for_token_the_torch_runtimes(llama_judge, tiny_judge):
     chats = [
         QUESTION,
@@ -88,13 +69,6 @@ def test_the_prompt_is_token_for_token_the_torch_runtimes(llama_judge, tiny_judg
     ]
     for chat in chats:
         assert llama_judge.prompt_ids(chat) == tiny_judge.prompt_ids(chat)
-
-
-def test_generate_is_deterministic_and_streams(llama_judge):
-    first = list(llama_judge.generate(QUESTION, max_new_tokens=24))
-    second = list(llama_judge.generate(QUESTION, max_new_tokens=24))
-    assert first == second
-    assert len(first) > 1 and "".join(first).strip()
 
 
 def test_a_prefill_is_continued_not_repeated(llama_judge):
@@ -126,19 +100,12 @@ def test_no_tokens_asked_no_tokens_given(llama_judge):
     assert list(llama_judge.generate(QUESTION, max_new_tokens=0)) == []
 
 
-def test_option_probabilities_sum_to_one_and_are_deterministic(llama_judge):
-    probs = llama_judge.option_probabilities(QUESTION, ["Yes", "No"])
-    assert set(probs) == {"Yes", "No"}
-    assert sum(probs.values()) == pytest.approx(1.0, abs=1e-9)
-    assert all(0.0 < p < 1.0 for p in probs.values())
-    assert llama_judge.option_probabilities(QUESTION, ["Yes", "No"]) == probs
+def test_no_options_is_an_error(llama_judge):
     with pytest.raises(ValueError, match="options"):
         llama_judge.option_probabilities(QUESTION, [])
 
 
 def test_multi_token_options_use_the_chain_rule(llama_judge):
-    probs = llama_judge.option_probabilities(QUESTION, ["Absolutely yes", "Certainly not"])
-    assert sum(probs.values()) == pytest.approx(1.0, abs=1e-9)
     assert len(llama_judge.prompt_ids([{"role": "user", "content": "Absolutely yes"}])) > 1
     # Options the model would never start with: all 0, so uniform.
     odd = llama_judge.option_probabilities(QUESTION, ["zqxj vvv", "qqqq wwww"])
@@ -201,18 +168,6 @@ def test_results_do_not_depend_on_what_came_before(llama_judge, tiny_gguf):
     "".join(llama_judge.generate(chats[0], 12))
     assert llama_judge.option_probabilities(continued, ["Yes", "No"]) == alone
     assert all(got == want for got, want in seen)
-
-
-def test_concurrent_calls_are_safe_and_identical(llama_judge):
-    expected = llama_judge.option_probabilities(QUESTION, ["Yes", "No"])
-    text = "".join(llama_judge.generate(QUESTION, 8))
-
-    def both(_: int) -> tuple[dict[str, float], str]:
-        return llama_judge.option_probabilities(QUESTION, ["Yes", "No"]), "".join(llama_judge.generate(QUESTION, 8))
-
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        results = list(pool.map(both, range(6)))
-    assert all(result == (expected, text) for result in results)
 
 
 def test_a_prompt_longer_than_the_context_is_refused(llama_judge):

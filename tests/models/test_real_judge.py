@@ -1,6 +1,5 @@
-"""The real tiny model (SmolLM2-135M) through the production code path."""
-
-from concurrent.futures import ThreadPoolExecutor
+"""The real tiny model (SmolLM2-135M) through the torch runtime: what only it has (the ``Judge`` contract on every
+runtime is ``test_judge_contract.py``)."""
 
 import pytest
 
@@ -12,25 +11,6 @@ QUESTION = [
     {"role": "system", "content": "You check facts. Reply with Yes or No."},
     {"role": "user", "content": "Is water wet?"},
 ]
-
-
-def test_option_probabilities_sum_to_one(tiny_judge):
-    probs = tiny_judge.option_probabilities(QUESTION, ["Yes", "No"])
-    assert set(probs) == {"Yes", "No"}
-    assert sum(probs.values()) == pytest.approx(1.0, abs=1e-6)
-    assert all(0.0 < p < 1.0 for p in probs.values())
-
-
-def test_multi_token_options_are_supported(tiny_judge):
-    probs = tiny_judge.option_probabilities(QUESTION, ["Absolutely yes", "Certainly not"])
-    assert sum(probs.values()) == pytest.approx(1.0, abs=1e-6)
-
-
-def test_generate_is_deterministic_and_streams(tiny_judge):
-    first = list(tiny_judge.generate(QUESTION, max_new_tokens=24))
-    second = list(tiny_judge.generate(QUESTION, max_new_tokens=24))
-    assert first == second
-    assert len(first) > 1 and "".join(first).strip()
 
 
 def test_prefix_reuse_saves_work_and_changes_nothing(tiny_judge):
@@ -53,13 +33,6 @@ def test_prefix_reuse_saves_work_and_changes_nothing(tiny_judge):
     reused = tiny_judge.stats["reused_tokens"] - before["reused_tokens"]
     assert reused >= 2 * 64  # the shared prefix was computed once, reused twice
     assert warm == cold  # byte-identical whatever the cache held
-
-
-def test_concurrent_calls_are_safe_and_identical(tiny_judge):
-    expected = tiny_judge.option_probabilities(QUESTION, ["Yes", "No"])
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        results = list(pool.map(lambda _: tiny_judge.option_probabilities(QUESTION, ["Yes", "No"]), range(8)))
-    assert all(r == expected for r in results)
 
 
 def test_real_embedder_ranks_related_text_higher(real_embedder):
