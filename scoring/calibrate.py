@@ -256,6 +256,22 @@ def calibrate_rubric(write: bool, cache: Path | None = None) -> dict[str, object
     return result
 
 
+def evaluate_shipped(cache: Path | None = None) -> dict[str, object]:
+    """The shipped rubric combination (``scoring/calibration.json``, not refitted) on the development set, per
+    batch: on a batch written after its fit, a held-out test of it."""
+    from scoring.devset import dev_figures, final_scores
+    from scoring.engine import default_score_model
+
+    rows = dev_rows(cache)
+    model = default_score_model().rubric
+    result: dict[str, object] = {"combination": model.version}
+    for batch in sorted({row.item.batch for row in rows}):
+        chosen = [row for row in rows if row.item.batch == batch]
+        result[f"batch {batch}"] = dev_figures(chosen, final_scores(chosen, lambda row: model), lambda row: model)
+    print(json.dumps(result, indent=2))
+    return result
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the calibration and print the figures."""
     parser = argparse.ArgumentParser(prog="python -m scoring.calibrate", description=__doc__)
@@ -268,8 +284,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--write", action="store_true", help=f"save the fitted models to {CALIBRATION_FILE.name}")
     parser.add_argument("--rubric", action="store_true", help="fit the rubric combination on the development set")
-    parser.add_argument("--cache", type=Path, help="with --rubric: cache of the dev-set evidence (JSONL)")
+    parser.add_argument("--cache", type=Path, help="with --rubric or --shipped: cache of the dev-set evidence (JSONL)")
+    parser.add_argument(
+        "--shipped", action="store_true", help="the shipped rubric combination on the development set, per batch"
+    )
     args = parser.parse_args(argv)
+    if args.shipped:
+        evaluate_shipped(args.cache)
+        return 0
     if args.rubric:
         calibrate_rubric(args.write, args.cache)
         return 0

@@ -1,10 +1,15 @@
 """The graded development set of interview answers, and the fit of the rubric score combination on it.
 
-``scoring/data/devset/<bank slug>.jsonl``: answers written for 45 bank questions of all six banks
-(one line each: ``id``, ``bank``, ``question_id``, ``kind``, ``answer``, ``points`` - each rubric
-point's label met / partly / missing / contradicted - ``red_flags`` - indices of the bank red flags
-the answer states - and ``twin_of`` for a strong answer with one serious error). The questions are
-kept apart from the rubric checker's training passages. ``KINDS`` gives each kind its rank (for the
+``scoring/data/devset/<bank slug>.jsonl``: 450 answers written for 45 bank questions of all six banks
+(one line each: ``id``, unique within its bank, ``bank``, ``question_id``, ``kind``, ``answer``,
+``points`` - each rubric point's label met / partly / missing / contradicted - ``red_flags`` - indices
+of the bank red flags the answer states - and ``twin_of`` for a strong answer with one serious error).
+Ten per question: one of each kind, plus a concise strong answer (90-130 words), a long good but
+incomplete one and a long confidently wrong one (180-250 words), written later so that length does
+not tell the kinds apart (in the first seven, every strong answer was longer than every good but
+incomplete one); their lines carry ``"batch": 2`` (``python -m scoring.calibrate --shipped`` gives the
+shipped combination's figures per batch). The questions are kept apart from the rubric checker's
+training passages. ``KINDS`` gives each kind its rank (for the
 Spearman figure) and the band midpoint the combination is fitted to.
 
 ``fit_rubric_model`` picks the checker's thresholds (``met``/``partly`` that best reproduce the
@@ -75,20 +80,33 @@ class DevAnswer:
     points: list[str]
     red_flags: list[int]
     twin_of: str | None
+    batch: int = 1  # 2: the length-balanced answers written on 2026-11-30, after the shipped combination's fit
 
     @property
     def group(self) -> str:
         """The question it answers, globally: ``bank/question_id``."""
         return f"{self.bank}/{self.question_id}"
 
+    @property
+    def key(self) -> str:
+        """The answer, globally: ``bank/id`` (ids are unique within a bank; two banks share question ids)."""
+        return f"{self.bank}/{self.id}"
+
+    @property
+    def twin_key(self) -> str | None:
+        """``key`` of the error-free twin (in the same bank), if any."""
+        return f"{self.bank}/{self.twin_of}" if self.twin_of else None
+
 
 def load_devset(folder: Path = DEVSET_DIR) -> list[DevAnswer]:
     """Every development answer, in file order.
 
     Raises:
-        ValueError: A line has an unknown kind or is not valid JSON.
+        ValueError: A line has an unknown kind or is not valid JSON, an answer's ``bank/id`` repeats, or a
+            ``twin_of`` names no answer of its bank.
     """
-    answers = []
+    answers: list[DevAnswer] = []
+    keys: set[str] = set()
     for path in sorted(folder.glob("*.jsonl")):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             if not line.strip():
@@ -106,8 +124,15 @@ def load_devset(folder: Path = DEVSET_DIR) -> list[DevAnswer]:
                     list(data["points"]),
                     list(data.get("red_flags") or []),
                     data.get("twin_of"),
+                    int(data.get("batch", 1)),
                 )
             )
+            if answers[-1].key in keys:
+                raise ValueError(f"{path.name}:{number}: the answer id {data['id']!r} repeats in its bank")
+            keys.add(answers[-1].key)
+    for answer in answers:
+        if answer.twin_key is not None and answer.twin_key not in keys:
+            raise ValueError(f"{answer.key}: twin_of {answer.twin_of!r} is not an answer of its bank")
     return answers
 
 
@@ -329,15 +354,15 @@ def dev_figures(
     from scipy.stats import spearmanr
 
     kinds = [row.item.kind for row in rows]
-    by_id = {row.item.id: score for row, score in zip(rows, scores, strict=True)}
+    by_key = {row.item.key: score for row, score in zip(rows, scores, strict=True)}
     ranks = [KINDS[kind][0] for kind in kinds]
     wrong = [s <= 25 for s, k in zip(scores, kinds, strict=True) if k in ("confidently_wrong", "contradicting")]
     vague = [s <= 35 for s, k in zip(scores, kinds, strict=True) if k == "vague_or_verbose"]
     strong = [s >= 80 for s, k in zip(scores, kinds, strict=True) if k == "strong"]
     gaps = [
-        by_id[row.item.twin_of] - by_id[row.item.id]
+        by_key[row.item.twin_key] - by_key[row.item.key]
         for row in rows
-        if row.item.kind == "strong_with_error" and row.item.twin_of in by_id
+        if row.item.kind == "strong_with_error" and row.item.twin_key in by_key
     ]
     agree = total = met_called_missing = 0
     found: list[set[int]] = []

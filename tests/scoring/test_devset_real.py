@@ -1,6 +1,6 @@
 """A few development-set answers of every kind, scored with the real embedder and the shipped rubric checker.
 
-The full development-set figures (out of fold, all 315 answers) come from ``python -m scoring.calibrate
+The full development-set figures (out of fold, all 450 answers) come from ``python -m scoring.calibrate
 --rubric`` and ``python -m evaluation.bench``; this test keeps the shipped combination honest on
 three questions from three banks: strong answers above the rest, wrong and empty ones at the bottom.
 """
@@ -25,7 +25,7 @@ QUESTIONS = {"machine_learning_engineer/MONITOR_Q1", "data_engineer/PIPE_Q1", "b
 def scored(tiny_judge, real_embedder, real_checker):
     banks = load_banks()
     items = [item for item in load_devset() if item.group in QUESTIONS]
-    assert len(items) == 7 * len(QUESTIONS)
+    assert len(items) == 10 * len(QUESTIONS)  # seven kinds, plus a concise strong, a long good and a long wrong one
     return {
         item.id: (
             item,

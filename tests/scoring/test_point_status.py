@@ -158,3 +158,22 @@ def test_dev_figures_count_agreement_and_labelled_met_points_called_missing():
     figures = dev_figures(rows, [80, 70, 5], lambda row: model)
     assert figures["point_status_agreement"] == round(4 / 6, 3)  # the gated point counts as missing: wrong
     assert figures["labelled_met_called_missing"] == 1  # row 0's second point; the gated row lists none
+
+
+def test_the_development_set_loads_with_answers_keyed_by_bank_and_twins_found(tmp_path):
+    import json
+
+    from scoring.devset import load_devset
+
+    answers = load_devset()
+    assert len(answers) >= 450 and len({a.key for a in answers}) == len(answers)
+    assert {a.key for a in answers} >= {a.twin_key for a in answers if a.twin_key}
+    line = {"id": "Q1-strong", "bank": "b", "question_id": "Q1", "kind": "strong", "answer": "x", "points": ["met"]}
+    (tmp_path / "b.jsonl").write_text(json.dumps(line) + "\n" + json.dumps(line) + "\n")
+    with pytest.raises(ValueError, match="repeats in its bank"):
+        load_devset(tmp_path)
+    other = {**line, "bank": "c", "kind": "strong_with_error", "id": "Q1-err", "twin_of": "Q1-strong"}
+    (tmp_path / "b.jsonl").write_text(json.dumps(line) + "\n")
+    (tmp_path / "c.jsonl").write_text(json.dumps(other) + "\n")  # its twin is in another bank: not found
+    with pytest.raises(ValueError, match="twin_of 'Q1-strong' is not an answer of its bank"):
+        load_devset(tmp_path)
