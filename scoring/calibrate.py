@@ -228,25 +228,33 @@ def dev_rows(
 
 
 def calibrate_rubric(write: bool, cache: Path | None = None) -> dict[str, object]:
-    """Fit the rubric combination on the development set; the figures (and the file written with ``write``)."""
+    """Fit the rubric combinations on the development set - one on every signal (``rubric_model``), one on the
+    signals a question without anchor answers can give (``rubric_model_without_anchors``) -; their figures
+    out of fold and in sample (and the file written with ``write``)."""
     from scoring.devset import dev_figures, final_scores, fit_rubric_model, out_of_fold, timestamped
     from scoring.engine import default_score_model
+    from scoring.rubric import FEATURES, RUBRIC_ONLY_FEATURES
 
     rows = dev_rows(cache)
-    base = default_score_model().rubric
-    fitted = fit_rubric_model(rows, base, timestamped("devset"))
-    parameters = json.dumps({k: v for k, v in fitted.to_dict().items() if k != "version"}, sort_keys=True)
-    fitted = replace(fitted, version=f"{fitted.version}-{zlib.crc32(parameters.encode()):08x}")  # one name per fit
-    oof_scores, fold_of = out_of_fold(rows, base)
+    base = replace(default_score_model().rubric, features=list(FEATURES))
+    bases = {"": base, "_without_anchors": replace(base, features=list(RUBRIC_ONLY_FEATURES))}
     index = {id(row): i for i, row in enumerate(rows)}
-    result = {
-        "rubric_model": fitted.to_dict(),
-        "rubric_figures": {
-            "out_of_fold": dev_figures(rows, oof_scores, lambda row: fold_of[index[id(row)]]),
-            "in_sample": dev_figures(rows, final_scores(rows, lambda row: fitted), lambda row: fitted),
-            "fold_thresholds": sorted({(m.met, m.partly, m.contradicted, m.finding) for m in fold_of.values()}),
-        },
-    }
+    result: dict[str, object] = {}
+    figures: dict[str, object] = {}
+    for suffix, start in bases.items():
+        fitted = fit_rubric_model(rows, start, timestamped("devset" + suffix.replace("_", "-")))
+        parameters = json.dumps({k: v for k, v in fitted.to_dict().items() if k != "version"}, sort_keys=True)
+        fitted = replace(fitted, version=f"{fitted.version}-{zlib.crc32(parameters.encode()):08x}")  # one name per fit
+        oof_scores, fold_of = out_of_fold(rows, start)
+        result[f"rubric_model{suffix}"] = fitted.to_dict()
+        figures[f"out_of_fold{suffix}"] = dev_figures(rows, oof_scores, lambda row, f=fold_of: f[index[id(row)]])
+        figures[f"in_sample{suffix}"] = dev_figures(
+            rows, final_scores(rows, lambda row, m=fitted: m), lambda row, m=fitted: m
+        )
+        figures[f"fold_thresholds{suffix}"] = sorted(
+            {(m.met, m.partly, m.contradicted, m.finding) for m in fold_of.values()}
+        )
+    result["rubric_figures"] = figures
     print(json.dumps(result, indent=2))
     if write:
         data = json.loads(CALIBRATION_FILE.read_text(encoding="utf-8")) if CALIBRATION_FILE.is_file() else {}

@@ -39,7 +39,6 @@ from scoring.engine import (
     rubric_evidence,
 )
 from scoring.rubric import (
-    FEATURES,
     MISSING_ODDS,
     POINT_FEATURES,
     ClaimVerdict,
@@ -195,6 +194,7 @@ def row_from_json(item: DevAnswer, line: str) -> DevRow:
             anchor_margin=raw["anchor_margin"],
             log_words=raw["log_words"],
             anchor_agreement=raw.get("anchor_agreement", {}),
+            flag_similarity=raw.get("flag_similarity"),
         )
     sentences = data.get("sentences") or split_sentences(normalize_text(item.answer))
     flags = [Flag(f) for f in data["flags"]]
@@ -278,7 +278,9 @@ def fit_thresholds(rows: Sequence[DevRow], base: RubricScoreModel) -> RubricScor
 
 
 def _matrix(rows: Sequence[DevRow], model: RubricScoreModel) -> np.ndarray:
-    return np.array([model.signals(row.evidence).vector() for row in rows if row.evidence is not None], dtype=float)
+    return np.array(
+        [model.signals(row.evidence).vector(model.features) for row in rows if row.evidence is not None], dtype=float
+    )
 
 
 def fit_rubric_model(rows: Sequence[DevRow], base: RubricScoreModel, version: str) -> RubricScoreModel:
@@ -302,9 +304,9 @@ def _fit_weights(rows: Sequence[DevRow], model: RubricScoreModel, version: str) 
     isotonic = IsotonicRegression(out_of_bounds="clip").fit(raw, y)
     return replace(
         model,
-        weights={name: round(float(w), 4) for name, w in zip(FEATURES, ridge.coef_, strict=True)},
-        means={name: round(float(m), 6) for name, m in zip(FEATURES, means, strict=True)},
-        scales={name: round(float(s), 6) for name, s in zip(FEATURES, scales, strict=True)},
+        weights={name: round(float(w), 4) for name, w in zip(model.features, ridge.coef_, strict=True)},
+        means={name: round(float(m), 6) for name, m in zip(model.features, means, strict=True)},
+        scales={name: round(float(s), 6) for name, s in zip(model.features, scales, strict=True)},
         intercept=round(float(ridge.intercept_), 4),
         calibration=[
             [round(float(a), 4), round(float(b), 3)]

@@ -141,6 +141,9 @@ class ScoreModel:
         default_factory=lambda: ReferenceScorer(DEFAULT_REFERENCE_MODEL, DEFAULT_EXAMPLE_MODEL), compare=False
     )
     rubric: RubricScoreModel = field(default_factory=RubricScoreModel, compare=False)
+    # The combination for a question without anchor answers (an ad-hoc question), fitted on the signals it can
+    # give (``scoring.rubric.RUBRIC_ONLY_FEATURES``); without one, ``rubric`` counts the missing signals at their mean.
+    rubric_without_anchors: RubricScoreModel | None = field(default=None, compare=False)
 
     @classmethod
     def load(cls, path: Path = CALIBRATION_FILE) -> ScoreModel:
@@ -156,7 +159,16 @@ class ScoreModel:
             )
         if "rubric_model" in data:
             values["rubric"] = RubricScoreModel.from_dict(data["rubric_model"])
+        if "rubric_model_without_anchors" in data:
+            values["rubric_without_anchors"] = RubricScoreModel.from_dict(data["rubric_model_without_anchors"])
         return cls(**values)
+
+    def rubric_for(self, request: ScoringRequest) -> RubricScoreModel:
+        """The rubric combination for this request: ``rubric_without_anchors`` when the question has no anchor
+        answers and that model exists, else ``rubric``."""
+        if not request.anchors and self.rubric_without_anchors is not None:
+            return self.rubric_without_anchors
+        return self.rubric
 
     def scaled_similarity(self, similarity: float) -> float:
         """Cosine similarity rescaled to 0-1 between ``sim_low`` and ``sim_high``."""
@@ -477,7 +489,7 @@ def checker_rubric(
 ) -> CheckedRubric:
     """Rubric mode: every point and red flag checked by the rubric checker, the signals combined and capped."""
     evidence = rubric_evidence(request, gate, points, checker, embedder)
-    return judged_rubric(request, evidence, gate.sentences, points, tips, checker, embedder, model.rubric)
+    return judged_rubric(request, evidence, gate.sentences, points, tips, checker, embedder, model.rubric_for(request))
 
 
 def judged_rubric(
@@ -767,7 +779,8 @@ def score_answer(
 
     t = time.perf_counter()
     first_token: float | None = None
-    confirm_at = model.rubric.met if checker is not None and points and not reference else model.met
+    checked_mode = checker is not None and bool(points) and not reference  # scored by the fitted rubric combination
+    confirm_at = model.rubric_for(request).met if checked_mode else model.met
     if gate.blocked:
         final = gated_feedback(score, flags, notes)
     else:
@@ -815,7 +828,7 @@ def score_answer(
         model=getattr(judge, "name", "judge"),
         embedder=getattr(embedder, "name", "embedder"),
         checker=getattr(checker, "name", "") if checker is not None and points else "",
-        score_model=model.rubric.version if checker is not None and points and not reference else model.version,
+        score_model=model.rubric_for(request).version if checked_mode else model.version,
         language=prepared.language,
         prompt_version=prompts.PROMPT_VERSION,
         rubric_version=request.rubric_version or ("reference" if reference else "ad-hoc"),

@@ -12,7 +12,10 @@ strongest contradiction and red flag, concrete content per 100 words, the margin
 the strong anchor answer over the weak ones, length, and the anchors as graded examples: each
 sentence of the question's strong and wrong anchor answers is checked as a claim, and the mean
 P(states) says how much of the strong answer, and of the wrong one, this answer also says (measured:
-the wrong anchor's agreement alone lifted the out-of-fold Spearman from 0.735 to 0.769).
+the wrong anchor's agreement alone lifted the out-of-fold Spearman from 0.735 to 0.769); and how close
+the answer's closest passage comes to a red flag in embedding space (``red_flag_similarity``): on the
+development set's on-topic answers it reads the red flags better than the checker does (ROC-AUC 0.75
+against 0.61), so it enters the combination as a signal - never as a finding that caps or is named.
 ``RubricScoreModel`` combines them with weights fitted on the graded development set
 (``scoring/data/devset``) by ``python -m scoring.calibrate --rubric`` (ridge regression to the band
 midpoint of each answer's kind, cross-validated grouped by question), then applies the caps: a
@@ -45,7 +48,11 @@ FEATURES = (
     "log_words",
     "strong_anchor_agreement",
     "wrong_anchor_agreement",
+    "red_flag_similarity",
 )
+# The signals a question without anchor answers can give (an ad-hoc question; its red flags, if any, are
+# read by the checker): the combination for such questions is fitted on these alone (``RubricScoreModel.features``).
+RUBRIC_ONLY_FEATURES = ("coverage", "met_share", "contradiction", "red_flag", "specificity", "log_words")
 GRADED_ANCHOR_LEVELS = ("strong", "wrong")  # anchors whose sentences are checked as claims
 ANCHOR_CLAIMS = 8  # sentences of an anchor checked at most (the first ones)
 ANCHOR_CLAIM_MIN_WORDS = 5  # shorter sentences ("It worked.") say nothing checkable
@@ -99,26 +106,40 @@ def answer_passages(sentences: Sequence[str]) -> list[str]:
     return passages
 
 
+def claim_similarity(claims: Sequence[str], passages: Sequence[str], embedder: Embedder) -> np.ndarray:
+    """Cosine similarity of each claim to each passage (the embedder's vectors are unit length).
+
+    Returns:
+        Shape ``(len(claims), len(passages))``.
+    """
+    if not claims or not passages:
+        return np.zeros((len(claims), len(passages)))
+    vectors = embedder.encode([*claims, *passages])
+    return vectors[: len(claims)] @ vectors[len(claims) :].T
+
+
 def check_claims(
     checker: RubricChecker,
     claims: Sequence[str],
     passages: Sequence[str],
     embedder: Embedder | None = None,
     top_k: int = PASSAGES_PER_CLAIM,
+    similarity: np.ndarray | None = None,
 ) -> list[ClaimVerdict]:
     """Each claim against the passages that discuss it; one ``ClaimVerdict`` per claim, in order.
 
-    With an embedder, each claim is checked only against its ``top_k`` most similar passages:
-    embeddings find *where* a claim is discussed (a contradiction is as close as agreement), and the
-    checker decides *what* the passage says about it. Without one, every passage is checked.
+    With an embedder (or the ``claim_similarity`` matrix already computed), each claim is checked only
+    against its ``top_k`` most similar passages: embeddings find *where* a claim is discussed (a
+    contradiction is as close as agreement), and the checker decides *what* the passage says about it.
+    Without either, every passage is checked.
     """
     if not claims:
         return []
     if not passages:
         return [ClaimVerdict(0.0, 0.0, "", "") for _ in claims]
-    if embedder is not None and len(passages) > top_k:
-        vectors = embedder.encode([*claims, *passages])
-        similarity = vectors[: len(claims)] @ vectors[len(claims) :].T
+    if (similarity is not None or embedder is not None) and len(passages) > top_k:
+        if similarity is None:
+            similarity = claim_similarity(claims, passages, embedder)  # type: ignore[arg-type]
         chosen = [sorted(np.argsort(-row, kind="stable")[:top_k].tolist()) for row in similarity]
     else:
         chosen = [list(range(len(passages))) for _ in claims]
@@ -188,6 +209,8 @@ class RubricEvidence:
         anchor_agreement: Per graded anchor level (``GRADED_ANCHOR_LEVELS``), the mean over the anchor's
             sentences of the checker's best P(states) in this answer: how much of the strong example
             answer, and of the wrong one, this answer also says (0-1).
+        flag_similarity: The highest cosine similarity between a passage of the answer and a red flag
+            (embeddings; -1 to 1), ``None`` for a question without red flags.
     """
 
     points: list[ClaimVerdict]
@@ -196,6 +219,7 @@ class RubricEvidence:
     anchor_margin: float
     log_words: float
     anchor_agreement: dict[str, float] = field(default_factory=dict)
+    flag_similarity: float | None = None
 
 
 def gather_evidence(
@@ -219,7 +243,10 @@ def gather_evidence(
     anchors = {level: anchor_claims(given[level]) for level in GRADED_ANCHOR_LEVELS if level in given}
     anchors = {level: claims for level, claims in anchors.items() if claims}
     claims = [*points, *red_flags, *(claim for level in anchors for claim in anchors[level])]
-    verdicts = check_claims(checker, claims, answer_passages(sentences or [text]), embedder)
+    passages = answer_passages(sentences or [text])
+    similarity = claim_similarity(claims, passages, embedder)
+    verdicts = check_claims(checker, claims, passages, similarity=similarity)
+    flag_rows = similarity[len(points) : len(points) + len(red_flags)]
     agreement, offset = {}, len(points) + len(red_flags)
     for level, sentences_of_anchor in anchors.items():
         found = verdicts[offset : offset + len(sentences_of_anchor)]
@@ -232,6 +259,7 @@ def gather_evidence(
         anchor_margin=anchor_margin(text, strong_anchors, weak_anchors, embedder),
         log_words=math.log1p(len(words(text))),
         anchor_agreement=agreement,
+        flag_similarity=float(flag_rows.max()) if flag_rows.size else None,
     )
 
 
@@ -252,10 +280,11 @@ class RubricSignals:
     log_words: float
     strong_anchor_agreement: float | None = None
     wrong_anchor_agreement: float | None = None
+    red_flag_similarity: float | None = None  # ``RubricEvidence.flag_similarity``
 
-    def vector(self) -> list[float]:
-        """The signals in ``FEATURES`` order (``nan`` for one the question cannot give: no anchors)."""
-        return [float("nan") if getattr(self, name) is None else float(getattr(self, name)) for name in FEATURES]
+    def vector(self, names: Sequence[str] = FEATURES) -> list[float]:
+        """The signals ``names`` in order (``nan`` for one the question cannot give: no anchors, no red flags)."""
+        return [float("nan") if getattr(self, name) is None else float(getattr(self, name)) for name in names]
 
 
 POINT_FEATURES = (
@@ -397,11 +426,12 @@ class RubricScoreModel:
     calibration: list[list[float]] = field(default_factory=list)  # isotonic knots [[raw, score], ...]
     version: str = "unfitted"
     point_model: PointStatusModel | None = None  # fitted point statuses; without one, the thresholds decide
+    features: list[str] = field(default_factory=lambda: list(FEATURES))  # the signals it combines
 
     def raw_score(self, signals: RubricSignals) -> float:
-        """The combination before calibration, clipping and caps."""
+        """The combination of ``features`` before calibration, clipping and caps."""
         total = self.intercept
-        for name, value in zip(FEATURES, signals.vector(), strict=True):
+        for name, value in zip(self.features, signals.vector(self.features), strict=True):
             if math.isnan(value):  # a signal this question cannot give (no anchors) counts as the average one
                 continue
             total += self.weights.get(name, 0.0) * (value - self.means.get(name, 0.0)) / (self.scales.get(name) or 1.0)
@@ -467,6 +497,7 @@ class RubricScoreModel:
             log_words=evidence.log_words,
             strong_anchor_agreement=evidence.anchor_agreement.get("strong"),
             wrong_anchor_agreement=evidence.anchor_agreement.get("wrong"),
+            red_flag_similarity=evidence.flag_similarity,
         )
 
     def score_evidence(self, evidence: RubricEvidence) -> int:

@@ -33,8 +33,9 @@ NEEDS_TRANSLATION = {"other_language"}
 # Cases the shipped checker and combination do not meet yet (issue 11 stays open on them); strict, so a
 # fix that makes one pass fails here until it is moved out of this list. Scores as of 2026-11-29.
 NOT_YET = {
-    "wrong-fraud-smote": "scores 28, expected <= 25: its four contradicted points do not reach the cap threshold",
-    "good-bullets": "scores 73, expected >= 75: terse bullets spread one point over several lines",
+    "spanish-drift": "scores 36, expected >= 50: the judge's English translation is poor ('tests the model in a somber "
+    "mode') and the checker finds none of its four points met; it passed before the 2026-11-30 refit on the weight "
+    "the earlier fit gave answer length",
 }
 
 
