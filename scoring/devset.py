@@ -194,7 +194,6 @@ def row_from_json(item: DevAnswer, line: str) -> DevRow:
             anchor_margin=raw["anchor_margin"],
             log_words=raw["log_words"],
             anchor_agreement=raw.get("anchor_agreement", {}),
-            flag_similarity=raw.get("flag_similarity"),
         )
     sentences = data.get("sentences") or split_sentences(normalize_text(item.answer))
     flags = [Flag(f) for f in data["flags"]]

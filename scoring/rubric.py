@@ -12,10 +12,7 @@ strongest contradiction and red flag, concrete content per 100 words, the margin
 the strong anchor answer over the weak ones, length, and the anchors as graded examples: each
 sentence of the question's strong and wrong anchor answers is checked as a claim, and the mean
 P(states) says how much of the strong answer, and of the wrong one, this answer also says (measured:
-the wrong anchor's agreement alone lifted the out-of-fold Spearman from 0.735 to 0.769); and how close
-the answer's closest passage comes to a red flag in embedding space (``red_flag_similarity``): on the
-development set's on-topic answers it reads the red flags better than the checker does (ROC-AUC 0.75
-against 0.61), so it enters the combination as a signal - never as a finding that caps or is named.
+the wrong anchor's agreement alone lifted the out-of-fold Spearman from 0.735 to 0.769).
 ``RubricScoreModel`` combines them with weights fitted on the graded development set
 (``scoring/data/devset``) by ``python -m scoring.calibrate --rubric`` (ridge regression to the band
 midpoint of each answer's kind, cross-validated grouped by question), then applies the caps: a
@@ -48,7 +45,6 @@ FEATURES = (
     "log_words",
     "strong_anchor_agreement",
     "wrong_anchor_agreement",
-    "red_flag_similarity",
 )
 # The signals a question without anchor answers can give (an ad-hoc question; its red flags, if any, are
 # read by the checker): the combination for such questions is fitted on these alone (``RubricScoreModel.features``).
@@ -209,8 +205,6 @@ class RubricEvidence:
         anchor_agreement: Per graded anchor level (``GRADED_ANCHOR_LEVELS``), the mean over the anchor's
             sentences of the checker's best P(states) in this answer: how much of the strong example
             answer, and of the wrong one, this answer also says (0-1).
-        flag_similarity: The highest cosine similarity between a passage of the answer and a red flag
-            (embeddings; -1 to 1), ``None`` for a question without red flags.
     """
 
     points: list[ClaimVerdict]
@@ -219,7 +213,6 @@ class RubricEvidence:
     anchor_margin: float
     log_words: float
     anchor_agreement: dict[str, float] = field(default_factory=dict)
-    flag_similarity: float | None = None
 
 
 def gather_evidence(
@@ -246,7 +239,6 @@ def gather_evidence(
     passages = answer_passages(sentences or [text])
     similarity = claim_similarity(claims, passages, embedder)
     verdicts = check_claims(checker, claims, passages, similarity=similarity)
-    flag_rows = similarity[len(points) : len(points) + len(red_flags)]
     agreement, offset = {}, len(points) + len(red_flags)
     for level, sentences_of_anchor in anchors.items():
         found = verdicts[offset : offset + len(sentences_of_anchor)]
@@ -259,7 +251,6 @@ def gather_evidence(
         anchor_margin=anchor_margin(text, strong_anchors, weak_anchors, embedder),
         log_words=math.log1p(len(words(text))),
         anchor_agreement=agreement,
-        flag_similarity=float(flag_rows.max()) if flag_rows.size else None,
     )
 
 
@@ -280,10 +271,9 @@ class RubricSignals:
     log_words: float
     strong_anchor_agreement: float | None = None
     wrong_anchor_agreement: float | None = None
-    red_flag_similarity: float | None = None  # ``RubricEvidence.flag_similarity``
 
     def vector(self, names: Sequence[str] = FEATURES) -> list[float]:
-        """The signals ``names`` in order (``nan`` for one the question cannot give: no anchors, no red flags)."""
+        """The signals ``names`` in order (``nan`` for one the question cannot give: no anchors)."""
         return [float("nan") if getattr(self, name) is None else float(getattr(self, name)) for name in names]
 
 
@@ -497,7 +487,6 @@ class RubricScoreModel:
             log_words=evidence.log_words,
             strong_anchor_agreement=evidence.anchor_agreement.get("strong"),
             wrong_anchor_agreement=evidence.anchor_agreement.get("wrong"),
-            red_flag_similarity=evidence.flag_similarity,
         )
 
     def score_evidence(self, evidence: RubricEvidence) -> int:

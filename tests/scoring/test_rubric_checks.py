@@ -268,31 +268,6 @@ def test_with_the_rubric_checker_the_score_does_not_depend_on_the_judge():
     assert recorded == JUDGE_NOTE and recorded["used_by_fit"] is False
 
 
-def test_red_flag_similarity_is_the_closest_passage_to_a_red_flag_and_lowers_the_score():
-    """The embedding reading of the red flags (a signal of the combination, fitted negative on the development set)."""
-    wrong = "I applied SMOTE resampling before splitting train and test. Then I reported accuracy of 99%."
-    assessed = {text: score(text) for text in (STRONG, wrong)}
-    similarity = {text: a.signals["red_flag_similarity"] for text, a in assessed.items()}
-    assert -1.0 <= similarity[STRONG] < similarity[wrong] <= 1.0
-    # The same figure by hand: the red flag against the wrong answer's first sentence (the fake's unit vectors).
-    embedder = FakeEmbedder()
-    flag, sentence = embedder.encode([RED_FLAGS[0].flag, wrong.split(". ")[0] + "."])
-    assert similarity[wrong] == pytest.approx(float(flag @ sentence), abs=1e-6)
-    # Weighted negative, it lowers the score; a question without red flags counts it at its mean.
-    model = RubricScoreModel(weights=dict.fromkeys(FEATURES, 0.0) | {"red_flag_similarity": -20.0}, intercept=50.0)
-    signals = {text: RubricSignals(**{n: a.signals.get(n) for n in FEATURES}) for text, a in assessed.items()}
-    assert model.raw_score(signals[wrong]) < model.raw_score(signals[STRONG])
-    no_flags = score_answer(
-        ScoringRequest(id="FRAUD_Q1", question=QUESTION, answer=wrong, rubric=RUBRIC),
-        FakeJudge(),
-        FakeEmbedder(),
-        feedback=False,
-        model=MODEL,
-        checker=FakeChecker(),
-    )
-    assert "red_flag_similarity" not in no_flags.signals
-
-
 def test_a_question_without_anchors_is_scored_by_the_combination_fitted_without_them():
     from dataclasses import replace
 
