@@ -1,5 +1,7 @@
 """Scorer benchmark: ``python -m evaluation.bench [--model NAME] [--semeval N] [--feedback N] [--no-devset]``.
 
+``--devset-cache FILE`` reads the development set's evidence from a file (written on the first run).
+
 With the judge, the embedder and the shipped rubric checker, as the app scores: the reference
 report's ten answers against the Machine Learning Engineer bank (each score, where ``MONITOR_Q2``,
 the weak A/B-testing answer, ranks and its gap to the median of the other nine), bad answers of
@@ -116,7 +118,13 @@ def no_feedback_process(answers: list[dict[str, str]], model: str | None) -> dic
     }
 
 
-def run(model: str | None, semeval_per_corpus: int, feedback_answers: int, devset: bool = True) -> dict[str, object]:
+def run(
+    model: str | None,
+    semeval_per_corpus: int,
+    feedback_answers: int,
+    devset: bool = True,
+    devset_cache: Path | None = None,
+) -> dict[str, object]:
     """Run every measurement and return the figures."""
     import resource
 
@@ -207,7 +215,7 @@ def run(model: str | None, semeval_per_corpus: int, feedback_answers: int, devse
         from scoring.engine import default_score_model
 
         started = time.perf_counter()
-        rows = dev_rows(judge=judge, embedder=embedder, checker=checker)
+        rows = dev_rows(devset_cache, judge=judge, embedder=embedder, checker=checker)
         dev_scores, fold_of = out_of_fold(rows, default_score_model().rubric)
         index = {id(row): i for i, row in enumerate(rows)}
         dev = dev_figures(rows, dev_scores, lambda row: fold_of[index[id(row)]])
@@ -251,8 +259,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--semeval", type=int, default=1000, help="SemEval answers sampled per corpus (0 to skip)")
     parser.add_argument("--feedback", type=int, default=10, help="answers scored with full feedback for latency")
     parser.add_argument("--no-devset", action="store_true", help="skip the development-set figures")
+    parser.add_argument(
+        "--devset-cache",
+        type=Path,
+        help="the development set's evidence (JSONL, as `scoring.calibrate --cache`): read if present, else written",
+    )
     args = parser.parse_args(argv)
-    figures = run(args.model, args.semeval, args.feedback, devset=not args.no_devset)
+    figures = run(args.model, args.semeval, args.feedback, devset=not args.no_devset, devset_cache=args.devset_cache)
     for key, value in figures.items():
         print(f"{key:36} {value}")
     print(json.dumps(figures))
