@@ -481,6 +481,9 @@ def test_a_spoken_answer_in_a_real_browser(app_url: str, driver: object, fake_mi
         page.get_by_role("button", name="Submit answer").click()
         expect(page.get_by_role("heading", name="Report: Data Engineer")).to_be_visible(timeout=SCORING_TIMEOUT_MS)
         expect(page.get_by_text("Scoring answers:", exact=False)).to_have_count(0, timeout=SCORING_TIMEOUT_MS)
+        # The progress line may not be drawn yet when the report first shows (one CI run opened the question
+        # while it was still being scored): wait for its "scoring…" badge to go too.
+        expect(page.get_by_text("scoring…", exact=False)).to_have_count(0, timeout=SCORING_TIMEOUT_MS)
         page.get_by_text("Question 1 ·", exact=False).first.click()
         expect(page.get_by_text("Delivery", exact=False).first).to_be_visible()
         expect(page.get_by_text("wpm", exact=False).first).to_be_visible()
