@@ -102,40 +102,26 @@ def answer_passages(sentences: Sequence[str]) -> list[str]:
     return passages
 
 
-def claim_similarity(claims: Sequence[str], passages: Sequence[str], embedder: Embedder) -> np.ndarray:
-    """Cosine similarity of each claim to each passage (the embedder's vectors are unit length).
-
-    Returns:
-        Shape ``(len(claims), len(passages))``.
-    """
-    if not claims or not passages:
-        return np.zeros((len(claims), len(passages)))
-    vectors = embedder.encode([*claims, *passages])
-    return vectors[: len(claims)] @ vectors[len(claims) :].T
-
-
 def check_claims(
     checker: RubricChecker,
     claims: Sequence[str],
     passages: Sequence[str],
     embedder: Embedder | None = None,
     top_k: int = PASSAGES_PER_CLAIM,
-    similarity: np.ndarray | None = None,
 ) -> list[ClaimVerdict]:
     """Each claim against the passages that discuss it; one ``ClaimVerdict`` per claim, in order.
 
-    With an embedder (or the ``claim_similarity`` matrix already computed), each claim is checked only
-    against its ``top_k`` most similar passages: embeddings find *where* a claim is discussed (a
-    contradiction is as close as agreement), and the checker decides *what* the passage says about it.
-    Without either, every passage is checked.
+    With an embedder, each claim is checked only against its ``top_k`` most similar passages:
+    embeddings find *where* a claim is discussed (a contradiction is as close as agreement), and the
+    checker decides *what* the passage says about it. Without one, every passage is checked.
     """
     if not claims:
         return []
     if not passages:
         return [ClaimVerdict(0.0, 0.0, "", "") for _ in claims]
-    if (similarity is not None or embedder is not None) and len(passages) > top_k:
-        if similarity is None:
-            similarity = claim_similarity(claims, passages, embedder)  # type: ignore[arg-type]
+    if embedder is not None and len(passages) > top_k:
+        vectors = embedder.encode([*claims, *passages])
+        similarity = vectors[: len(claims)] @ vectors[len(claims) :].T
         chosen = [sorted(np.argsort(-row, kind="stable")[:top_k].tolist()) for row in similarity]
     else:
         chosen = [list(range(len(passages))) for _ in claims]
@@ -236,9 +222,7 @@ def gather_evidence(
     anchors = {level: anchor_claims(given[level]) for level in GRADED_ANCHOR_LEVELS if level in given}
     anchors = {level: claims for level, claims in anchors.items() if claims}
     claims = [*points, *red_flags, *(claim for level in anchors for claim in anchors[level])]
-    passages = answer_passages(sentences or [text])
-    similarity = claim_similarity(claims, passages, embedder)
-    verdicts = check_claims(checker, claims, passages, similarity=similarity)
+    verdicts = check_claims(checker, claims, answer_passages(sentences or [text]), embedder)
     agreement, offset = {}, len(points) + len(red_flags)
     for level, sentences_of_anchor in anchors.items():
         found = verdicts[offset : offset + len(sentences_of_anchor)]

@@ -31,7 +31,7 @@ CASE_FILES = (DATA / "scoring-cases.jsonl", DATA / "more-cases.jsonl")  # handed
 CASES = [json.loads(line) for path in CASE_FILES for line in path.read_text(encoding="utf-8").splitlines() if line]
 NEEDS_TRANSLATION = {"other_language"}
 # Cases the shipped checker and combination do not meet yet (issue 11 stays open on them); strict, so a
-# fix that makes one pass fails here until it is moved out of this list. Scores as of 2026-11-29.
+# fix that makes one pass fails here until it is moved out of this list. Scores as of 2026-11-30.
 NOT_YET = {
     "spanish-drift": "scores 36, expected >= 50: the judge's English translation is poor ('tests the model in a somber "
     "mode') and the checker finds none of its four points met; it passed before the 2026-11-30 refit on the weight "

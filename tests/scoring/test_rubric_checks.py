@@ -280,22 +280,12 @@ def test_a_question_without_anchors_is_scored_by_the_combination_fitted_without_
     )
     model = ScoreModel(rubric=full, rubric_without_anchors=rubric_only)
     with_anchors = score(STRONG)
-    banked = score_answer(
-        ScoringRequest(id="FRAUD_Q1", question=QUESTION, answer=STRONG, rubric=RUBRIC, anchors=ANCHORS),
-        FakeJudge(),
-        FakeEmbedder(),
-        feedback=False,
-        model=model,
-        checker=FakeChecker(),
-    )
-    adhoc = score_answer(
-        ScoringRequest(id="FRAUD_Q1", question=QUESTION, answer=STRONG, rubric=RUBRIC),
-        FakeJudge(),
-        FakeEmbedder(),
-        feedback=False,
-        model=model,
-        checker=FakeChecker(),
-    )
+
+    def scored(anchors: list[Anchor]):
+        request = ScoringRequest(id="FRAUD_Q1", question=QUESTION, answer=STRONG, rubric=RUBRIC, anchors=anchors)
+        return score_answer(request, FakeJudge(), FakeEmbedder(), feedback=False, model=model, checker=FakeChecker())
+
+    banked, adhoc = scored(ANCHORS), scored([])
     assert banked.score_model == "full-test" and adhoc.score_model == "adhoc-test"
     coverage = with_anchors.signals["coverage"]
     assert abs(adhoc.score - 50.0 * coverage) <= 0.51  # only the features it was fitted on count (signals rounded)
