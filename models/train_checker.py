@@ -41,6 +41,8 @@ from models.checker import CHECKER_FOLDER, LABELS, weights_sha256
 ROOT = Path(__file__).resolve().parents[1]
 SEMEVAL_DIR = ROOT.parent / "shared" / "datasets" / "semeval2013-task7-train"
 PAIRS_DIR = Path(__file__).resolve().parent / "checker_data"
+ANSWERS_DIR = PAIRS_DIR / "answers"
+DEVSET_DIR = ROOT / "scoring" / "data" / "devset"
 BANKS_DIR = ROOT / "question_banks"
 SEMEVAL_LABELS = {"correct": "states", "contradictory": "contradicts", "incorrect": "silent"}
 HELD_OUT_SHARE = 0.15
@@ -202,6 +204,102 @@ def derived_silent_pairs(pairs: Sequence[Pair], per_claim: int, seed: int) -> li
     return derived
 
 
+ANSWER_KINDS = ("strong", "good_incomplete", "confidently_wrong", "strong_with_error")
+ANSWER_TAGS = ("states", "partly", "contradicts", "commits", "avoids")
+
+
+def load_annotated_answers(folder: Path = ANSWERS_DIR, banks: Path = BANKS_DIR) -> list[dict]:
+    """The annotated answers of ``folder/<bank>*.jsonl``, validated; each with its ``bank`` and ``group`` added.
+
+    One JSON object per line: ``question_id``, ``kind`` (``ANSWER_KINDS``) and ``sentences``, each
+    ``{"text": ..., "states": [i, ...], "partly": [...], "contradicts": [...], "commits": [j, ...],
+    "avoids": [...]}``: rubric-point indexes ``i`` the sentence states, partly states or contradicts, and
+    red-flag indexes ``j`` it commits or avoids (does the right practice instead), 0-based in bank order.
+
+    Raises:
+        ValueError: naming the file and line of an unknown question or kind, an index out of range, a
+            question of the graded development set (it must stay unseen), or a sentence without text.
+    """
+    import yaml
+
+    questions: dict[tuple[str, str], dict] = {}
+    for path in sorted(banks.glob("*.yaml")):
+        for question in yaml.safe_load(path.read_text(encoding="utf-8")).get("questions", []):
+            questions[(path.stem, question["id"])] = question
+    development: set[tuple[str, str]] = set()
+    for path in sorted(DEVSET_DIR.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                development.add((path.stem, json.loads(line)["question_id"]))
+    answers = []
+    for path in sorted(folder.glob("*.jsonl")):
+        bank = path.name.split(".")[0]
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if not line.strip():
+                continue
+            where = f"{path.name}:{number}"
+            item = json.loads(line)
+            key = (bank, item.get("question_id"))
+            if key not in questions:
+                raise ValueError(f"{where}: no question {key[1]!r} in bank {bank!r}")
+            if key in development:
+                raise ValueError(f"{where}: {key[1]} is a development-set question; it must stay unseen")
+            if item.get("kind") not in ANSWER_KINDS:
+                raise ValueError(f"{where}: kind {item.get('kind')!r} is not one of {ANSWER_KINDS}")
+            sizes = {"point": len(questions[key].get("rubric", [])), "flag": len(questions[key].get("red_flags", []))}
+            sentences = item.get("sentences") or []
+            if not sentences:
+                raise ValueError(f"{where}: no sentences")
+            for sentence in sentences:
+                if not str(sentence.get("text", "")).strip():
+                    raise ValueError(f"{where}: a sentence without text")
+                for tag in ANSWER_TAGS:
+                    size = sizes["flag" if tag in ("commits", "avoids") else "point"]
+                    bad = [i for i in sentence.get(tag, []) if not isinstance(i, int) or not 0 <= i < size]
+                    if bad:
+                        raise ValueError(f"{where}: {tag} {bad} out of range (0-{size - 1})")
+            answers.append(item | {"bank": bank, "group": f"bank:{bank}:{key[1]}", "question": questions[key]})
+    return answers
+
+
+def answer_pairs(answers: Sequence[dict], seed: int, silent_per_claim: int = 2) -> list[Pair]:
+    """(claim, window) pairs from annotated answers: what the scorer reads, labelled by the sentences in it.
+
+    Windows are single sentences and neighbouring pairs (as ``scoring.rubric.answer_passages`` cuts a
+    short answer). For a rubric point, a window *states* it when one of its sentences does, *contradicts* it
+    when one contradicts it and none states it, and is *silent* when no sentence mentions it (a window with
+    only a partial statement is left out: neither label is right). For a red flag: *states* when a sentence
+    commits it, *contradicts* when one avoids it, else silent. Every stating or contradicting window is kept;
+    of the silent ones, per claim and answer, the one sharing most words with the claim (on topic, a hard
+    negative) and ``silent_per_claim - 1`` drawn seeded.
+    """
+    rng = random.Random(seed)
+    pairs = []
+    for answer in answers:
+        texts = [" ".join(s["text"].split()) for s in answer["sentences"]]
+        spans = [[i] for i in range(len(texts))] + [[i, i + 1] for i in range(len(texts) - 1)]
+        question = answer["question"]
+        claims = [(item["point"], "states", "partly", "contradicts", i) for i, item in enumerate(question["rubric"])]
+        claims += [(item["flag"], "commits", None, "avoids", i) for i, item in enumerate(question.get("red_flags", []))]
+        for claim, yes, part, no, index in claims:
+            silent = []
+            for span in spans:
+                tags = [answer["sentences"][i] for i in span]
+                window = " ".join(texts[i] for i in span)
+                if any(index in t.get(yes, []) for t in tags):
+                    pairs.append(Pair(claim, window, "states", answer["group"], "bank-answer"))
+                elif any(index in t.get(no, []) for t in tags):
+                    pairs.append(Pair(claim, window, "contradicts", answer["group"], "bank-answer"))
+                elif part is None or not any(index in t.get(part, []) for t in tags):
+                    silent.append(window)
+            if silent:
+                hardest = max(silent, key=lambda w: (len(_words(w) & _words(claim)), -silent.index(w)))
+                rest = [w for w in silent if w != hardest]
+                chosen = [hardest, *rng.sample(rest, min(silent_per_claim - 1, len(rest)))]
+                pairs += [Pair(claim, window, "silent", answer["group"], "bank-answer") for window in chosen]
+    return pairs
+
+
 def split_by_question(pairs: Sequence[Pair], seed: int) -> tuple[list[Pair], list[Pair]]:
     """Hold out a seeded ``HELD_OUT_SHARE`` of each corpus's questions (bank and derived pairs share theirs)."""
     held: set[str] = set()
@@ -281,6 +379,8 @@ def train(args: argparse.Namespace) -> dict[str, object]:
         pairs += anchor_pairs(written)
     if args.examples:
         pairs += example_pairs(written)
+    if args.answers:
+        pairs += answer_pairs(load_annotated_answers(args.pairs / "answers"), args.seed)
     train_pairs, held_out = split_by_question(pairs, args.seed)
     # The written passages are few next to SemEval's answers and closest to what the scorer reads: seen twice.
     train_pairs += [pair for pair in train_pairs if pair.source == "bank"] * (args.bank_weight - 1)
@@ -350,6 +450,7 @@ def train(args: argparse.Namespace) -> dict[str, object]:
             "derived_per_claim": args.derived_per_claim,
             "near": args.near,
             "examples": args.examples,
+            "answers": args.answers,
             "seconds": round(time.time() - started),
         },
         "held_out": held,
@@ -420,8 +521,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--examples", action="store_true", help="also train on the banks' red-flag examples (``example_pairs``)"
     )
+    parser.add_argument(
+        "--answers", action="store_true", help="also train on the annotated answers (``models/checker_data/answers``)"
+    )
+    parser.add_argument(
+        "--validate-answers",
+        type=Path,
+        metavar="FOLDER",
+        help="only check a folder of annotated answers and print what it holds (no training)",
+    )
     parser.add_argument("--out", default=str(CHECKER_FOLDER))
     args = parser.parse_args(argv)
+    if args.validate_answers is not None:
+        try:
+            answers = load_annotated_answers(args.validate_answers)
+        except ValueError as error:
+            print(f"invalid: {error}")
+            return 1
+        pairs = answer_pairs(answers, args.seed)
+        summary = {
+            "answers": len(answers),
+            "questions": len({a["group"] for a in answers}),
+            "by_kind": {kind: sum(a["kind"] == kind for a in answers) for kind in ANSWER_KINDS},
+            "words_by_kind": {
+                kind: sorted(sum(len(s["text"].split()) for s in a["sentences"]) for a in answers if a["kind"] == kind)
+                for kind in ANSWER_KINDS
+            },
+            "pairs_by_label": {label: sum(p.label == label for p in pairs) for label in LABELS},
+        }
+        print(json.dumps(summary))
+        return 0
     manifest = train(args)
     print(json.dumps({"version": manifest["version"], "held_out": manifest["held_out"]}, indent=2))
     return 0

@@ -32,3 +32,99 @@ def test_anchor_and_example_pairs_share_the_questions_held_out():
     assert held and train
     assert not {pair.group for pair in train} & {pair.group for pair in held}
     assert {pair.source for pair in held} >= {"bank", "bank-example"}
+
+
+def _answer_file(folder, question_id: str, sentences: list[dict], kind: str = "strong") -> None:
+    import json
+
+    folder.mkdir(exist_ok=True)
+    line = json.dumps({"question_id": question_id, "kind": kind, "sentences": sentences})
+    (folder / "data_engineer.jsonl").write_text(line + "\n", encoding="utf-8")
+
+
+def _trained_question_id() -> str:
+    return next(pair.group.split(":")[2] for pair in bank_pairs() if pair.group.startswith("bank:data_engineer:"))
+
+
+def test_annotated_answers_label_each_window_by_its_sentences(tmp_path):
+    from models.train_checker import answer_pairs, load_annotated_answers
+
+    question_id = _trained_question_id()
+    sentences = [
+        {"text": "Context that says nothing checkable.", "states": []},
+        {"text": "This sentence states the first point.", "states": [0]},
+        {"text": "This one contradicts the second point.", "contradicts": [1]},
+        {"text": "This one commits the first red flag.", "commits": [0]},
+        {"text": "This one only hints at the third point.", "partly": [2]},
+    ]
+    _answer_file(tmp_path / "answers", question_id, sentences)
+    answers = load_annotated_answers(tmp_path / "answers")
+    pairs = answer_pairs(answers, seed=1, silent_per_claim=10)
+    question = answers[0]["question"]
+    point = [item["point"] for item in question["rubric"]]
+    flag = question["red_flags"][0]["flag"]
+
+    def label(claim: str, window: str) -> str | None:
+        found = {p.label for p in pairs if p.claim == claim and p.passage == window}
+        assert len(found) <= 1
+        return found.pop() if found else None
+
+    texts = [s["text"] for s in sentences]
+    assert label(point[0], texts[1]) == "states"
+    assert label(point[0], f"{texts[0]} {texts[1]}") == "states"  # a pair window stating it through one sentence
+    assert label(point[0], texts[0]) == "silent"
+    assert label(point[1], texts[2]) == "contradicts"
+    assert label(point[1], f"{texts[1]} {texts[2]}") == "contradicts"
+    assert label(flag, texts[3]) == "states"
+    assert label(flag, texts[1]) == "silent"
+    assert label(point[2], texts[4]) is None  # partly: neither label is right, so left out
+    assert label(point[2], texts[0]) == "silent"
+    assert {p.group for p in pairs} == {f"bank:data_engineer:{question_id}"}
+    assert {p.source for p in pairs} == {"bank-answer"}
+
+
+def test_annotated_answers_keep_few_silent_windows_per_claim_the_hardest_first(tmp_path):
+    from models.train_checker import answer_pairs, load_annotated_answers
+
+    question_id = _trained_question_id()
+    sentences = [{"text": f"Filler sentence number {i} about lunch."} for i in range(8)]
+    _answer_file(tmp_path / "answers", question_id, sentences)
+    answers = load_annotated_answers(tmp_path / "answers")
+    point = answers[0]["question"]["rubric"][0]["point"]
+    sentences[5]["text"] = f"Filler that repeats the words: {point}"
+    _answer_file(tmp_path / "answers", question_id, sentences)
+    pairs = answer_pairs(load_annotated_answers(tmp_path / "answers"), seed=1, silent_per_claim=2)
+    mine = [p for p in pairs if p.claim == point]
+    assert len(mine) == 2 and all(p.label == "silent" for p in mine)
+    assert any(sentences[5]["text"] in p.passage for p in mine)  # the on-topic window is always kept
+
+
+def test_annotated_answers_refuse_development_questions_bad_indexes_and_kinds(tmp_path):
+    import pytest
+
+    from models.train_checker import load_annotated_answers
+
+    development = next(item.question_id for item in load_devset() if item.bank == "data_engineer")
+    _answer_file(tmp_path / "a", development, [{"text": "Anything."}])
+    with pytest.raises(ValueError, match="development-set question"):
+        load_annotated_answers(tmp_path / "a")
+    question_id = _trained_question_id()
+    _answer_file(tmp_path / "b", question_id, [{"text": "Anything.", "states": [99]}])
+    with pytest.raises(ValueError, match=r"states \[99\] out of range"):
+        load_annotated_answers(tmp_path / "b")
+    _answer_file(tmp_path / "c", question_id, [{"text": "Anything."}], kind="brilliant")
+    with pytest.raises(ValueError, match="kind 'brilliant'"):
+        load_annotated_answers(tmp_path / "c")
+    _answer_file(tmp_path / "d", "NO_SUCH_Q", [{"text": "Anything."}])
+    with pytest.raises(ValueError, match="no question 'NO_SUCH_Q'"):
+        load_annotated_answers(tmp_path / "d")
+
+
+def test_the_shipped_annotated_answers_are_valid_and_on_trained_questions_only():
+    from models.train_checker import ANSWERS_DIR, answer_pairs, load_annotated_answers
+
+    answers = load_annotated_answers(ANSWERS_DIR)
+    trained = {pair.group for pair in bank_pairs()}
+    assert {answer["group"] for answer in answers} <= trained
+    labels = Counter(pair.label for pair in answer_pairs(answers, seed=2013))
+    assert not answers or set(labels) == {"states", "contradicts", "silent"}
