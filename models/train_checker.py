@@ -468,6 +468,15 @@ def model_card(manifest: dict) -> str:
         f"| {f.get('auc_states', float('nan')):.3f} | {f.get('auc_contradicts', float('nan')):.3f} |"
         for source, f in manifest["held_out"].items()
     )
+    answers = ""
+    if training.get("answers"):
+        answers = f"""
+- Annotated interview answers to the same questions (`models/checker_data/answers/`,
+  {training["by_source"].get("bank-answer", 0)} pairs): four answers per question (strong, good but incomplete,
+  confidently wrong, strong with one serious error), each sentence tagged with the points it states or contradicts and
+  the red flags it commits or avoids; each (claim, sentence or pair of neighbouring sentences) labelled
+  by its sentences (`answer_pairs`), so the checker also learns from on-topic sentences that say nothing
+  about a claim."""
     return f"""# Candid rubric checker {manifest["version"]}
 
 A cross-encoder that reads a claim (a rubric point or a red flag) and a passage of an interview
@@ -486,7 +495,7 @@ and red flag of a rubric question (`scoring/rubric.py`).
   contradicts, incorrect -> silent. As a derivative, these weights are shared under CC-BY-SA 3.0.
 - Passages written for Candid's question banks (`models/checker_data/`): for each rubric point,
   passages that state it, contradict it or talk around it; for each red flag, passages that
-  commit it, avoid it or do neither. The graded development set's 45 questions are not among them.
+  commit it, avoid it or do neither. The graded development set's 45 questions are not among them.{answers}
 
 ## Held-out figures (questions never trained on: a seeded 15% of each source's questions)
 
