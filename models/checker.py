@@ -6,7 +6,9 @@ all-MiniLM-L6-v2 with a 3-way classification head, fine-tuned by ``python -m mod
 on the SemEval-2013 training split (reference answer, student answer: correct / contradictory /
 incorrect) and on labelled passages written for the banks' rubric points and red flags. The
 weights ship in the repository (``models/checker/``, float16), with their sha256 in
-``models/checker/checker.json`` and a model card beside them.
+``models/checker/checker.json`` and a model card beside them. The scorer asks a committee
+(``CheckerCommittee``, ``load_committee``): that checker and the earlier one trained without the annotated
+answers (``models/checker_passages/``), their probabilities averaged.
 """
 
 from __future__ import annotations
@@ -22,6 +24,10 @@ from models.errors import ChecksumMismatchError, ModelLoadError
 from models.protocols import CheckProbabilities
 
 CHECKER_FOLDER = Path(__file__).resolve().parent / "checker"
+# The committee the scorer uses (``load_committee``): the checker trained with the annotated answers, and the
+# one trained on written passages only (candid-checker@2f1487f4, shipped alone until 2026-11-30).
+PASSAGES_CHECKER_FOLDER = Path(__file__).resolve().parent / "checker_passages"
+COMMITTEE_FOLDERS = (CHECKER_FOLDER, PASSAGES_CHECKER_FOLDER)
 LABELS = ("states", "contradicts", "silent")  # the classifier's output order
 MAX_LENGTH = 256  # tokens of claim + passage; the passages the scorer sends are a few sentences
 BATCH_SIZE = 16  # pairs per forward pass, after sorting by length (smaller batches pad less)
@@ -84,6 +90,52 @@ class CrossEncoderChecker:
                 for i, row in zip(rows, probabilities, strict=True):
                     results[i] = CheckProbabilities(*row)
         return [r for r in results if r is not None]
+
+
+class CheckerCommittee:
+    """Several checkers behind the ``RubricChecker`` protocol: each pair's probabilities are their mean.
+
+    Two checkers trained on different data err differently. Measured on the graded development set
+    (questions none of them was trained on) and on the handed cases (README, "Scoring quality"): the
+    checker trained with the annotated answers reads long spoken answers far better (red flags ROC-AUC
+    0.86 against 0.68), the one trained on written passages alone reads terse answers better (bullets, a
+    pasted config: it finds no contradiction in them where the other finds one at 0.74-0.79), and their
+    mean keeps most of both. Costs one forward pass per member.
+
+    Args:
+        members: The checkers, each with a ``name``; the committee's name joins theirs.
+    """
+
+    def __init__(self, members: Sequence[CrossEncoderChecker]) -> None:
+        if not members:
+            raise ValueError("a checker committee needs at least one member")
+        self.members = list(members)
+        self.name = "+".join(
+            [self.members[0].name, *(m.name.removeprefix("candid-checker@") for m in self.members[1:])]
+        )
+
+    def check(self, pairs: Sequence[tuple[str, str]]) -> list[CheckProbabilities]:
+        """The members' mean ``CheckProbabilities`` per pair, in order (they still sum to 1)."""
+        votes = [member.check(pairs) for member in self.members]
+        count = len(votes)
+        return [
+            CheckProbabilities(
+                sum(v[i].states for v in votes) / count,
+                sum(v[i].contradicts for v in votes) / count,
+                sum(v[i].silent for v in votes) / count,
+            )
+            for i in range(len(pairs))
+        ]
+
+
+def load_committee(folders: Sequence[Path] = COMMITTEE_FOLDERS, *, threads: int | None = None) -> CheckerCommittee:
+    """Load every checker of ``folders`` (``load_checker``: offline, sha256 checked) as one committee.
+
+    Raises:
+        ModelLoadError: A folder, its weights or its manifest are missing, or the weights do not load.
+        ChecksumMismatchError: Weights do not match the sha256 recorded beside them.
+    """
+    return CheckerCommittee([load_checker(folder, threads=threads) for folder in folders])
 
 
 def weights_sha256(folder: Path) -> str:

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from models.checker import CrossEncoderChecker, load_checker
+from models.checker import CheckerCommittee, load_committee
 from models.embedder import SentenceTransformerEmbedder, load_embedder_folder
 from models.errors import ModelError, ModelLoadError, ModelNotInstalledError
 from models.http_judge import HttpJudge
@@ -235,11 +235,12 @@ def embedder_folder(name: str = "all-minilm-l6-v2", *, settings: Settings | None
     return artifact_path(entry, settings.model_dir)
 
 
-def load_rubric_checker(*, settings: Settings | None = None) -> CrossEncoderChecker:
-    """Load the rubric checker that ships in ``models/checker`` (offline, sha256 checked)."""
+def load_rubric_checker(*, settings: Settings | None = None) -> CheckerCommittee:
+    """Load the rubric checkers that ship in ``models/checker`` and ``models/checker_passages`` as one committee
+    (``models.checker.CheckerCommittee``; offline, sha256 checked)."""
     enforce_offline()
     settings = settings or get_settings()
-    return load_checker(threads=settings.threads)
+    return load_committee(threads=settings.threads)
 
 
 def _speech_source(spec: str | None, settings: Settings) -> tuple[Path, str]:

@@ -62,7 +62,12 @@ KINDS: dict[str, tuple[int, float]] = {  # kind -> (rank, band midpoint)
 PENALTY = 15  # as ScoreModel.penalty: "would do" answers and answers addressing the grader
 RIDGE_ALPHA = 1.0
 THRESHOLD_GRID = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95)
-FINDING_GRID = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98)
+FINDING_GRID = tuple(round(0.5 + 0.02 * i, 2) for i in range(25))  # 0.50, 0.52, ..., 0.98
+MAX_FALSE_ALARMS = 0.10  # a red flag caps a score only where at most 1 in 10 answers without one show one
+MAX_FALSE_CONTRADICTIONS = (
+    0.05  # a contradiction, where at most 1 in 20 answers without one show one (see fit_thresholds)
+)
+NEVER = 1.01  # a threshold no probability reaches: the finding never caps
 FOLDS = 5
 POINT_MODEL_C = 0.1  # L2 strength of the point-status model (0.1 and 1.0 agree within 0.5% out of fold)
 
@@ -250,11 +255,13 @@ def fit_point_model(rows: Sequence[DevRow], missing_odds: float = MISSING_ODDS) 
 def fit_thresholds(rows: Sequence[DevRow], base: RubricScoreModel) -> RubricScoreModel:
     """The checker's thresholds: ``met`` and ``partly`` that best reproduce the point labels (they still
     decide which sentence may be quoted as a strength), the point-status model (``fit_point_model``), then
-    ``contradicted`` and ``finding`` (a contradicted point or a red flag caps the score) that give the
-    fitted combination the best Spearman correlation with the kind order on ``rows``: a finding caps
-    only where the checker is sure enough for the caps to help."""
-    from scipy.stats import spearmanr
-
+    ``contradicted`` and ``finding``, above which a contradicted point or a red flag caps the score and is
+    named to the candidate: each the lowest threshold (``FINDING_GRID``) at which at most
+    ``MAX_FALSE_ALARMS`` of the answers labelled without such an error are flagged with one (``NEVER`` when
+    none is that sure). A bounded false-alarm rate is what an interviewer signing the score needs: an answer
+    capped for an error it does not make is the costliest mistake a scorer can make. (Until 2026-11-30 the
+    two were chosen for the best Spearman correlation of the fitted scores, which set both near 1: a cap
+    moves a wrong answer's rank little, and the error twins and named red flags counted for nothing.)"""
     base = replace(base, point_model=None)
     best, best_value = base, -1.0
     for met in THRESHOLD_GRID:
@@ -264,16 +271,29 @@ def fit_thresholds(rows: Sequence[DevRow], base: RubricScoreModel) -> RubricScor
             if value > best_value + 1e-9:
                 best, best_value = candidate, value
     best = replace(best, point_model=fit_point_model(rows))
-    ranks = [KINDS[row.item.kind][0] for row in rows]
-    chosen, chosen_value = best, -2.0
-    for contradicted in FINDING_GRID:
-        for finding in FINDING_GRID:
-            thresholds = replace(best, contradicted=contradicted, finding=finding)
-            candidate = _fit_weights(rows, thresholds, "threshold-search")
-            value = float(spearmanr(final_scores(rows, lambda row, m=candidate: m), ranks).statistic)
-            if value > chosen_value + 1e-9:
-                chosen, chosen_value = thresholds, value
-    return chosen
+    checked = [row for row in rows if row.evidence is not None]
+
+    def contradiction_at(row: DevRow, threshold: float) -> bool:
+        model = replace(best, contradicted=threshold)
+        return any(model.status(v) is RubricStatus.CONTRADICTED for v in row.evidence.points)  # type: ignore[union-attr]
+
+    def red_flag_at(row: DevRow, threshold: float) -> bool:
+        return any(v.states >= threshold for v in row.evidence.flags)  # type: ignore[union-attr]
+
+    contradicted = false_alarm_threshold(
+        [row for row in checked if "contradicted" not in row.item.points], contradiction_at, MAX_FALSE_CONTRADICTIONS
+    )
+    finding = false_alarm_threshold([row for row in checked if not row.item.red_flags], red_flag_at, MAX_FALSE_ALARMS)
+    return replace(best, contradicted=contradicted, finding=finding)
+
+
+def false_alarm_threshold(clean: Sequence[DevRow], found: Callable[[DevRow, float], bool], rate: float) -> float:
+    """The lowest ``FINDING_GRID`` threshold at which ``found`` flags at most ``rate`` of ``clean`` (answers
+    labelled without the error); ``NEVER`` when even the highest flags more."""
+    for threshold in FINDING_GRID:
+        if not clean or np.mean([found(row, threshold) for row in clean]) <= rate:
+            return threshold
+    return NEVER
 
 
 def _matrix(rows: Sequence[DevRow], model: RubricScoreModel) -> np.ndarray:

@@ -57,7 +57,7 @@ def load_embedder_model() -> Embedder:
 
 
 def load_checker_model() -> RubricChecker:
-    """Load the rubric checker that ships in ``models/checker``. The test hook replaces this function."""
+    """Load the rubric checkers that ship in ``models/`` (a committee). The test hook replaces this function."""
     from models.loader import load_rubric_checker
 
     return load_rubric_checker()

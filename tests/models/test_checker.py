@@ -5,18 +5,48 @@ import shutil
 
 import pytest
 
-from models.checker import CHECKER_FOLDER, load_checker, weights_sha256
+from models.checker import COMMITTEE_FOLDERS, CheckerCommittee, load_checker, weights_sha256
 from models.errors import ChecksumMismatchError, ModelLoadError
+from models.protocols import CheckProbabilities
+
+CHECKER_FOLDER = COMMITTEE_FOLDERS[0]
 
 POINT = "Uses precision and recall or PR-AUC rather than accuracy to evaluate the fraud model."
 
 
 @pytest.mark.real_model
-def test_the_shipped_checker_matches_its_manifest(real_checker):
-    manifest = json.loads((CHECKER_FOLDER / "checker.json").read_text(encoding="utf-8"))
-    assert weights_sha256(CHECKER_FOLDER) == manifest["sha256"]
-    assert real_checker.name == f"candid-checker@{manifest['version']}"
-    assert (CHECKER_FOLDER / "MODEL_CARD.md").is_file()
+def test_the_shipped_checkers_match_their_manifests(real_checker):
+    versions = []
+    for folder in COMMITTEE_FOLDERS:
+        manifest = json.loads((folder / "checker.json").read_text(encoding="utf-8"))
+        assert weights_sha256(folder) == manifest["sha256"]
+        assert (folder / "MODEL_CARD.md").is_file()
+        versions.append(manifest["version"])
+    assert len(set(versions)) == len(COMMITTEE_FOLDERS)
+    assert real_checker.name == "candid-checker@" + "+".join(versions)
+
+
+class _Fixed:
+    """A fake checker giving the same probabilities for every pair."""
+
+    def __init__(self, name: str, states: float, contradicts: float) -> None:
+        self.name = name
+        self.verdict = CheckProbabilities(states, contradicts, 1.0 - states - contradicts)
+
+    def check(self, pairs):
+        return [self.verdict for _ in pairs]
+
+
+def test_a_committee_gives_its_members_mean_per_pair():
+    committee = CheckerCommittee([_Fixed("candid-checker@aaaa", 0.9, 0.05), _Fixed("candid-checker@bbbb", 0.3, 0.6)])
+    assert committee.name == "candid-checker@aaaa+bbbb"
+    (verdict,) = committee.check([("claim", "passage")])
+    assert verdict.states == pytest.approx(0.6)
+    assert verdict.contradicts == pytest.approx(0.325)
+    assert verdict.states + verdict.contradicts + verdict.silent == pytest.approx(1.0)
+    assert committee.check([]) == []
+    with pytest.raises(ValueError, match="at least one member"):
+        CheckerCommittee([])
 
 
 @pytest.mark.real_model

@@ -32,11 +32,7 @@ CASES = [json.loads(line) for path in CASE_FILES for line in path.read_text(enco
 NEEDS_TRANSLATION = {"other_language"}
 # Cases the shipped checker and combination do not meet yet (issue 11 stays open on them); strict, so a
 # fix that makes one pass fails here until it is moved out of this list. Scores as of 2026-11-30.
-NOT_YET = {
-    "spanish-drift": "scores 36, expected >= 50: the judge's English translation is poor ('tests the model in a somber "
-    "mode') and the checker finds none of its four points met; it passed before the 2026-11-30 refit on the weight "
-    "the earlier fit gave answer length",
-}
+NOT_YET: dict[str, str] = {}  # case id -> why it does not meet its expectation yet (a strict xfail)
 
 
 @pytest.mark.parametrize(
@@ -124,8 +120,8 @@ def test_the_wrong_fraud_answers_feedback_praises_neither_error(real_embedder, r
 
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 11: the checker does not find either error (P(contradicts) 0.17 and 0.44 on their sentences), "
-    "so the weaknesses list the points as only partly shown instead of naming the errors",
+    reason="issue 11: the checker committee names the resampling error (two points contradicted by the SMOTE "
+    "sentence) but not the accuracy one: it reads the accuracy point as met (P(states) 0.42, P(contradicts) 0.40)",
 )
 def test_the_wrong_fraud_answers_feedback_names_both_errors(real_embedder, real_checker, tiny_judge):
     assessment = score_answer(case_request(FRAUD, None), tiny_judge, real_embedder, checker=real_checker)
