@@ -26,6 +26,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -50,6 +51,7 @@ from scoring.text import normalize_text, split_sentences
 from scoring.types import Flag, RubricStatus
 
 DEVSET_DIR = Path(__file__).resolve().parent / "data" / "devset"
+T = TypeVar("T")
 KINDS: dict[str, tuple[int, float]] = {  # kind -> (rank, band midpoint)
     "strong": (6, 90.0),
     "good_incomplete": (5, 67.0),
@@ -287,7 +289,7 @@ def fit_thresholds(rows: Sequence[DevRow], base: RubricScoreModel) -> RubricScor
     return replace(best, contradicted=contradicted, finding=finding)
 
 
-def false_alarm_threshold(clean: Sequence[DevRow], found: Callable[[DevRow, float], bool], rate: float) -> float:
+def false_alarm_threshold(clean: Sequence[T], found: Callable[[T, float], bool], rate: float) -> float:
     """The lowest ``FINDING_GRID`` threshold at which ``found`` flags at most ``rate`` of ``clean`` (answers
     labelled without the error); ``NEVER`` when even the highest flags more."""
     for threshold in FINDING_GRID:
