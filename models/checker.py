@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from models.errors import ChecksumMismatchError, ModelLoadError
-from models.protocols import CheckProbabilities
+from models.protocols import CheckProbabilities, RubricChecker
 
 CHECKER_FOLDER = Path(__file__).resolve().parent / "checker"
 # The committee the scorer uses (``load_committee``): the checker trained with the annotated answers, and the
@@ -106,7 +106,7 @@ class CheckerCommittee:
         members: The checkers, each with a ``name``; the committee's name joins theirs.
     """
 
-    def __init__(self, members: Sequence[CrossEncoderChecker]) -> None:
+    def __init__(self, members: Sequence[RubricChecker]) -> None:
         if not members:
             raise ValueError("a checker committee needs at least one member")
         self.members = list(members)
