@@ -42,7 +42,6 @@ ROOT = Path(__file__).resolve().parents[1]
 SEMEVAL_DIR = ROOT.parent / "shared" / "datasets" / "semeval2013-task7-train"
 PAIRS_DIR = Path(__file__).resolve().parent / "checker_data"
 ANSWERS_DIR = PAIRS_DIR / "answers"
-DEVSET_DIR = ROOT / "scoring" / "data" / "devset"
 BANKS_DIR = ROOT / "question_banks"
 SEMEVAL_LABELS = {"correct": "states", "contradictory": "contradicts", "incorrect": "silent"}
 HELD_OUT_SHARE = 0.15
@@ -124,19 +123,21 @@ def anchor_pairs(pairs: Sequence[Pair], banks: Path = BANKS_DIR) -> list[Pair]:
     return found
 
 
-def _trained_questions(pairs: Sequence[Pair], banks: Path) -> list[tuple[str, dict]]:
-    """``(group, question)`` of every bank question that has written passages in ``pairs``, in bank order."""
+def _bank_questions(banks: Path) -> dict[str, dict]:
+    """Every bank question as written in its YAML file, by group (``bank:<bank>:<id>``), in bank order."""
     import yaml
 
-    wanted = {pair.group for pair in pairs if pair.source == "bank"}
-    found = []
+    questions = {}
     for path in sorted(banks.glob("*.yaml")):
-        bank = yaml.safe_load(path.read_text(encoding="utf-8"))
-        for question in bank.get("questions", []):
-            group = f"bank:{path.stem}:{question['id']}"
-            if group in wanted:
-                found.append((group, question))
-    return found
+        for question in yaml.safe_load(path.read_text(encoding="utf-8")).get("questions", []):
+            questions[f"bank:{path.stem}:{question['id']}"] = question
+    return questions
+
+
+def _trained_questions(pairs: Sequence[Pair], banks: Path) -> list[tuple[str, dict]]:
+    """``(group, question)`` of every bank question that has written passages in ``pairs``, in bank order."""
+    wanted = {pair.group for pair in pairs if pair.source == "bank"}
+    return [(group, question) for group, question in _bank_questions(banks).items() if group in wanted]
 
 
 def _windows(text: str) -> list[str]:
@@ -220,17 +221,10 @@ def load_annotated_answers(folder: Path = ANSWERS_DIR, banks: Path = BANKS_DIR) 
         ValueError: naming the file and line of an unknown question or kind, an index out of range, a
             question of the graded development set (it must stay unseen), or a sentence without text.
     """
-    import yaml
+    from scoring.devset import load_devset
 
-    questions: dict[tuple[str, str], dict] = {}
-    for path in sorted(banks.glob("*.yaml")):
-        for question in yaml.safe_load(path.read_text(encoding="utf-8")).get("questions", []):
-            questions[(path.stem, question["id"])] = question
-    development: set[tuple[str, str]] = set()
-    for path in sorted(DEVSET_DIR.glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                development.add((path.stem, json.loads(line)["question_id"]))
+    questions = _bank_questions(banks)
+    development = {f"bank:{item.bank}:{item.question_id}" for item in load_devset()}
     answers = []
     for path in sorted(folder.glob("*.jsonl")):
         bank = path.name.split(".")[0]
@@ -239,14 +233,15 @@ def load_annotated_answers(folder: Path = ANSWERS_DIR, banks: Path = BANKS_DIR) 
                 continue
             where = f"{path.name}:{number}"
             item = json.loads(line)
-            key = (bank, item.get("question_id"))
-            if key not in questions:
-                raise ValueError(f"{where}: no question {key[1]!r} in bank {bank!r}")
-            if key in development:
-                raise ValueError(f"{where}: {key[1]} is a development-set question; it must stay unseen")
+            group = f"bank:{bank}:{item.get('question_id')}"
+            if group not in questions:
+                raise ValueError(f"{where}: no question {item.get('question_id')!r} in bank {bank!r}")
+            if group in development:
+                raise ValueError(f"{where}: {item['question_id']} is a development-set question; it must stay unseen")
             if item.get("kind") not in ANSWER_KINDS:
                 raise ValueError(f"{where}: kind {item.get('kind')!r} is not one of {ANSWER_KINDS}")
-            sizes = {"point": len(questions[key].get("rubric", [])), "flag": len(questions[key].get("red_flags", []))}
+            question = questions[group]
+            sizes = {"point": len(question.get("rubric", [])), "flag": len(question.get("red_flags", []))}
             sentences = item.get("sentences") or []
             if not sentences:
                 raise ValueError(f"{where}: no sentences")
@@ -258,7 +253,7 @@ def load_annotated_answers(folder: Path = ANSWERS_DIR, banks: Path = BANKS_DIR) 
                     bad = [i for i in sentence.get(tag, []) if not isinstance(i, int) or not 0 <= i < size]
                     if bad:
                         raise ValueError(f"{where}: {tag} {bad} out of range (0-{size - 1})")
-            answers.append(item | {"bank": bank, "group": f"bank:{bank}:{key[1]}", "question": questions[key]})
+            answers.append(item | {"bank": bank, "group": group, "question": question})
     return answers
 
 
@@ -293,7 +288,7 @@ def answer_pairs(answers: Sequence[dict], seed: int, silent_per_claim: int = 2) 
                 elif part is None or not any(index in t.get(part, []) for t in tags):
                     silent.append(window)
             if silent:
-                hardest = max(silent, key=lambda w: (len(_words(w) & _words(claim)), -silent.index(w)))
+                hardest = max(silent, key=lambda w: len(_words(w) & _words(claim)))  # the first of equals
                 rest = [w for w in silent if w != hardest]
                 chosen = [hardest, *rng.sample(rest, min(silent_per_claim - 1, len(rest)))]
                 pairs += [Pair(claim, window, "silent", answer["group"], "bank-answer") for window in chosen]

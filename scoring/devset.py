@@ -66,9 +66,7 @@ RIDGE_ALPHA = 1.0
 THRESHOLD_GRID = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95)
 FINDING_GRID = tuple(round(0.5 + 0.02 * i, 2) for i in range(25))  # 0.50, 0.52, ..., 0.98
 MAX_FALSE_ALARMS = 0.10  # a red flag caps a score only where at most 1 in 10 answers without one show one
-MAX_FALSE_CONTRADICTIONS = (
-    0.05  # a contradiction, where at most 1 in 20 answers without one show one (see fit_thresholds)
-)
+MAX_FALSE_CONTRADICTIONS = 0.05  # a contradicted point: at most 1 in 20 answers without one show one
 NEVER = 1.01  # a threshold no probability reaches: the finding never caps
 FOLDS = 5
 POINT_MODEL_C = 0.1  # L2 strength of the point-status model (0.1 and 1.0 agree within 0.5% out of fold)
@@ -259,11 +257,12 @@ def fit_thresholds(rows: Sequence[DevRow], base: RubricScoreModel) -> RubricScor
     decide which sentence may be quoted as a strength), the point-status model (``fit_point_model``), then
     ``contradicted`` and ``finding``, above which a contradicted point or a red flag caps the score and is
     named to the candidate: each the lowest threshold (``FINDING_GRID``) at which at most
-    ``MAX_FALSE_ALARMS`` of the answers labelled without such an error are flagged with one (``NEVER`` when
-    none is that sure). A bounded false-alarm rate is what an interviewer signing the score needs: an answer
-    capped for an error it does not make is the costliest mistake a scorer can make. (Until 2026-11-30 the
-    two were chosen for the best Spearman correlation of the fitted scores, which set both near 1: a cap
-    moves a wrong answer's rank little, and the error twins and named red flags counted for nothing.)"""
+    ``MAX_FALSE_CONTRADICTIONS`` (contradictions) or ``MAX_FALSE_ALARMS`` (red flags) of the answers
+    labelled without such an error are flagged with one (``NEVER`` when none is that sure). A bounded
+    false-alarm rate is what an interviewer signing the score needs: an answer capped for an error it does
+    not make is the costliest mistake a scorer can make. (Until 2026-11-30 the two were chosen for the best
+    Spearman correlation of the fitted scores, which set both near 1: a cap moves a wrong answer's rank
+    little, and the error twins and named red flags counted for nothing.)"""
     base = replace(base, point_model=None)
     best, best_value = base, -1.0
     for met in THRESHOLD_GRID:
