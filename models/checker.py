@@ -8,7 +8,8 @@ incorrect) and on labelled passages written for the banks' rubric points and red
 weights ship in the repository (``models/checker/``, float16), with their sha256 in
 ``models/checker/checker.json`` and a model card beside them. The scorer asks a committee
 (``CheckerCommittee``, ``load_committee``): that checker and the earlier one trained without the annotated
-answers (``models/checker_passages/``), their probabilities averaged.
+answers (``models/checker_passages/``), their probabilities averaged; red flags are read by the first (the
+committee's ``lead``) alone.
 """
 
 from __future__ import annotations
@@ -103,13 +104,15 @@ class CheckerCommittee:
     mean keeps most of both. Costs one forward pass per member.
 
     Args:
-        members: The checkers, each with a ``name``; the committee's name joins theirs.
+        members: The checkers, each with a ``name``; the committee's name joins theirs. The first is the
+            ``lead``: the scorer asks it alone where it reads best (``scoring.rubric.gather_evidence``).
     """
 
     def __init__(self, members: Sequence[RubricChecker]) -> None:
         if not members:
             raise ValueError("a checker committee needs at least one member")
         self.members = list(members)
+        self.lead = self.members[0]
         self.name = "+".join(
             [self.members[0].name, *(m.name.removeprefix("candid-checker@") for m in self.members[1:])]
         )

@@ -13,10 +13,10 @@ training passages. ``KINDS`` gives each kind its rank (for the
 Spearman figure) and the band midpoint the combination is fitted to.
 
 ``fit_rubric_model`` picks the checker's thresholds (``met``/``partly`` that best reproduce the
-point labels; ``contradicted`` and ``finding``, which cap scores, that best order the kinds), fits ridge regression
-from ``RubricSignals`` to the band midpoints, and maps its output onto the band scale with
-isotonic regression; ``out_of_fold`` does all of it in ``GroupKFold`` by question, so every
-figure that ``dev_figures`` reports is measured on questions the fit never saw.
+point labels; ``contradicted`` and ``finding``, which cap scores, by a bound on false alarms), fits ridge regression
+from ``RubricSignals`` to the band midpoints, and maps its output onto the score scale by equipercentile
+linking to the kinds' ``BANDS`` (``equipercentile_knots``); ``out_of_fold`` does all of it in ``GroupKFold``
+by question, so every figure that ``dev_figures`` reports is measured on questions the fit never saw.
 """
 
 from __future__ import annotations
@@ -40,10 +40,12 @@ from scoring.engine import (
     rubric_evidence,
 )
 from scoring.rubric import (
+    FLAG_FEATURES,
     MISSING_ODDS,
     POINT_FEATURES,
     ClaimVerdict,
     PointStatusModel,
+    RedFlagModel,
     RubricEvidence,
     RubricScoreModel,
 )
@@ -61,14 +63,29 @@ KINDS: dict[str, tuple[int, float]] = {  # kind -> (rank, band midpoint)
     "confidently_wrong": (1, 10.0),
     "contradicting": (1, 10.0),
 }
+# Each kind's band on the score scale (its midpoint above is the band's middle, rounded down): the target
+# distribution of the equipercentile mapping (``equipercentile_knots``).
+BANDS: dict[str, tuple[float, float]] = {
+    "strong": (80.0, 100.0),
+    "good_incomplete": (55.0, 80.0),
+    "strong_with_error": (40.0, 65.0),
+    "generic": (25.0, 50.0),
+    "vague_or_verbose": (0.0, 30.0),
+    "confidently_wrong": (0.0, 20.0),
+    "contradicting": (0.0, 20.0),
+}
+KNOTS = 21  # quantiles of the mapping: 0%, 5%, ..., 100%
 PENALTY = 15  # as ScoreModel.penalty: "would do" answers and answers addressing the grader
 RIDGE_ALPHA = 1.0
 THRESHOLD_GRID = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95)
 FINDING_GRID = tuple(round(0.5 + 0.02 * i, 2) for i in range(25))  # 0.50, 0.52, ..., 0.98
+# The red-flag model's probabilities are calibrated to a base rate near 1 in 5, so its threshold may sit lower.
+FLAG_GRID = tuple(round(0.2 + 0.02 * i, 2) for i in range(40))  # 0.20, 0.22, ..., 0.98
 MAX_FALSE_ALARMS = 0.10  # a red flag caps a score only where at most 1 in 10 answers without one show one
 MAX_FALSE_CONTRADICTIONS = 0.05  # a contradicted point: at most 1 in 20 answers without one show one
 NEVER = 1.01  # a threshold no probability reaches: the finding never caps
 FOLDS = 5
+FLAG_MODEL_C = 1.0  # L2 strength of the red-flag model
 POINT_MODEL_C = 0.1  # L2 strength of the point-status model (0.1 and 1.0 agree within 0.5% out of fold)
 
 
@@ -252,18 +269,49 @@ def fit_point_model(rows: Sequence[DevRow], missing_odds: float = MISSING_ODDS) 
     )
 
 
+def fit_flag_model(rows: Sequence[DevRow]) -> RedFlagModel | None:
+    """The red-flag model (``scoring.rubric.RedFlagModel``) fitted on every bank red flag of ``rows``' checked
+    answers, labelled committed when the answer's ``red_flags`` list it: logistic regression (L2, ``C`` =
+    ``FLAG_MODEL_C``) on the standardised ``FLAG_FEATURES``. ``None`` when the rows hold no flag of both kinds."""
+    from sklearn.linear_model import LogisticRegression
+
+    features, labels = [], []
+    for row in rows:
+        if row.evidence is None:
+            continue
+        for index, values in enumerate(RedFlagModel.features(row.evidence)):
+            features.append([np.nan if values[n] is None else float(values[n]) for n in FLAG_FEATURES])
+            labels.append(int(index in row.item.red_flags))
+    if len(set(labels)) < 2:
+        return None
+    x = np.array(features, dtype=float)
+    means = np.nanmean(x, axis=0)
+    scales = np.nanstd(x, axis=0)
+    scales[~(scales > 0)] = 1.0
+    z = np.nan_to_num((x - means) / scales, nan=0.0)  # a feature the question cannot give counts as its mean
+    fitted = LogisticRegression(C=FLAG_MODEL_C, max_iter=5000).fit(z, labels)
+    return RedFlagModel(
+        means={n: round(float(m), 6) for n, m in zip(FLAG_FEATURES, means, strict=True)},
+        scales={n: round(float(v), 6) for n, v in zip(FLAG_FEATURES, scales, strict=True)},
+        coefficients={n: round(float(w), 5) for n, w in zip(FLAG_FEATURES, fitted.coef_[0], strict=True)},
+        intercept=round(float(fitted.intercept_[0]), 5),
+    )
+
+
 def fit_thresholds(rows: Sequence[DevRow], base: RubricScoreModel) -> RubricScoreModel:
     """The checker's thresholds: ``met`` and ``partly`` that best reproduce the point labels (they still
-    decide which sentence may be quoted as a strength), the point-status model (``fit_point_model``), then
+    decide which sentence may be quoted as a strength), the point-status and red-flag models (``fit_point_model``,
+    ``fit_flag_model``), then
     ``contradicted`` and ``finding``, above which a contradicted point or a red flag caps the score and is
-    named to the candidate: each the lowest threshold (``FINDING_GRID``) at which at most
+    named to the candidate: each the lowest threshold (``FINDING_GRID``; ``FLAG_GRID`` for the red-flag model's
+    probabilities) at which at most
     ``MAX_FALSE_CONTRADICTIONS`` (contradictions) or ``MAX_FALSE_ALARMS`` (red flags) of the answers
     labelled without such an error are flagged with one (``NEVER`` when none is that sure). A bounded
     false-alarm rate is what an interviewer signing the score needs: an answer capped for an error it does
     not make is the costliest mistake a scorer can make. (Until 2026-11-30 the two were chosen for the best
     Spearman correlation of the fitted scores, which set both near 1: a cap moves a wrong answer's rank
     little, and the error twins and named red flags counted for nothing.)"""
-    base = replace(base, point_model=None)
+    base = replace(base, point_model=None, flag_model=None)
     best, best_value = base, -1.0
     for met in THRESHOLD_GRID:
         for partly in (round(met * 0.5, 3), round(met * 0.75, 3)):
@@ -271,7 +319,7 @@ def fit_thresholds(rows: Sequence[DevRow], base: RubricScoreModel) -> RubricScor
             value = point_agreement(rows, candidate)
             if value > best_value + 1e-9:
                 best, best_value = candidate, value
-    best = replace(best, point_model=fit_point_model(rows))
+    best = replace(best, point_model=fit_point_model(rows), flag_model=fit_flag_model(rows))
     checked = [row for row in rows if row.evidence is not None]
 
     def contradiction_at(row: DevRow, threshold: float) -> bool:
@@ -279,19 +327,26 @@ def fit_thresholds(rows: Sequence[DevRow], base: RubricScoreModel) -> RubricScor
         return any(model.status(v) is RubricStatus.CONTRADICTED for v in row.evidence.points)  # type: ignore[union-attr]
 
     def red_flag_at(row: DevRow, threshold: float) -> bool:
-        return any(v.states >= threshold for v in row.evidence.flags)  # type: ignore[union-attr]
+        return any(p >= threshold for p in best.flag_probabilities(row.evidence))  # type: ignore[arg-type]
 
     contradicted = false_alarm_threshold(
         [row for row in checked if "contradicted" not in row.item.points], contradiction_at, MAX_FALSE_CONTRADICTIONS
     )
-    finding = false_alarm_threshold([row for row in checked if not row.item.red_flags], red_flag_at, MAX_FALSE_ALARMS)
+    finding = false_alarm_threshold(
+        [row for row in checked if not row.item.red_flags],
+        red_flag_at,
+        MAX_FALSE_ALARMS,
+        FLAG_GRID if best.flag_model is not None else FINDING_GRID,
+    )
     return replace(best, contradicted=contradicted, finding=finding)
 
 
-def false_alarm_threshold(clean: Sequence[T], found: Callable[[T, float], bool], rate: float) -> float:
-    """The lowest ``FINDING_GRID`` threshold at which ``found`` flags at most ``rate`` of ``clean`` (answers
-    labelled without the error); ``NEVER`` when even the highest flags more."""
-    for threshold in FINDING_GRID:
+def false_alarm_threshold(
+    clean: Sequence[T], found: Callable[[T, float], bool], rate: float, grid: Sequence[float] = FINDING_GRID
+) -> float:
+    """The lowest ``grid`` threshold at which ``found`` flags at most ``rate`` of ``clean`` (answers labelled
+    without the error); ``NEVER`` when even the highest flags more."""
+    for threshold in grid:
         if not clean or np.mean([found(row, threshold) for row in clean]) <= rate:
             return threshold
     return NEVER
@@ -310,8 +365,7 @@ def fit_rubric_model(rows: Sequence[DevRow], base: RubricScoreModel, version: st
 
 def _fit_weights(rows: Sequence[DevRow], model: RubricScoreModel, version: str) -> RubricScoreModel:
     """Ridge regression of the band midpoints on the standardised signals (gated answers left out), mapped
-    onto the band scale by isotonic regression."""
-    from sklearn.isotonic import IsotonicRegression
+    onto the score scale by ``equipercentile_knots``."""
     from sklearn.linear_model import Ridge
 
     scored = [row for row in rows if row.evidence is not None]
@@ -321,19 +375,62 @@ def _fit_weights(rows: Sequence[DevRow], model: RubricScoreModel, version: str) 
     scales[scales == 0] = 1.0
     ridge = Ridge(alpha=RIDGE_ALPHA).fit((x - means) / scales, y)
     raw = ridge.predict((x - means) / scales)
-    isotonic = IsotonicRegression(out_of_bounds="clip").fit(raw, y)
     return replace(
         model,
         weights={name: round(float(w), 4) for name, w in zip(model.features, ridge.coef_, strict=True)},
         means={name: round(float(m), 6) for name, m in zip(model.features, means, strict=True)},
         scales={name: round(float(s), 6) for name, s in zip(model.features, scales, strict=True)},
         intercept=round(float(ridge.intercept_), 4),
-        calibration=[
-            [round(float(a), 4), round(float(b), 3)]
-            for a, b in zip(isotonic.X_thresholds_, isotonic.y_thresholds_, strict=True)
-        ],
+        calibration=equipercentile_knots(raw, [row.item.kind for row in scored]),
         version=version,
     )
+
+
+def band_quantiles(kinds: Sequence[str], probabilities: Sequence[float]) -> np.ndarray:
+    """Quantiles (0-100) of the scores the kinds call for: each answer spread evenly over its kind's ``BANDS``.
+
+    Args:
+        kinds: One kind per answer (keys of ``BANDS``).
+        probabilities: Cumulative probabilities in [0, 1], increasing.
+
+    Returns:
+        The score at each probability, shape ``(len(probabilities),)``.
+    """
+    grid = np.linspace(0.0, 100.0, 2001)
+    cdf = np.zeros_like(grid)
+    for kind in kinds:
+        low, high = BANDS[kind]
+        cdf += np.clip((grid - low) / (high - low), 0.0, 1.0)
+    cdf /= len(kinds)
+    return np.interp(probabilities, cdf, grid)
+
+
+def equipercentile_knots(raw: Sequence[float], kinds: Sequence[str], knots: int = KNOTS) -> list[list[float]]:
+    """The knots ``[[raw, score], ...]`` of the equipercentile mapping: the raw combination's q-quantile goes to
+    the q-quantile of the scores the answers' kinds call for (``band_quantiles``), for ``knots`` even q.
+
+    Equipercentile linking (as in test equating) keeps the spread of the target scale. The isotonic fit used
+    until 2026-11-30 maps each raw value to the *mean* band midpoint of the answers near it, which pulls every
+    score towards the middle: out of fold, a third of strong answers reached 80. With this mapping (same folds,
+    same signals) 58% do, the error twins' median gap grew from 15 to 24 points, and the rank correlation
+    stayed (0.817 / 0.819); vague and wrong answers at or under their bounds moved by 1-2 answers each.
+
+    Args:
+        raw: The raw combination of each answer (``RubricScoreModel.raw_score``).
+        kinds: Each answer's kind, in the same order.
+        knots: How many quantiles (at least 2).
+
+    Returns:
+        Knots with strictly increasing raw values (a repeated raw quantile keeps its first knot).
+    """
+    probabilities = np.linspace(0.0, 1.0, knots)
+    xs = np.quantile(np.asarray(raw, dtype=float), probabilities)
+    ys = band_quantiles(kinds, probabilities)
+    out: list[list[float]] = []
+    for x, y in zip(xs, ys, strict=True):
+        if not out or x > out[-1][0] + 1e-9:
+            out.append([round(float(x), 4), round(float(y), 3)])
+    return out
 
 
 def final_scores(
@@ -386,7 +483,7 @@ def dev_figures(
         for row in rows
         if row.item.kind == "strong_with_error" and row.item.twin_key in by_key
     ]
-    agree = total = met_called_missing = 0
+    agree = total = met_called_missing = met_called_contradicted = 0
     found: list[set[int]] = []
     for row in rows:
         model = model_for(row)
@@ -401,7 +498,8 @@ def dev_figures(
             total += 1
             # A gated answer (no evidence) lists no statuses to the candidate, so it cannot call a point missing.
             listed = row.evidence is not None
-            met_called_missing += listed and expected is RubricStatus.MET and got is RubricStatus.MISSING
+            met_called_missing += listed and expected is RubricStatus.MET and status is RubricStatus.MISSING
+            met_called_contradicted += listed and expected is RubricStatus.MET and status is RubricStatus.CONTRADICTED
     flagged = [bool(f & set(row.item.red_flags)) for row, f in zip(rows, found, strict=True) if row.item.red_flags]
     false_flags = [bool(f) for row, f in zip(rows, found, strict=True) if not row.item.red_flags]
     mean_by_kind = {
@@ -420,6 +518,7 @@ def dev_figures(
         "error_twin_gap_median": float(np.median(gaps)) if gaps else None,
         "point_status_agreement": round(agree / total, 3) if total else None,
         "labelled_met_called_missing": met_called_missing,
+        "labelled_met_called_contradicted": met_called_contradicted,
         "red_flag_named": _share(flagged),
         "red_flag_false_alarms": _share(false_flags),
         "mean_score_by_kind": mean_by_kind,

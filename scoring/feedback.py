@@ -241,7 +241,7 @@ def improvements(
         if c.status is RubricStatus.MISSING
     ]
     found += [
-        Improvement(f"Only partly shown: {_lower_first(c.point)}", c.tip or point_instruction(c.point))
+        Improvement(f"Not clearly shown: {_lower_first(c.point)}", c.tip or point_instruction(c.point))
         for c in checks
         if c.status is RubricStatus.PARTLY
     ]

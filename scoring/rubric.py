@@ -4,6 +4,7 @@ The per-point judgment comes from the trained rubric checker (``models.checker``
 protocol): for every claim (a rubric point or a red flag) and the passages of the answer that
 discuss it (each sentence and each pair of neighbouring sentences; the ``PASSAGES_PER_CLAIM`` most
 similar by embedding), P(states), P(contradicts), P(silent). A claim's verdict is its best passage.
+Red flags are read by the committee's lead member alone (``lead_checker``).
 Embedding similarity only finds where a claim is discussed; it never decides a point: a
 contradiction looks as close to a point as agreement does.
 
@@ -15,7 +16,8 @@ P(states) says how much of the strong answer, and of the wrong one, this answer 
 the wrong anchor's agreement alone lifted the out-of-fold Spearman from 0.735 to 0.769).
 ``RubricScoreModel`` combines them with weights fitted on the graded development set
 (``scoring/data/devset``) by ``python -m scoring.calibrate --rubric`` (ridge regression to the band
-midpoint of each answer's kind, cross-validated grouped by question), then applies the caps: a
+midpoint of each answer's kind, mapped onto the score scale by equipercentile linking to the kinds'
+bands, cross-validated grouped by question), then applies the caps: a
 contradicted point or a red flag caps the score at ``cap_one``, two or more at ``cap_many``.
 """
 
@@ -51,6 +53,10 @@ FEATURES = (
 RUBRIC_ONLY_FEATURES = ("coverage", "met_share", "contradiction", "red_flag", "specificity", "log_words")
 GRADED_ANCHOR_LEVELS = ("strong", "wrong")  # anchors whose sentences are checked as claims
 ANCHOR_CLAIMS = 8  # sentences of an anchor checked at most (the first ones)
+# Anchor sentences are read against their 2 closest passages, not 4: they were 70% of the checker's pairs, and
+# out of fold (450 development answers, 2026-11-30) the anchors' agreement read from 2 passages scored as well
+# (Spearman 0.808 against 0.814, strong >= 80 39% against 33%) for 30% fewer pairs.
+ANCHOR_PASSAGES = 2
 ANCHOR_CLAIM_MIN_WORDS = 5  # shorter sentences ("It worked.") say nothing checkable
 _NUMBER = re.compile(r"\d")
 _FIRST_PERSON_ACTION = re.compile(
@@ -75,6 +81,19 @@ class ClaimVerdict:
     contradicts: float
     evidence: str
     contradiction_evidence: str
+
+
+def lead_checker(checker: RubricChecker) -> RubricChecker:
+    """The checker that reads red flags: a committee's ``lead`` member (``models.checker.CheckerCommittee``), else
+    ``checker`` itself.
+
+    The lead, trained with the annotated interview answers, reads red flags in long answers far better than
+    the committee's mean: on the development set (no question trained on) ROC-AUC 0.86 against 0.68 for the
+    other member, and out of fold, at the same bound on false alarms (10%), it names 52% of the labelled red
+    flags where the committee named 32% (2026-11-30). Rubric points stay with the committee: there the other
+    member keeps terse answers (bullets, a pasted config) from false contradictions.
+    """
+    return getattr(checker, "lead", checker)
 
 
 def answer_passages(sentences: Sequence[str]) -> list[str]:
@@ -115,16 +134,49 @@ def check_claims(
     embeddings find *where* a claim is discussed (a contradiction is as close as agreement), and the
     checker decides *what* the passage says about it. Without one, every passage is checked.
     """
-    if not claims:
-        return []
+    return check_claim_groups([ClaimGroup(checker, claims, top_k)], passages, embedder)[0]
+
+
+@dataclass(frozen=True)
+class ClaimGroup:
+    """Claims read by one checker against their ``top_k`` most similar passages (``check_claim_groups``)."""
+
+    checker: RubricChecker
+    claims: Sequence[str]
+    top_k: int = PASSAGES_PER_CLAIM
+
+
+def check_claim_groups(
+    groups: Sequence[ClaimGroup], passages: Sequence[str], embedder: Embedder | None = None
+) -> list[list[ClaimVerdict]]:
+    """``check_claims`` for several groups of claims over the same passages: one embedding pass for all of
+    them, then one checker call per group. Returns one list of verdicts per group, in order."""
     if not passages:
-        return [ClaimVerdict(0.0, 0.0, "", "") for _ in claims]
-    if embedder is not None and len(passages) > top_k:
+        return [[ClaimVerdict(0.0, 0.0, "", "") for _ in group.claims] for group in groups]
+    claims = [claim for group in groups for claim in group.claims]
+    similarity = None
+    if embedder is not None and claims and any(len(passages) > group.top_k for group in groups):
         vectors = embedder.encode([*claims, *passages])
         similarity = vectors[: len(claims)] @ vectors[len(claims) :].T
-        chosen = [sorted(np.argsort(-row, kind="stable")[:top_k].tolist()) for row in similarity]
-    else:
-        chosen = [list(range(len(passages))) for _ in claims]
+    out, row = [], 0
+    for group in groups:
+        chosen = []
+        for _ in group.claims:
+            if similarity is not None and len(passages) > group.top_k:
+                chosen.append(sorted(np.argsort(-similarity[row], kind="stable")[: group.top_k].tolist()))
+            else:
+                chosen.append(list(range(len(passages))))
+            row += 1
+        out.append(_verdicts(group.checker, chosen, passages, group.claims))
+    return out
+
+
+def _verdicts(
+    checker: RubricChecker, chosen: Sequence[Sequence[int]], passages: Sequence[str], claims: Sequence[str]
+) -> list[ClaimVerdict]:
+    """Each claim's verdict over its chosen passages: the best passage for P(states), the worst for P(contradicts)."""
+    if not claims:
+        return []
     results = checker.check([(claim, passages[i]) for claim, rows in zip(claims, chosen, strict=True) for i in rows])
     verdicts, offset = [], 0
     for rows in chosen:
@@ -212,7 +264,10 @@ def gather_evidence(
     embedder: Embedder,
     graded_anchors: Mapping[str, str] | None = None,
 ) -> RubricEvidence:
-    """Check every point, red flag and graded anchor sentence against the answer's passages (one batch).
+    """Check every point, red flag and graded anchor sentence against the answer's passages.
+
+    Points are read by ``checker``; red flags by its ``lead_checker`` alone; each anchor sentence by
+    ``checker`` against its ``ANCHOR_PASSAGES`` closest passages only (see those constants for why).
 
     Args:
         graded_anchors: Anchor answers by level (``GRADED_ANCHOR_LEVELS``); each one's sentences
@@ -221,16 +276,23 @@ def gather_evidence(
     given = graded_anchors or {}
     anchors = {level: anchor_claims(given[level]) for level in GRADED_ANCHOR_LEVELS if level in given}
     anchors = {level: claims for level, claims in anchors.items() if claims}
-    claims = [*points, *red_flags, *(claim for level in anchors for claim in anchors[level])]
-    verdicts = check_claims(checker, claims, answer_passages(sentences or [text]), embedder)
-    agreement, offset = {}, len(points) + len(red_flags)
+    point_verdicts, flag_verdicts, anchor_verdicts = check_claim_groups(
+        [
+            ClaimGroup(checker, points),
+            ClaimGroup(lead_checker(checker), red_flags),
+            ClaimGroup(checker, [claim for level in anchors for claim in anchors[level]], ANCHOR_PASSAGES),
+        ],
+        answer_passages(sentences or [text]),
+        embedder,
+    )
+    agreement, offset = {}, 0
     for level, sentences_of_anchor in anchors.items():
-        found = verdicts[offset : offset + len(sentences_of_anchor)]
+        found = anchor_verdicts[offset : offset + len(sentences_of_anchor)]
         offset += len(sentences_of_anchor)
         agreement[level] = float(np.mean([v.states for v in found]))
     return RubricEvidence(
-        points=verdicts[: len(points)],
-        flags=verdicts[len(points) : len(points) + len(red_flags)],
+        points=point_verdicts,
+        flags=flag_verdicts,
         specificity=specificity(text),
         anchor_margin=anchor_margin(text, strong_anchors, weak_anchors, embedder),
         log_words=math.log1p(len(words(text))),
@@ -277,7 +339,7 @@ POINT_FEATURES = (
     "red_flag",
 )
 POINT_CLASSES = (RubricStatus.MET, RubricStatus.PARTLY, RubricStatus.MISSING)
-MISSING_ODDS = 3.0  # a point is listed missing only when the model finds that 3x as likely as met (see below)
+MISSING_ODDS = 25.0  # a point is listed missing only when the model finds that 25x as likely as met (see below)
 
 
 @dataclass(frozen=True)
@@ -291,14 +353,17 @@ class PointStatusModel:
     rubric in detail usually states this point too in words the checker misses, and a vague one does
     not. Fitted on the graded development set by ``python -m scoring.calibrate --rubric``; out of fold
     (grouped by question), with ``RubricScoreModel.statuses``' rule that the model cannot call missing a
-    point the checker finds met, it agrees with the point labels on 69.4% of points, the checker's
-    thresholds alone on 57.6%.
+    point the checker finds met, it agreed with the point labels on 69.4% of points (315 answers, first
+    checker), the checker's thresholds alone on 57.6%; with the rule below, 67.9% of 450 (2026-11-30).
 
     The status with the highest probability wins, except that *missing* needs ``missing_odds`` times the
-    probability of *met*: telling a candidate that a point they made is missing is the costlier error
-    (in a study on the same folds, odds 1 gave 74% agreement but called 68 labelled-met points missing;
-    odds 3 gave 72% and 19). Contradiction is not decided here: a point the checker finds contradicted
-    stays contradicted. The score's ``met_share`` signal keeps the checker's thresholds (``signals``).
+    probability of *met*, and a point likeliest missing but not that surely is *partly* met (shown "not
+    clearly shown", with its tip): telling a candidate that a point they made is missing is the costlier
+    error. Out of fold on the 450 development answers (2026-11-30), labelled-met points called missing and
+    agreement: odds 3, 19 and 70.1%; 12, 2 and 69.0%; 25, none and 67.9%. Falling back to the likelier of met
+    and partly instead (until 2026-11-30) called 175 labelled-missing points met, against 113 now.
+    Contradiction is not decided here: a point the checker finds contradicted stays contradicted. The score's
+    ``met_share`` signal keeps the checker's thresholds (``signals``).
     """
 
     means: dict[str, float]
@@ -358,12 +423,13 @@ class PointStatusModel:
         return out
 
     def statuses(self, evidence: RubricEvidence) -> list[RubricStatus]:
-        """Each point's status: the likeliest, with *missing* only at ``missing_odds`` times P(met)."""
+        """Each point's status: the likeliest, with *missing* only at ``missing_odds`` times P(met) (else partly:
+        not surely missing, and not met either)."""
         out = []
         for p in self.probabilities(evidence):
             status = max(POINT_CLASSES, key=lambda s: p[s])
             if status is RubricStatus.MISSING and p[RubricStatus.MISSING] < self.missing_odds * p[RubricStatus.MET]:
-                status = RubricStatus.MET if p[RubricStatus.MET] >= p[RubricStatus.PARTLY] else RubricStatus.PARTLY
+                status = RubricStatus.PARTLY
             out.append(status)
         return out
 
@@ -373,18 +439,82 @@ class PointStatusModel:
         return cls(**{name: data[name] for name in cls.__dataclass_fields__ if name in data})  # type: ignore[arg-type]
 
 
+FLAG_FEATURES = (
+    "states",
+    "log_states",
+    "contradicts",
+    "coverage",
+    "contradiction",
+    "strong_anchor_agreement",
+    "wrong_anchor_agreement",
+)
+
+
+@dataclass(frozen=True)
+class RedFlagModel:
+    """P(the answer commits a red flag) from the checker's reading of the flag *and* the answer around it.
+
+    Binary logistic regression on ``FLAG_FEATURES``: the flag's own P(states), its log and P(contradicts) (the
+    answer doing the right practice instead), and the answer's evidence (mean P(states) over the points, the
+    strongest contradiction of a point, agreement with the strong and the wrong anchor answers). An answer that
+    agrees with the question's wrong anchor and misses its points is likelier to commit a flag the checker
+    reads at a middling probability. Fitted on the graded development set by ``python -m scoring.calibrate
+    --rubric`` (each bank red flag of each answer, labelled by the answer's ``red_flags``); a flag is found at
+    probability ``>= RubricScoreModel.finding``. Out of fold (grouped by question, 2026-11-30, 1,350 flags of
+    450 answers): ROC-AUC 0.893 against 0.864 for the checker's P(states) alone, and at most 1 in 10 answers
+    without a red flag flagged, it names 70% of the answers' labelled flags against 51%.
+    """
+
+    means: dict[str, float]
+    scales: dict[str, float]
+    coefficients: dict[str, float]  # feature -> weight on the standardised feature
+    intercept: float
+
+    @staticmethod
+    def features(evidence: RubricEvidence) -> list[dict[str, float | None]]:
+        """``FLAG_FEATURES`` of each red flag of the evidence, in order (``None`` where the question has no anchors)."""
+        points = evidence.points
+        shared: dict[str, float | None] = {
+            "coverage": float(np.mean([v.states for v in points])) if points else 0.0,
+            "contradiction": max((v.contradicts for v in points), default=0.0),
+            "strong_anchor_agreement": evidence.anchor_agreement.get("strong"),
+            "wrong_anchor_agreement": evidence.anchor_agreement.get("wrong"),
+        }
+        return [
+            {"states": v.states, "log_states": math.log(v.states + 1e-3), "contradicts": v.contradicts} | shared
+            for v in evidence.flags
+        ]
+
+    def probabilities(self, evidence: RubricEvidence) -> list[float]:
+        """P(committed) of each red flag, in order (a feature that is ``None`` counts as its mean)."""
+        out = []
+        for row in self.features(evidence):
+            logit = self.intercept + sum(
+                self.coefficients[name] * (float(row[name]) - self.means[name]) / (self.scales[name] or 1.0)
+                for name in FLAG_FEATURES
+                if row[name] is not None
+            )
+            out.append(1.0 / (1.0 + math.exp(-logit)))
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> RedFlagModel:
+        """Read what ``dataclasses.asdict`` wrote."""
+        return cls(**{name: data[name] for name in cls.__dataclass_fields__ if name in data})  # type: ignore[arg-type]
+
+
 @dataclass(frozen=True)
 class RubricScoreModel:
     """The fitted combination of rubric signals, its thresholds and its caps.
 
     ``raw = intercept + sum(weights[f] * (signal[f] - means[f]) / scales[f])``, mapped onto the band
-    scale by isotonic knots fitted on the same data (``calibration``), clipped to 0-100, then
+    scale by equipercentile knots fitted on the same data (``calibration``), clipped to 0-100, then
     capped at ``cap_one`` when one rubric point is contradicted or one red flag found, at
     ``cap_many`` when two or more are. A point is *met* at ``P(states) >= met``, *partly* at ``>=
     partly``, *contradicted* when ``P(contradicts) >= contradicted`` and above its P(states); a red
-    flag is found at ``P(states) >= finding``. The defaults are placeholders until ``python -m
-    scoring.calibrate --rubric`` writes fitted values into ``scoring/calibration.json``; ``version``
-    names the fit.
+    flag is found when ``flag_probabilities`` (the fitted ``flag_model``'s) reach ``finding``. The defaults
+    are placeholders until ``python -m scoring.calibrate --rubric`` writes fitted values into
+    ``scoring/calibration.json``; ``version`` names the fit.
     """
 
     weights: dict[str, float] = field(default_factory=lambda: dict.fromkeys(FEATURES, 0.0) | {"coverage": 30.0})
@@ -397,9 +527,10 @@ class RubricScoreModel:
     finding: float = 0.5
     cap_one: int = 60
     cap_many: int = 25
-    calibration: list[list[float]] = field(default_factory=list)  # isotonic knots [[raw, score], ...]
+    calibration: list[list[float]] = field(default_factory=list)  # equipercentile knots [[raw, score], ...]
     version: str = "unfitted"
     point_model: PointStatusModel | None = None  # fitted point statuses; without one, the thresholds decide
+    flag_model: RedFlagModel | None = None  # fitted red-flag probabilities; without one, the checker's P(states)
     features: list[str] = field(default_factory=lambda: list(FEATURES))  # the signals it combines
 
     def raw_score(self, signals: RubricSignals) -> float:
@@ -412,7 +543,7 @@ class RubricScoreModel:
         return total
 
     def calibrated(self, raw: float) -> float:
-        """The raw combination mapped onto the score scale by the fitted isotonic knots (identity without)."""
+        """The raw combination mapped onto the score scale, linearly between the fitted knots (identity without)."""
         if not self.calibration:
             return raw
         xs, ys = zip(*self.calibration, strict=True)
@@ -447,9 +578,15 @@ class RubricScoreModel:
             out.append(status)
         return out
 
+    def flag_probabilities(self, evidence: RubricEvidence) -> list[float]:
+        """P(committed) of each red flag: the fitted ``flag_model``'s, else the checker's P(states)."""
+        if self.flag_model is not None:
+            return self.flag_model.probabilities(evidence)
+        return [verdict.states for verdict in evidence.flags]
+
     def flags_found(self, evidence: RubricEvidence) -> list[int]:
-        """Indices of the red flags the answer states (``P(states) >= finding``)."""
-        return [i for i, verdict in enumerate(evidence.flags) if verdict.states >= self.finding]
+        """Indices of the red flags the answer commits (``flag_probabilities >= finding``)."""
+        return [i for i, p in enumerate(self.flag_probabilities(evidence)) if p >= self.finding]
 
     def findings(self, evidence: RubricEvidence) -> int:
         """Contradicted points plus red flags found: what the caps count."""
@@ -496,4 +633,6 @@ class RubricScoreModel:
         known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
         if isinstance(known.get("point_model"), Mapping):
             known["point_model"] = PointStatusModel.from_dict(known["point_model"])  # type: ignore[arg-type]
+        if isinstance(known.get("flag_model"), Mapping):
+            known["flag_model"] = RedFlagModel.from_dict(known["flag_model"])  # type: ignore[arg-type]
         return cls(**known)  # type: ignore[arg-type]

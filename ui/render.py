@@ -36,7 +36,7 @@ STATUS_ICONS = {
 }
 STATUS_WORDS = {
     RubricStatus.MET: "met",
-    RubricStatus.PARTLY: "partly met",
+    RubricStatus.PARTLY: "not clearly shown",  # partly met, or not surely missing (PointStatusModel)
     RubricStatus.MISSING: "missing",
     RubricStatus.CONTRADICTED: "contradicted",
 }

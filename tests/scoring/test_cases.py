@@ -121,7 +121,8 @@ def test_the_wrong_fraud_answers_feedback_praises_neither_error(real_embedder, r
 @pytest.mark.xfail(
     strict=True,
     reason="issue 11: the checker committee names the resampling error (two points contradicted by the SMOTE "
-    "sentence) but not the accuracy one: it reads the accuracy point as met (P(states) 0.42, P(contradicts) 0.40)",
+    "sentence) but not the accuracy one: it reads the accuracy point as partly met (P(states) 0.52, P(contradicts) "
+    "0.40), listed 'not clearly shown'",
 )
 def test_the_wrong_fraud_answers_feedback_names_both_errors(real_embedder, real_checker, tiny_judge):
     assessment = score_answer(case_request(FRAUD, None), tiny_judge, real_embedder, checker=real_checker)

@@ -137,7 +137,7 @@ def test_weaknesses_come_most_serious_first_each_with_its_own_instruction():
         "Contradicts a rubric point",
         "The answer names no number.",
         "Missing",
-        "Only partly shown",
+        "Not clearly shown",
     ]
     assert "\u201cAccuracy was our main metric.\u201d" in found[0].weakness and FLAG.reason in found[0].weakness
     assert "\u201cWe split at random.\u201d" in found[1].weakness

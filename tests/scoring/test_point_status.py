@@ -66,7 +66,7 @@ def _model(missing_odds: float = MISSING_ODDS) -> PointStatusModel:
         (0.9, 3.0, RubricStatus.MET),
         (0.4, 3.0, RubricStatus.PARTLY),
         (0.02, 3.0, RubricStatus.MISSING),
-        (0.02, 1e9, RubricStatus.PARTLY),  # missing never wins against enough odds: the likelier other status does
+        (0.02, 1e9, RubricStatus.PARTLY),  # missing never wins against enough odds: partly stands in
         (0.9, 1e9, RubricStatus.MET),
     ],
 )
@@ -74,6 +74,17 @@ def test_point_statuses_table(states, odds, expected):
     assert _model(odds).statuses(_evidence([states])) == [expected]
     probabilities = _model(odds).probabilities(_evidence([states]))[0]
     assert math.isclose(sum(probabilities.values()), 1.0)
+
+
+def test_a_point_likeliest_missing_but_not_surely_is_partly_never_met():
+    # Partly is unlikely here (its intercept is low), so met is the second likeliest status; but an answer that is
+    # probably missing a point has not shown it: it is partly met (the candidate gets its tip), not a strength.
+    model = replace(_model(25.0), intercepts={"met": -6.0, "partly": -20.0, "missing": 2.0})
+    probabilities = model.probabilities(_evidence([0.3]))[0]
+    assert probabilities[RubricStatus.MISSING] > probabilities[RubricStatus.MET] > probabilities[RubricStatus.PARTLY]
+    assert probabilities[RubricStatus.MISSING] < 25.0 * probabilities[RubricStatus.MET]
+    assert model.statuses(_evidence([0.3])) == [RubricStatus.PARTLY]
+    assert replace(model, missing_odds=3.0).statuses(_evidence([0.3])) == [RubricStatus.MISSING]  # odds e^2 > 3
 
 
 def test_a_contradicted_point_stays_contradicted_whatever_the_point_model_says():
@@ -158,6 +169,11 @@ def test_dev_figures_count_agreement_and_labelled_met_points_called_missing():
     figures = dev_figures(rows, [80, 70, 5], lambda row: model)
     assert figures["point_status_agreement"] == round(4 / 6, 3)  # the gated point counts as missing: wrong
     assert figures["labelled_met_called_missing"] == 1  # row 0's second point; the gated row lists none
+    assert figures["labelled_met_called_contradicted"] == 0
+    contradicted = _evidence([0.9])
+    contradicted = RubricEvidence(**{**contradicted.__dict__, "points": [_verdict(0.1, 0.8)]})
+    again = dev_figures([DevRow(_row(3, [], ["met"]).item, contradicted, None, [])], [30], lambda row: model)
+    assert again["labelled_met_called_contradicted"] == 1 and again["labelled_met_called_missing"] == 0
 
 
 def test_the_development_set_loads_with_answers_keyed_by_bank_and_twins_found(tmp_path):
@@ -177,3 +193,38 @@ def test_the_development_set_loads_with_answers_keyed_by_bank_and_twins_found(tm
     (tmp_path / "c.jsonl").write_text(json.dumps(other) + "\n")  # its twin is in another bank: not found
     with pytest.raises(ValueError, match="twin_of 'Q1-strong' is not an answer of its bank"):
         load_devset(tmp_path)
+
+
+def _flag_row(index: int, flag_states: float, wrong_agreement: float, committed: bool) -> DevRow:
+    label = "met" if index % 3 else "missing"  # both statuses, for the point model fitted beside it
+    item = DevAnswer(f"F{index}", "bank", f"Q{index % 5}", "strong", "text", [label], [0] if committed else [], None)
+    evidence = RubricEvidence(
+        points=[_verdict(0.6)],
+        flags=[_verdict(flag_states)],
+        specificity=5.0,
+        anchor_margin=0.1,
+        log_words=5.0,
+        anchor_agreement={"strong": 1.0 - wrong_agreement, "wrong": wrong_agreement},
+    )
+    return DevRow(item, evidence, None, [])
+
+
+def test_the_red_flag_model_reads_a_middling_flag_in_the_light_of_the_wrong_anchor():
+    from scoring.devset import fit_flag_model, fit_thresholds
+
+    # The checker reads every flag at 0.5; the answers that commit it are the ones agreeing with the wrong anchor.
+    rows = [_flag_row(i, 0.5, 0.8 if i % 2 else 0.1, committed=bool(i % 2)) for i in range(40)]
+    rows += [_flag_row(40 + i, 0.05, 0.1, committed=False) for i in range(20)]
+    model = fit_flag_model(rows)
+    assert model is not None
+    committed, clean = rows[1].evidence, rows[0].evidence
+    assert model.probabilities(committed)[0] > 0.5 > model.probabilities(clean)[0]
+    fitted = fit_thresholds(rows, RubricScoreModel())
+    assert fitted.flag_model is not None
+    assert fitted.flags_found(committed) == [0] and fitted.flags_found(clean) == []
+    # Without the model, the checker's P(states) alone cannot tell the two apart.
+    plain = replace(fitted, flag_model=None, finding=0.5)
+    assert plain.flags_found(committed) == plain.flags_found(clean) == [0]
+    again = RubricScoreModel.from_dict(fitted.to_dict())
+    assert again.flag_model == fitted.flag_model
+    assert fit_flag_model(rows[40:]) is None  # no committed flag to learn from

@@ -295,3 +295,34 @@ def test_a_question_without_anchors_is_scored_by_the_combination_fitted_without_
     assert RubricScoreModel.from_dict({"version": "old"}).features == list(FEATURES)  # files written before
     assert ScoreModel(rubric=full).rubric_for(adhoc_request := ScoringRequest(question=QUESTION, answer="x")) is full
     assert model.rubric_for(adhoc_request) is rubric_only
+
+
+def test_a_committees_lead_alone_reads_the_red_flags_and_anchor_sentences_read_their_two_closest_passages():
+    """Points go to the whole committee, red flags to its lead member only; each claim is read against its
+    ``PASSAGES_PER_CLAIM`` closest passages, an anchor sentence against its ``ANCHOR_PASSAGES``."""
+    from models.checker import CheckerCommittee
+    from scoring.rubric import ANCHOR_PASSAGES, PASSAGES_PER_CLAIM, anchor_claims, answer_passages
+    from scoring.text import split_sentences
+
+    lead, other = FakeChecker(), FakeChecker()
+    lead.name, other.name = "candid-checker@lead", "candid-checker@other"
+    request = ScoringRequest(
+        id="FRAUD_Q1", question=QUESTION, answer=STRONG, rubric=RUBRIC, red_flags=RED_FLAGS, anchors=ANCHORS
+    )
+    assessment = score_answer(
+        request, FakeJudge(), FakeEmbedder(), feedback=False, model=MODEL, checker=CheckerCommittee([lead, other])
+    )
+    assert assessment.checker == "candid-checker@lead+other"
+    passages = answer_passages(split_sentences(STRONG))
+    assert len(passages) > PASSAGES_PER_CLAIM > ANCHOR_PASSAGES  # so both limits are in play
+    flag = RED_FLAGS[0].flag
+
+    def read(checker: FakeChecker, claim: str) -> int:
+        return sum(c == claim for c, _ in checker.pairs)
+
+    assert read(lead, flag) == PASSAGES_PER_CLAIM and read(other, flag) == 0
+    for point in RUBRIC:
+        assert read(lead, point.point) >= PASSAGES_PER_CLAIM and read(other, point.point) >= PASSAGES_PER_CLAIM
+    for level in ("strong", "wrong"):
+        for sentence in anchor_claims(next(a.answer for a in ANCHORS if a.level == level)):
+            assert read(lead, sentence) == read(other, sentence) == ANCHOR_PASSAGES
