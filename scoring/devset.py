@@ -247,11 +247,7 @@ def fit_point_model(rows: Sequence[DevRow], missing_odds: float = MISSING_ODDS) 
         for label, values in zip(row.item.points, PointStatusModel.features(row.evidence), strict=False):
             features.append([np.nan if values[n] is None else float(values[n]) for n in POINT_FEATURES])
             labels.append(RubricStatus.MISSING.value if label == RubricStatus.CONTRADICTED.value else label)
-    x = np.array(features, dtype=float)
-    means = np.nanmean(x, axis=0)
-    scales = np.nanstd(x, axis=0)
-    scales[~(scales > 0)] = 1.0
-    z = np.nan_to_num((x - means) / scales, nan=0.0)  # a feature the question cannot give counts as its mean
+    means, scales, z = _standardised(features)
     fitted = LogisticRegression(C=POINT_MODEL_C, max_iter=5000).fit(z, labels)
     classes = [str(c) for c in fitted.classes_]
     coef, intercept = fitted.coef_, fitted.intercept_
@@ -269,6 +265,16 @@ def fit_point_model(rows: Sequence[DevRow], missing_odds: float = MISSING_ODDS) 
     )
 
 
+def _standardised(features: Sequence[Sequence[float]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Column means and standard deviations (1 where a column is constant) of a feature matrix with ``nan`` for
+    a feature a question cannot give, and the standardised matrix with those at 0 (counted as the mean)."""
+    x = np.array(features, dtype=float)
+    means = np.nanmean(x, axis=0)
+    scales = np.nanstd(x, axis=0)
+    scales[~(scales > 0)] = 1.0
+    return means, scales, np.nan_to_num((x - means) / scales, nan=0.0)
+
+
 def fit_flag_model(rows: Sequence[DevRow]) -> RedFlagModel | None:
     """The red-flag model (``scoring.rubric.RedFlagModel``) fitted on every bank red flag of ``rows``' checked
     answers, labelled committed when the answer's ``red_flags`` list it: logistic regression (L2, ``C`` =
@@ -284,11 +290,7 @@ def fit_flag_model(rows: Sequence[DevRow]) -> RedFlagModel | None:
             labels.append(int(index in row.item.red_flags))
     if len(set(labels)) < 2:
         return None
-    x = np.array(features, dtype=float)
-    means = np.nanmean(x, axis=0)
-    scales = np.nanstd(x, axis=0)
-    scales[~(scales > 0)] = 1.0
-    z = np.nan_to_num((x - means) / scales, nan=0.0)  # a feature the question cannot give counts as its mean
+    means, scales, z = _standardised(features)
     fitted = LogisticRegression(C=FLAG_MODEL_C, max_iter=5000).fit(z, labels)
     return RedFlagModel(
         means={n: round(float(m), 6) for n, m in zip(FLAG_FEATURES, means, strict=True)},
