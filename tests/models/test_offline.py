@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from evaluation.speech import word_error_rate
+
 pytestmark = pytest.mark.real_model
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -58,6 +60,9 @@ print("RESULT" + json.dumps({
 """
 
 
+SPOKEN = "We cached the results and the page loaded in one second."  # as CHILD speaks it
+
+
 def test_models_work_with_the_network_blocked():
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "TRANSFORMERS_"))}
     env["PYTHONPATH"] = str(ROOT)
@@ -74,5 +79,7 @@ def test_models_work_with_the_network_blocked():
     assert result["checker"].startswith("candid-checker@")
     assert len(result["statuses"]) == 2
     assert result["transcriber"] == "whisper-tiny.en"
-    assert "cached the results" in result["transcript"].lower()
+    # Whisper's int8 kernels differ by instruction set: on an AVX2-only CPU "cached" came out "cast". The
+    # transcript must still be the sentence spoken, within a word (word error rate <= 0.1 of 11 words).
+    assert word_error_rate([SPOKEN], [result["transcript"]]) <= 0.1, result["transcript"]
     assert result["spoken_words"] >= 8

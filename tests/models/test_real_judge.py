@@ -13,6 +13,24 @@ QUESTION = [
 ]
 
 
+def _torch_settings():
+    """The settings with the torch runtime asked for by name: ``auto`` picks llama.cpp on CPUs without AVX-512
+    VNNI (an AVX2-only machine), and these tests are about the torch runtime whatever the CPU."""
+    from dataclasses import replace
+
+    from settings import get_settings
+
+    return replace(get_settings(), judge_runtime="torch")
+
+
+@pytest.fixture(scope="module")
+def tiny_judge():
+    """The real SmolLM2-135M judge on the torch runtime (shadows the conftest fixture, which follows ``auto``)."""
+    from models.loader import load_judge
+
+    return load_judge("tiny", settings=_torch_settings())
+
+
 def test_prefix_reuse_saves_work_and_changes_nothing(tiny_judge):
     shared = "The candidate answered at length about pipelines and monitoring. " * 12
     prompts = [
@@ -80,9 +98,8 @@ def test_bring_your_own_model_path_takes_the_same_code_path(tmp_path):
     from models.install import artifact_path
     from models.loader import load_judge
     from models.registry import load_registry
-    from settings import get_settings
 
-    settings = get_settings()
+    settings = _torch_settings()
     source = artifact_path(load_registry().get("tiny"), settings.model_dir)
     byo = replace(settings, model_dir=tmp_path, judge=str(source))
     judge = load_judge(settings=byo, log=lambda m: None)
@@ -124,9 +141,8 @@ def test_scores_stay_identical_when_the_prefix_cache_is_cycled(tiny_judge):
 
 def test_a_lazy_judge_loads_on_first_use_and_answers_as_the_judge_does(tiny_judge):
     from models.loader import LazyJudge
-    from settings import get_settings
 
-    lazy = LazyJudge("tiny", settings=get_settings(), log=lambda message: None)
+    lazy = LazyJudge("tiny", settings=_torch_settings(), log=lambda message: None)
     assert lazy.name == tiny_judge.name and not lazy.loaded
     assert lazy.option_probabilities(QUESTION, ["Yes", "No"]) == tiny_judge.option_probabilities(
         QUESTION, ["Yes", "No"]
