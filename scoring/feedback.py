@@ -322,7 +322,7 @@ def template_justification(
         if checks
         else (f"The answer scores {score}/100 on its relevance to the question")
     )
-    text += f" and partly shows {partly} more." if partly else "."
+    text += f"; {partly} more {'is' if partly == 1 else 'are'} not clearly shown." if partly else "."
     contradicted = [c for c in checks if c.status is RubricStatus.CONTRADICTED]
     mixed = [
         c

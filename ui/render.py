@@ -205,7 +205,8 @@ def flipped_points(flipped: Sequence[FlippedPoint]) -> None:
     """One line per rubric point whose status changed: an arrow (up when towards met), the point, before → after."""
     for point in flipped:
         arrow = ":green[▲]" if point.improved else ":red[▼]"
-        st.markdown(f"{arrow} {inert_markdown(point.point)}: {point.before.value} → {point.after.value}")
+        before, after = STATUS_WORDS[point.before], STATUS_WORDS[point.after]
+        st.markdown(f"{arrow} {inert_markdown(point.point.rstrip('.'))}: {before} → {after}")
 
 
 def assessment_details(assessment: AnswerAssessment, *, show_answer: bool = True) -> None:

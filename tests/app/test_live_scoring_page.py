@@ -54,7 +54,7 @@ def test_edit_and_rescore_shows_what_changed(app):
     delta = second.score - first.score
     assert delta != 0
     assert app.metric[0].delta == f"{delta:+d}" or str(delta) in str(app.metric[0].delta)
-    assert "missing → met" in texts(app.markdown) or "missing → partly" in texts(app.markdown)
+    assert "missing → met" in texts(app.markdown) or "missing → not clearly shown" in texts(app.markdown)
 
 
 def test_two_answers_side_by_side(app):

@@ -151,7 +151,7 @@ def test_grounded_feedback_has_one_tip_per_weakness_and_the_checks_justification
     feedback = grounded_feedback([MET, MISSING, PARTLY], 70, [], [], ["Experience with monitoring"])
     assert len(feedback.weaknesses) == len(feedback.tips) == 2
     assert feedback.justification == (
-        "The answer scores 70/100: it shows 1 of 3 rubric points and partly shows 1 more. The main gap: explains "
+        "The answer scores 70/100: it shows 1 of 3 rubric points; 1 more is not clearly shown. The main gap: explains "
         "how drift was detected. It speaks to the job's requirement: experience with monitoring."
     )
     crowded = grounded_feedback([MISSING] * 5, 40, [], [])
