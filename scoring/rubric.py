@@ -339,6 +339,28 @@ POINT_FEATURES = (
     "red_flag",
 )
 POINT_CLASSES = (RubricStatus.MET, RubricStatus.PARTLY, RubricStatus.MISSING)
+
+
+def answer_context(evidence: RubricEvidence) -> dict[str, float | None]:
+    """The answer-level features the point-status and red-flag models read beside a claim's own verdict:
+    coverage (mean P(states) over the points), the best point, the strongest contradiction, concrete content,
+    length, agreement with the anchors, the anchor margin and the strongest red flag (``None`` where the
+    question has no anchors, or no red flags: counted at the feature's mean)."""
+    points = evidence.points
+    states = [v.states for v in points]
+    return {
+        "coverage": float(np.mean(states)) if states else 0.0,
+        "best_point": max(states, default=0.0),
+        "contradiction": max((v.contradicts for v in points), default=0.0),
+        "specificity": evidence.specificity,
+        "log_words": evidence.log_words,
+        "strong_anchor_agreement": evidence.anchor_agreement.get("strong"),
+        "wrong_anchor_agreement": evidence.anchor_agreement.get("wrong"),
+        "anchor_margin": evidence.anchor_margin if evidence.anchor_agreement else None,
+        "red_flag": max((v.states for v in evidence.flags), default=None),
+    }
+
+
 MISSING_ODDS = 25.0  # a point is listed missing only when the model finds that 25x as likely as met (see below)
 
 
@@ -375,20 +397,7 @@ class PointStatusModel:
     @staticmethod
     def features(evidence: RubricEvidence) -> list[dict[str, float | None]]:
         """``POINT_FEATURES`` of each point of the evidence, in order (``None`` where the question has no anchors)."""
-        points = evidence.points
-        states = [v.states for v in points]
-        shared: dict[str, float | None] = {
-            "coverage": float(np.mean(states)) if states else 0.0,
-            "best_point": max(states, default=0.0),
-            "contradiction": max((v.contradicts for v in points), default=0.0),
-            "specificity": evidence.specificity,
-            "log_words": evidence.log_words,
-            "strong_anchor_agreement": evidence.anchor_agreement.get("strong"),
-            "wrong_anchor_agreement": evidence.anchor_agreement.get("wrong"),
-            "anchor_margin": evidence.anchor_margin if evidence.anchor_agreement else None,
-            # None (counted at its mean) for a question without red flags, as for one without anchors.
-            "red_flag": max((v.states for v in evidence.flags), default=None),
-        }
+        shared = answer_context(evidence)
         return [
             {
                 "states": v.states,
@@ -397,7 +406,7 @@ class PointStatusModel:
                 "log_contradicts": math.log(v.contradicts + 1e-3),
             }
             | shared
-            for v in points
+            for v in evidence.points
         ]
 
     def probabilities(self, evidence: RubricEvidence) -> list[dict[RubricStatus, float]]:
@@ -472,14 +481,8 @@ class RedFlagModel:
 
     @staticmethod
     def features(evidence: RubricEvidence) -> list[dict[str, float | None]]:
-        """``FLAG_FEATURES`` of each red flag of the evidence, in order (``None`` where the question has no anchors)."""
-        points = evidence.points
-        shared: dict[str, float | None] = {
-            "coverage": float(np.mean([v.states for v in points])) if points else 0.0,
-            "contradiction": max((v.contradicts for v in points), default=0.0),
-            "strong_anchor_agreement": evidence.anchor_agreement.get("strong"),
-            "wrong_anchor_agreement": evidence.anchor_agreement.get("wrong"),
-        }
+        """``FLAG_FEATURES`` (and the rest of ``answer_context``) of each red flag of the evidence, in order."""
+        shared = answer_context(evidence)
         return [
             {"states": v.states, "log_states": math.log(v.states + 1e-3), "contradicts": v.contradicts} | shared
             for v in evidence.flags
