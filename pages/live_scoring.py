@@ -65,9 +65,9 @@ def show_result(slot: str, label: str) -> None:
             st.caption("Rescored: nothing changed.")
         render.flipped_points(change.flipped)
         for flag in change.added_flags:
-            st.caption(f"New flag: {flag}")
+            st.caption(f"New flag: {render.flag_label(flag)}")
         for flag in change.removed_flags:
-            st.caption(f"Flag gone: {flag}")
+            st.caption(f"Flag gone: {render.flag_label(flag)}")
     steps = pd.DataFrame(
         [
             {
@@ -79,7 +79,7 @@ def show_result(slot: str, label: str) -> None:
         ]
     )
     st.dataframe(steps, hide_index=True, width="stretch")
-    render.assessment_details(current)
+    render.assessment_details(current, show_score=False)  # the metric above shows it, with its change
 
 
 render.sidebar_status()

@@ -584,8 +584,9 @@ def rubric_flags(checked: CheckedRubric, flags: Sequence[Flag], notes: Sequence[
     if checked.findings:
         flags.append(Flag.RED_FLAG)
         contradicted = sum(c.status is RubricStatus.CONTRADICTED for c in checked.checks)
-        parts = [f"{len(checked.red_flags)} red flag(s)"] if checked.red_flags else []
-        parts += [f"{contradicted} rubric point(s) contradicted"] if contradicted else []
+        flagged = len(checked.red_flags)
+        parts = [f"{flagged} red flag{'' if flagged == 1 else 's'}"] if flagged else []
+        parts += [f"{contradicted} rubric point{'' if contradicted == 1 else 's'} contradicted"] if contradicted else []
         notes.append(
             f"The answer states something an interviewer marks down ({', '.join(parts)}); see the weaknesses. "
             "A serious error caps the score however much else is right."

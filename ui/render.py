@@ -17,7 +17,7 @@ from jobs.status import JobPhase, JobState, JobStatus, QueueState
 from question_banks.schema import Question
 from reports.render import escape_markdown
 from scoring.delivery import LONG_PAUSE_S, MAX_FILLERS_PER_MINUTE, PACE_RANGE_WPM, delivery_tips
-from scoring.types import AnswerAssessment, DeliveryFigures, RubricCheck, RubricStatus
+from scoring.types import AnswerAssessment, DeliveryFigures, Flag, RubricCheck, RubricStatus
 from ui import resources, state
 from ui.compare import FlippedPoint, compare_assessments
 
@@ -40,6 +40,33 @@ STATUS_WORDS = {
     RubricStatus.MISSING: "missing",
     RubricStatus.CONTRADICTED: "contradicted",
 }
+
+# What each flag means, in the words a candidate reads (the rescore's "New flag" and "Flag gone" lines).
+FLAG_LABELS = {
+    Flag.EMPTY: "no answer",
+    Flag.TOO_SHORT: "too short to score",
+    Flag.GIBBERISH: "not readable text",
+    Flag.OFF_TOPIC: "off the question's topic",
+    Flag.COPIES_QUESTION: "repeats the question",
+    Flag.KEYWORD_STUFFING: "a list of keywords",
+    Flag.INSTRUCTS_GRADER: "text addressed to the grader",
+    Flag.TRUNCATED: "cut short",
+    Flag.NO_DIRECT_EXPERIENCE: "no experience of your own",
+    Flag.HIDDEN_TEXT: "hidden characters removed",
+    Flag.PASTED_CODE: "pasted code or log set aside",
+    Flag.LANGUAGE: "not in English",
+    Flag.UNINTELLIGIBLE: "does not make sense",
+    Flag.RED_FLAG: "a red flag or a contradicted rubric point",
+    Flag.NO_SPECIFICS: "no concrete specifics",
+}
+
+
+def flag_label(value: str) -> str:
+    """A flag's words for a reader (``FLAG_LABELS``); an unknown value is shown with spaces for underscores."""
+    try:
+        return FLAG_LABELS[Flag(value)]
+    except ValueError:
+        return value.replace("_", " ")
 
 
 def competency_bars(frame: pd.DataFrame) -> None:
@@ -209,9 +236,13 @@ def flipped_points(flipped: Sequence[FlippedPoint]) -> None:
         st.markdown(f"{arrow} {inert_markdown(point.point.rstrip('.'))}: {before} → {after}")
 
 
-def assessment_details(assessment: AnswerAssessment, *, show_answer: bool = True) -> None:
-    """Score, feedback, justification, rubric checklist and the answer with its evidence highlighted."""
-    st.metric("Score", f"{assessment.score}/100")
+def assessment_details(assessment: AnswerAssessment, *, show_answer: bool = True, show_score: bool = True) -> None:
+    """Score, feedback, justification, rubric checklist and the answer with its evidence highlighted.
+
+    ``show_score=False`` leaves the score out where the page already shows it (Live scoring's metric with its change).
+    """
+    if show_score:
+        st.metric("Score", f"{assessment.score}/100")
     if assessment.override is not None:
         st.info(inert_markdown(assessment.override_note()), icon=":material/edit_note:")
     if assessment.notes:

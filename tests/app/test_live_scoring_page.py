@@ -28,6 +28,7 @@ def test_scoring_a_bank_question_shows_the_steps_and_timings(app):
     assert list(steps["Seconds"]).count("—") == 1  # one step not timed: a dash, never "None"
     assert "written by the judge" in " ".join(steps["Outcome"])
     assert app.metric[0].label == "Answer score"
+    assert [metric.label for metric in app.metric].count("Score") == 0  # the score is shown once, with its change
 
 
 def test_edit_and_rescore_shows_what_changed(app):
@@ -55,6 +56,9 @@ def test_edit_and_rescore_shows_what_changed(app):
     assert delta != 0
     assert app.metric[0].delta == f"{delta:+d}" or str(delta) in str(app.metric[0].delta)
     assert "missing → met" in texts(app.markdown) or "missing → not clearly shown" in texts(app.markdown)
+    flag_lines = [text for text in texts(app.caption).splitlines() if text.startswith(("New flag:", "Flag gone:"))]
+    assert flag_lines, "the short first answer carries a flag the second does not"
+    assert all("_" not in line for line in flag_lines), flag_lines  # flags in words, never internal names
 
 
 def test_two_answers_side_by_side(app):
