@@ -28,12 +28,13 @@ version only when the development-set figures out of fold (`python -m scoring.ca
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
 import random
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from models.checker import CHECKER_FOLDER, LABELS, weights_sha256
@@ -258,7 +259,7 @@ def load_annotated_answers(folder: Path = ANSWERS_DIR, banks: Path = BANKS_DIR) 
                     bad = [i for i in sentence.get(tag, []) if not isinstance(i, int) or not 0 <= i < size]
                     if bad:
                         raise ValueError(f"{where}: {tag} {bad} out of range (0-{size - 1})")
-            answers.append(item | {"bank": bank, "group": group, "question": question})
+            answers.append(item | {"bank": bank, "group": group, "question": question, "file": path.name})
     return answers
 
 
@@ -361,6 +362,33 @@ def evaluate(model: object, tokenizer: object, pairs: Sequence[Pair], max_length
     return figures
 
 
+FOCUS_SOURCE = "bank-answer-focus"  # annotated answers of the ``--focus`` files (their held-out figures apart)
+
+
+def focus_mix(train_pairs: Sequence[Pair], replay: float, seed: int) -> list[Pair]:
+    """Every ``FOCUS_SOURCE`` pair plus a seeded draw of the others, ``replay`` times as many (fine-tuning).
+
+    Continuing a trained checker on new data alone would let it forget what it read well before (the
+    shipped checker read terse answers worse than long ones; replaying its own data keeps the long ones).
+
+    Raises:
+        ValueError: no training pair comes from the focus files.
+    """
+    focus = [p for p in train_pairs if p.source == FOCUS_SOURCE]
+    if not focus:
+        raise ValueError("no annotated answer matches --focus (or every one is held out)")
+    rest = [p for p in train_pairs if p.source != FOCUS_SOURCE]
+    drawn = random.Random(f"{seed}:replay").sample(rest, min(len(rest), round(replay * len(focus))))
+    return focus + drawn
+
+
+def _init_version(folder: str | None) -> str | None:
+    """The version of the checker a run started from (its ``checker.json``), or None from the base model."""
+    if not folder:
+        return None
+    return json.loads((Path(folder) / "checker.json").read_text(encoding="utf-8"))["version"]
+
+
 def train(args: argparse.Namespace) -> dict[str, object]:
     """Train, evaluate on the held-out questions, save; the manifest written."""
     import numpy as np
@@ -380,11 +408,17 @@ def train(args: argparse.Namespace) -> dict[str, object]:
     if args.examples:
         pairs += example_pairs(written)
     if args.answers:
-        pairs += answer_pairs(load_annotated_answers(args.pairs / "answers"), args.seed)
+        answers = load_annotated_answers(args.pairs / "answers")
+        in_focus = [bool(args.focus) and fnmatch.fnmatch(a["file"], args.focus) for a in answers]
+        pairs += answer_pairs([a for a, f in zip(answers, in_focus, strict=True) if not f], args.seed)
+        focus = [a for a, f in zip(answers, in_focus, strict=True) if f]
+        pairs += [replace(p, source=FOCUS_SOURCE) for p in answer_pairs(focus, args.seed)]
     train_pairs, held_out = split_by_question(pairs, args.seed)
     # The written passages are few next to SemEval's answers and closest to what the scorer reads: seen twice.
     train_pairs += [pair for pair in train_pairs if pair.source == "bank"] * (args.bank_weight - 1)
-    base = embedder_folder()
+    if args.focus:
+        train_pairs = focus_mix(train_pairs, args.replay, args.seed)
+    base = Path(args.init) if args.init else embedder_folder()
     tokenizer = AutoTokenizer.from_pretrained(str(base), local_files_only=True)
     model = AutoModelForSequenceClassification.from_pretrained(
         str(base),
@@ -392,6 +426,7 @@ def train(args: argparse.Namespace) -> dict[str, object]:
         id2label=dict(enumerate(LABELS)),
         label2id={label: i for i, label in enumerate(LABELS)},
         local_files_only=True,
+        dtype=torch.float32,  # a shipped checker is stored in fp16; training needs fp32
     )
     rng = random.Random(args.seed)
     steps = args.epochs * ((len(train_pairs) + args.batch_size - 1) // args.batch_size)
@@ -437,6 +472,7 @@ def train(args: argparse.Namespace) -> dict[str, object]:
         "sha256": sha,
         "base_model": "sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0)",
         "labels": list(LABELS),
+        "init": _init_version(args.init),
         "training": {
             "pairs": len(train_pairs),
             "by_source": {s: sum(p.source == s for p in train_pairs) for s in sorted({p.source for p in pairs})},
@@ -451,6 +487,8 @@ def train(args: argparse.Namespace) -> dict[str, object]:
             "near": args.near,
             "examples": args.examples,
             "answers": args.answers,
+            "focus": args.focus,
+            "replay": args.replay if args.focus else None,
             "seconds": round(time.time() - started),
         },
         "held_out": held,
@@ -539,8 +577,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="FOLDER",
         help="only check a folder of annotated answers and print what it holds (no training)",
     )
+    parser.add_argument(
+        "--init", metavar="FOLDER", help="start from a trained checker (e.g. models/checker) instead of the base model"
+    )
+    parser.add_argument(
+        "--focus",
+        metavar="PATTERN",
+        help="with --answers: train on the annotated-answer files matching PATTERN (e.g. '*.3*.jsonl') plus "
+        "--replay times as many of the other pairs, drawn seeded (to continue an --init checker on new data)",
+    )
+    parser.add_argument("--replay", type=float, default=1.0, help="other pairs per focus pair (with --focus)")
     parser.add_argument("--out", default=str(CHECKER_FOLDER))
     args = parser.parse_args(argv)
+    if args.focus and not args.answers:
+        parser.error("--focus needs --answers")
     if args.validate_answers is not None:
         try:
             answers = load_annotated_answers(args.validate_answers)

@@ -196,14 +196,44 @@ def denies_a_met_point(sentence: str, met_points: Sequence[str]) -> bool:
     return False
 
 
-def related_tip(flag: str, checks: Sequence[RubricCheck]) -> str:
-    """The instruction for a red flag: the tip of the rubric point sharing most words with it ("Instead, ...")."""
+def related_point(flag: str, checks: Sequence[RubricCheck], taken: Sequence[str] = ()) -> RubricCheck | None:
+    """The rubric point sharing most content words with a red flag, outside ``taken``; None when none shares one."""
     words = _content_words(flag)
-    best = max(checks, key=lambda c: len(words & _content_words(c.point)), default=None)
-    if best is None or not words & _content_words(best.point):
-        return "Instead, describe the practice an interviewer expects here, and why."
-    tip = best.tip or point_instruction(best.point)
-    return _sentence("Instead, " + _lower_first(tip))
+    best = max(
+        (c for c in checks if c.point not in taken), key=lambda c: len(words & _content_words(c.point)), default=None
+    )
+    return best if best is not None and words & _content_words(best.point) else None
+
+
+def related_tip(point: RubricCheck | None, flag: str = "") -> str:
+    """The instruction for a red flag: its related point's tip ("Instead, ..."); without a point, what to
+    describe in place of the flag (named, so two flags without a point never share one tip)."""
+    if point is None:
+        instead = f" in place of {_lower_first(flag.strip().rstrip('.'))}" if flag.strip() else " here"
+        return f"Instead, describe the practice an interviewer expects{instead}, and why."
+    return _sentence("Instead, " + _lower_first(point.tip or point_instruction(point.point)))
+
+
+def _red_flag_improvements(
+    red_flags: Sequence[RedFlagFinding], checks: Sequence[RubricCheck]
+) -> tuple[list[Improvement], list[str]]:
+    """One weakness per red flag, each with its own related tip, and the points whose tips they took.
+
+    A point whose tip another red flag or a contradicted point already gives is passed over (the same
+    "Instead, ..." twice reads as a template).
+    """
+    contradicted = [c.point for c in checks if c.status is RubricStatus.CONTRADICTED]
+    taken = list(contradicted)
+    found = []
+    for f in red_flags:
+        point = related_point(f.flag, checks, taken)
+        if point is not None:
+            taken.append(point.point)
+        weakness = (
+            f"Red flag: {_lower_first(f.flag.rstrip('.'))} (you said \u201c{quote(f.evidence)}\u201d). {f.reason}"
+        )
+        found.append(Improvement(weakness.strip(), related_tip(point, f.flag)))
+    return found, taken[len(contradicted) :]
 
 
 def improvements(
@@ -213,15 +243,10 @@ def improvements(
     notes: Sequence[str],
 ) -> list[Improvement]:
     """Every weakness with its tip, most serious first: red flags, contradicted points, substance flags,
-    missing points, then partly shown ones. Met points never appear."""
-    found: list[Improvement] = [
-        Improvement(
-            f"Red flag: {_lower_first(f.flag.rstrip('.'))} (you said \u201c{quote(f.evidence)}\u201d). "
-            f"{f.reason}".strip(),
-            related_tip(f.flag, checks),
-        )
-        for f in red_flags
-    ]
+    missing points, then partly shown ones. Met points never appear, nor a point whose tip a red flag gives
+    (the red flag is the graver form of the same gap: "Instead, name PR-AUC." once, not twice)."""
+    found, claimed = _red_flag_improvements(red_flags, checks)
+    checks = [c for c in checks if c.point not in claimed or c.status is RubricStatus.CONTRADICTED]
     found += [
         Improvement(
             f"Contradicts a rubric point: {_lower_first(c.point.rstrip('.'))}"

@@ -147,6 +147,26 @@ def test_weaknesses_come_most_serious_first_each_with_its_own_instruction():
     assert not any("quantified result" in f.weakness for f in found)  # a met point is never a weakness
 
 
+def test_two_red_flags_and_a_contradicted_point_never_share_a_tip():
+    metric = _check("Chooses a metric suited to the rare positive class.", RubricStatus.PARTLY, tip="Name PR-AUC.")
+    split = _check("Splits the data before resampling.", RubricStatus.CONTRADICTED, "We used SMOTE.", "Split first.")
+    leak = RedFlagFinding(flag="Resamples the data before the split.", evidence="We used SMOTE.", probability=0.9)
+    second = RedFlagFinding(flag="Reports accuracy on the positive class.", evidence="Accuracy 99%.", probability=0.9)
+    found = improvements([metric, split], [FLAG, second, leak], [], [])
+    tips = [f.tip for f in found]
+    assert len(tips) == len(set(tips)), tips
+    assert tips[0] == "Instead, name PR-AUC."  # the first flag gets the point closest to it
+    # That point is taken and the split point is the contradicted one's: what to do in place of each flag.
+    assert tips[1] == (
+        "Instead, describe the practice an interviewer expects in place of reports accuracy on the positive class, "
+        "and why."
+    )
+    assert tips[2].startswith("Instead, describe the practice an interviewer expects in place of resamples")
+    assert tips[-1] == "Split first."  # the contradicted point keeps its own tip
+    assert all(is_instruction(tip) for tip in tips)
+    assert not any(f.weakness.startswith("Not clearly shown") for f in found)  # the first flag carries its tip
+
+
 def test_grounded_feedback_has_one_tip_per_weakness_and_the_checks_justification():
     feedback = grounded_feedback([MET, MISSING, PARTLY], 70, [], [], ["Experience with monitoring"])
     assert len(feedback.weaknesses) == len(feedback.tips) == 2
