@@ -515,6 +515,11 @@ def model_card(manifest: dict) -> str:
   the red flags it commits or avoids; each (claim, sentence or pair of neighbouring sentences) labelled
   by its sentences (`answer_pairs`), so the checker also learns from on-topic sentences that say nothing
   about a claim."""
+    if training.get("focus"):
+        answers += f"""
+- Fine-tuned from checker {manifest["init"]} (`--init`) on the annotated answers of the files
+  `{training["focus"]}` ({training["by_source"].get(FOCUS_SOURCE, 0)} pairs) plus {training["replay"]:g} times as many
+  of the pairs above, drawn seeded (`--replay`), so what it read well before is not forgotten."""
     return f"""# Candid rubric checker {manifest["version"]}
 
 A cross-encoder that reads a claim (a rubric point or a red flag) and a passage of an interview

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
+
 from models.train_checker import anchor_pairs, bank_pairs, example_pairs, split_by_question
 from question_banks.loader import load_banks
 from scoring.devset import load_devset
@@ -128,3 +130,17 @@ def test_the_shipped_annotated_answers_are_valid_and_on_trained_questions_only()
     assert {answer["group"] for answer in answers} <= trained
     labels = Counter(pair.label for pair in answer_pairs(answers, seed=2013))
     assert not answers or set(labels) == {"states", "contradicts", "silent"}
+
+
+def test_a_focused_fine_tune_trains_on_every_focus_pair_and_replays_the_others():
+    from models.train_checker import FOCUS_SOURCE, Pair, focus_mix
+
+    focus = [Pair(f"claim {i}", "passage", "states", f"bank:b:Q{i}", FOCUS_SOURCE) for i in range(10)]
+    rest = [Pair(f"other {i}", "passage", "silent", f"bank:b:R{i}", "bank-answer") for i in range(100)]
+    mixed = focus_mix(rest[:50] + focus + rest[50:], 1.5, seed=7)
+    assert [p for p in mixed if p.source == FOCUS_SOURCE] == focus
+    replayed = [p for p in mixed if p.source != FOCUS_SOURCE]
+    assert len(replayed) == 15 and len(set(replayed)) == 15 and set(replayed) <= set(rest)
+    assert focus_mix(rest + focus, 1.5, seed=7) == focus_mix(rest + focus, 1.5, seed=7)  # seeded
+    with pytest.raises(ValueError, match="--focus"):
+        focus_mix(rest, 1.0, seed=7)
