@@ -365,8 +365,9 @@ def evaluate(model: object, tokenizer: object, pairs: Sequence[Pair], max_length
 FOCUS_SOURCE = "bank-answer-focus"  # annotated answers of the ``--focus`` files (their held-out figures apart)
 
 
-def focus_mix(train_pairs: Sequence[Pair], replay: float, seed: int) -> list[Pair]:
-    """Every ``FOCUS_SOURCE`` pair plus a seeded draw of the others, ``replay`` times as many (fine-tuning).
+def focus_mix(train_pairs: Sequence[Pair], replay: float, seed: int, keep: Sequence[str] = ()) -> list[Pair]:
+    """Every ``FOCUS_SOURCE`` pair and every pair of a ``keep`` source, plus a seeded draw of the others,
+    ``replay`` times as many as the focus pairs (fine-tuning).
 
     Continuing a trained checker on new data alone would let it forget what it read well before (the
     shipped checker read terse answers worse than long ones; replaying its own data keeps the long ones).
@@ -377,9 +378,10 @@ def focus_mix(train_pairs: Sequence[Pair], replay: float, seed: int) -> list[Pai
     focus = [p for p in train_pairs if p.source == FOCUS_SOURCE]
     if not focus:
         raise ValueError("no annotated answer matches --focus (or every one is held out)")
-    rest = [p for p in train_pairs if p.source != FOCUS_SOURCE]
+    kept = [p for p in train_pairs if p.source in keep]
+    rest = [p for p in train_pairs if p.source != FOCUS_SOURCE and p.source not in keep]
     drawn = random.Random(f"{seed}:replay").sample(rest, min(len(rest), round(replay * len(focus))))
-    return focus + drawn
+    return focus + kept + drawn
 
 
 def _init_version(folder: str | None) -> str | None:
@@ -417,7 +419,7 @@ def train(args: argparse.Namespace) -> dict[str, object]:
     # The written passages are few next to SemEval's answers and closest to what the scorer reads: seen twice.
     train_pairs += [pair for pair in train_pairs if pair.source == "bank"] * (args.bank_weight - 1)
     if args.focus:
-        train_pairs = focus_mix(train_pairs, args.replay, args.seed)
+        train_pairs = focus_mix(train_pairs, args.replay, args.seed, args.keep)
     base = Path(args.init) if args.init else embedder_folder()
     tokenizer = AutoTokenizer.from_pretrained(str(base), local_files_only=True)
     model = AutoModelForSequenceClassification.from_pretrained(
@@ -489,6 +491,7 @@ def train(args: argparse.Namespace) -> dict[str, object]:
             "answers": args.answers,
             "focus": args.focus,
             "replay": args.replay if args.focus else None,
+            "keep": args.keep,
             "seconds": round(time.time() - started),
         },
         "held_out": held,
@@ -516,10 +519,11 @@ def model_card(manifest: dict) -> str:
   by its sentences (`answer_pairs`), so the checker also learns from on-topic sentences that say nothing
   about a claim."""
     if training.get("focus"):
+        kept = f", every pair of {', '.join(training['keep'])}" if training.get("keep") else ""
         answers += f"""
 - Fine-tuned from checker {manifest["init"]} (`--init`) on the annotated answers of the files
-  `{training["focus"]}` ({training["by_source"].get(FOCUS_SOURCE, 0)} pairs) plus {training["replay"]:g} times as many
-  of the pairs above, drawn seeded (`--replay`), so what it read well before is not forgotten."""
+  `{training["focus"]}` ({training["by_source"].get(FOCUS_SOURCE, 0)} pairs){kept} plus {training["replay"]:g} times
+  as many of the pairs above, drawn seeded (`--replay`), so what it read well before is not forgotten."""
     return f"""# Candid rubric checker {manifest["version"]}
 
 A cross-encoder that reads a claim (a rubric point or a red flag) and a passage of an interview
@@ -592,6 +596,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--replay times as many of the other pairs, drawn seeded (to continue an --init checker on new data)",
     )
     parser.add_argument("--replay", type=float, default=1.0, help="other pairs per focus pair (with --focus)")
+    parser.add_argument(
+        "--keep",
+        action="append",
+        default=[],
+        metavar="SOURCE",
+        help="with --focus: also train on every pair of this source (e.g. bank: the written passages, at their "
+        "usual weight); repeatable",
+    )
     parser.add_argument("--out", default=str(CHECKER_FOLDER))
     args = parser.parse_args(argv)
     if args.focus and not args.answers:

@@ -142,5 +142,8 @@ def test_a_focused_fine_tune_trains_on_every_focus_pair_and_replays_the_others()
     replayed = [p for p in mixed if p.source != FOCUS_SOURCE]
     assert len(replayed) == 15 and len(set(replayed)) == 15 and set(replayed) <= set(rest)
     assert focus_mix(rest + focus, 1.5, seed=7) == focus_mix(rest + focus, 1.5, seed=7)  # seeded
+    written = [Pair(f"point {i}", "passage", "states", f"bank:b:W{i}", "bank") for i in range(30)]
+    kept = focus_mix(rest + written + focus, 1.0, seed=7, keep=("bank",))
+    assert set(written) <= set(kept) and len(kept) == 10 + 30 + 10  # every written passage, then the replay
     with pytest.raises(ValueError, match="--focus"):
         focus_mix(rest, 1.0, seed=7)
