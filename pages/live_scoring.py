@@ -65,9 +65,9 @@ def show_result(slot: str, label: str) -> None:
             st.caption("Rescored: nothing changed.")
         render.flipped_points(change.flipped)
         for flag in change.added_flags:
-            st.caption(f"New flag: {render.flag_label(flag)}")
+            st.caption(f"New flag: {render.FLAG_LABELS[flag]}")
         for flag in change.removed_flags:
-            st.caption(f"Flag gone: {render.flag_label(flag)}")
+            st.caption(f"Flag gone: {render.FLAG_LABELS[flag]}")
     steps = pd.DataFrame(
         [
             {

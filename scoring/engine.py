@@ -50,7 +50,7 @@ from scoring.reference import (
 )
 from scoring.rubric import RubricEvidence, RubricScoreModel, RubricSignals, gather_evidence
 from scoring.star import star_structure
-from scoring.text import normalize_text, split_sentences, truncate_words, words
+from scoring.text import counted, normalize_text, split_sentences, truncate_words, words
 from scoring.types import AnswerAssessment, DeliveryFigures, Flag, RedFlagFinding, RubricCheck, RubricStatus, Timings
 from scoring.untrusted import clean_answer, detect_language, text_has_spaces_between_words
 
@@ -584,9 +584,8 @@ def rubric_flags(checked: CheckedRubric, flags: Sequence[Flag], notes: Sequence[
     if checked.findings:
         flags.append(Flag.RED_FLAG)
         contradicted = sum(c.status is RubricStatus.CONTRADICTED for c in checked.checks)
-        flagged = len(checked.red_flags)
-        parts = [f"{flagged} red flag{'' if flagged == 1 else 's'}"] if flagged else []
-        parts += [f"{contradicted} rubric point{'' if contradicted == 1 else 's'} contradicted"] if contradicted else []
+        parts = [counted(len(checked.red_flags), "red flag")] if checked.red_flags else []
+        parts += [f"{counted(contradicted, 'rubric point')} contradicted"] if contradicted else []
         notes.append(
             f"The answer states something an interviewer marks down ({', '.join(parts)}); see the weaknesses. "
             "A serious error caps the score however much else is right."

@@ -19,7 +19,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from wordfreq import zipf_frequency
 
 from models.protocols import Embedder
-from scoring.text import split_sentences, words
+from scoring.text import counted, split_sentences, words
 from scoring.types import Flag
 
 GATE_MAX_SCORE = 15
@@ -217,7 +217,7 @@ def run_gate(
     if stripped in NON_ANSWERS or len(tokens) < min_words:
         return blocked(
             Flag.TOO_SHORT,
-            f"The answer is too short to show anything ({len(tokens)} word{'' if len(tokens) == 1 else 's'}). "
+            f"The answer is too short to show anything ({counted(len(tokens), 'word')}). "
             "Describe a specific situation, "
             "what you did and the result.",
         )

@@ -42,6 +42,11 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+def counted(number: int, noun: str) -> str:
+    """``"1 question"``, ``"3 questions"``, ``"12,000 words"``: a count with its noun (plural by adding "s")."""
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
 @dataclass(frozen=True)
 class Truncation:
     """Text cut to at most ``MAX_WORDS`` words, and whether it was cut."""

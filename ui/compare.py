@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scoring.types import AnswerAssessment, RubricStatus
+from scoring.types import AnswerAssessment, Flag, RubricStatus
 
 
 @dataclass(frozen=True)
@@ -32,8 +32,8 @@ class AssessmentChange:
 
     score_delta: int
     flipped: list[FlippedPoint]
-    added_flags: list[str]
-    removed_flags: list[str]
+    added_flags: list[Flag]
+    removed_flags: list[Flag]
 
     @property
     def unchanged(self) -> bool:
@@ -59,8 +59,7 @@ def compare_assessments(before: AnswerAssessment, after: AnswerAssessment) -> As
         for check in after.rubric
         if check.point in earlier and earlier[check.point] is not check.status
     ]
-    before_flags = {flag.value for flag in before.flags}
-    after_flags = {flag.value for flag in after.flags}
+    before_flags, after_flags = set(before.flags), set(after.flags)
     return AssessmentChange(
         score_delta=after.score - before.score,
         flipped=flipped,

@@ -17,6 +17,7 @@ from jobs.status import JobPhase, JobState, JobStatus, QueueState
 from question_banks.schema import Question
 from reports.render import escape_markdown
 from scoring.delivery import LONG_PAUSE_S, MAX_FILLERS_PER_MINUTE, PACE_RANGE_WPM, delivery_tips
+from scoring.text import counted  # re-exported: the pages call render.counted
 from scoring.types import AnswerAssessment, DeliveryFigures, Flag, RubricCheck, RubricStatus
 from ui import resources, state
 from ui.compare import FlippedPoint, compare_assessments
@@ -61,14 +62,6 @@ FLAG_LABELS = {
 }
 
 
-def flag_label(value: str) -> str:
-    """A flag's words for a reader (``FLAG_LABELS``); an unknown value is shown with spaces for underscores."""
-    try:
-        return FLAG_LABELS[Flag(value)]
-    except ValueError:
-        return value.replace("_", " ")
-
-
 def competency_bars(frame: pd.DataFrame) -> None:
     """Average score per competency as horizontal bars, each competency's name in full (0-100 axis).
 
@@ -88,11 +81,6 @@ def competency_bars(frame: pd.DataFrame) -> None:
         .properties(height=40 + 36 * max(1, len(frame)))
     )
     st.altair_chart(chart, width="stretch")
-
-
-def counted(number: int, noun: str) -> str:
-    """``"1 question"``, ``"3 questions"``, ``"12,000 words"``: a count with its noun (plural by adding "s")."""
-    return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
 def inert_markdown(text: str, highlights: Sequence[str] = ()) -> str:
