@@ -8,8 +8,8 @@ incorrect) and on labelled passages written for the banks' rubric points and red
 weights ship in the repository (``models/checker/``, float16), with their sha256 in
 ``models/checker/checker.json`` and a model card beside them. The scorer asks a committee
 (``CheckerCommittee``, ``load_committee``): that checker and the earlier one trained without the annotated
-answers (``models/checker_passages/``), their probabilities averaged; red flags are read by the first (the
-committee's ``lead``) alone.
+answers (``models/checker_passages/``), their probabilities averaged; red flags and anchor sentences are
+read by the first (the committee's ``lead``) alone.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ The per-point judgment comes from the trained rubric checker (``models.checker``
 protocol): for every claim (a rubric point or a red flag) and the passages of the answer that
 discuss it (each sentence and each pair of neighbouring sentences; the ``PASSAGES_PER_CLAIM`` most
 similar by embedding), P(states), P(contradicts), P(silent). A claim's verdict is its best passage.
-Red flags are read by the committee's lead member alone (``lead_checker``).
+Red flags and anchor sentences are read by the committee's lead member alone (``lead_checker``).
 Embedding similarity only finds where a claim is discussed; it never decides a point: a
 contradiction looks as close to a point as agreement does.
 
@@ -53,10 +53,13 @@ FEATURES = (
 RUBRIC_ONLY_FEATURES = ("coverage", "met_share", "contradiction", "red_flag", "specificity", "log_words")
 GRADED_ANCHOR_LEVELS = ("strong", "wrong")  # anchors whose sentences are checked as claims
 ANCHOR_CLAIMS = 8  # sentences of an anchor checked at most (the first ones)
-# Anchor sentences are read against their 2 closest passages, not 4: they were 70% of the checker's pairs, and
-# out of fold (450 development answers, 2026-11-30) the anchors' agreement read from 2 passages scored as well
-# (Spearman 0.808 against 0.814, strong >= 80 39% against 33%) for 30% fewer pairs.
-ANCHOR_PASSAGES = 2
+# Anchor sentences are read by the committee's lead alone against their closest passage: they were most of the
+# checker's pairs. Out of fold (450 development answers, 2026-11-30): 4 -> 2 passages scored as well (Spearman
+# 0.808 against 0.814, strong >= 80 39% against 33%) for 30% fewer pairs; 2 passages and both members -> 1 and the
+# lead, refitted on the same answers (evidence memoised, `/tmp` study script): Spearman 0.815 -> 0.809, wrong <= 25
+# 89.6% -> 88.9%, strong >= 80 60.0% -> 60.0%, twin gap >= 20 46.7% -> 57.8%, points agree 67.9% -> 68.1%, red flags
+# named 70.0% -> 68.2% (false alarms 11.8% -> 10.0%), for 101 -> 65 pairs an answer (36% fewer).
+ANCHOR_PASSAGES = 1
 ANCHOR_CLAIM_MIN_WORDS = 5  # shorter sentences ("It worked.") say nothing checkable
 _NUMBER = re.compile(r"\d")
 _FIRST_PERSON_ACTION = re.compile(
@@ -84,14 +87,15 @@ class ClaimVerdict:
 
 
 def lead_checker(checker: RubricChecker) -> RubricChecker:
-    """The checker that reads red flags: a committee's ``lead`` member (``models.checker.CheckerCommittee``), else
-    ``checker`` itself.
+    """The checker that reads red flags and anchor sentences: a committee's ``lead`` member
+    (``models.checker.CheckerCommittee``), else ``checker`` itself.
 
     The lead, trained with the annotated interview answers, reads red flags in long answers far better than
     the committee's mean: on the development set (no question trained on) ROC-AUC 0.86 against 0.68 for the
     other member, and out of fold, at the same bound on false alarms (10%), it names 52% of the labelled red
     flags where the committee named 32% (2026-11-30). Rubric points stay with the committee: there the other
-    member keeps terse answers (bullets, a pasted config) from false contradictions.
+    member keeps terse answers (bullets, a pasted config) from false contradictions. Anchor sentences went to
+    the lead too (``ANCHOR_PASSAGES``): a third fewer pairs, the same figures.
     """
     return getattr(checker, "lead", checker)
 
@@ -266,8 +270,8 @@ def gather_evidence(
 ) -> RubricEvidence:
     """Check every point, red flag and graded anchor sentence against the answer's passages.
 
-    Points are read by ``checker``; red flags by its ``lead_checker`` alone; each anchor sentence by
-    ``checker`` against its ``ANCHOR_PASSAGES`` closest passages only (see those constants for why).
+    Points are read by ``checker``; red flags by its ``lead_checker`` alone, and so is each anchor sentence,
+    against its ``ANCHOR_PASSAGES`` closest passages only (see that constant for why).
 
     Args:
         graded_anchors: Anchor answers by level (``GRADED_ANCHOR_LEVELS``); each one's sentences
@@ -276,11 +280,12 @@ def gather_evidence(
     given = graded_anchors or {}
     anchors = {level: anchor_claims(given[level]) for level in GRADED_ANCHOR_LEVELS if level in given}
     anchors = {level: claims for level, claims in anchors.items() if claims}
+    lead = lead_checker(checker)
     point_verdicts, flag_verdicts, anchor_verdicts = check_claim_groups(
         [
             ClaimGroup(checker, points),
-            ClaimGroup(lead_checker(checker), red_flags),
-            ClaimGroup(checker, [claim for level in anchors for claim in anchors[level]], ANCHOR_PASSAGES),
+            ClaimGroup(lead, red_flags),
+            ClaimGroup(lead, [claim for level in anchors for claim in anchors[level]], ANCHOR_PASSAGES),
         ],
         answer_passages(sentences or [text]),
         embedder,
