@@ -27,7 +27,7 @@ class SentenceTransformerEmbedder:
         self._lock = threading.Lock()
         self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
         self._memo_size = memo_size
-        self.dimension = int(model.get_sentence_embedding_dimension() or 0)
+        self.dimension = int(model.get_embedding_dimension() or 0)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Embed texts (rows are unit length); repeated texts come from the memo."""
