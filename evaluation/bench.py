@@ -9,7 +9,9 @@ every gate kind, three paraphrases of one answer, the handed cases (``tests/data
 how many meet their expectation), the graded development set out of fold (``scoring.devset``:
 Spearman with the kind order, the shares in each band, the error-twin gap, rubric-point
 agreement), ROC-AUC on a fixed SemEval training sample (reference answer alone, and with 10 graded
-examples), latency per answer (without feedback, and with streamed feedback and its first word),
+examples), latency per answer (without feedback, and with streamed feedback and its first word; before
+each timed pass the embedder's memo is cleared and the bank's claims embedded again, so neither pass reuses
+the answers' vectors from the other),
 the feedback faithfulness report (``evaluation.faithfulness``), the peak RSS of a
 ``python -m scoring score --no-feedback`` process scoring the reference answers, and this process's
 peak RSS with the judge loaded. Not a test: the figures are for README's Performance section.
@@ -149,10 +151,25 @@ def run(
     def request(question_id: str, question: str, answer: str) -> ScoringRequest:
         return question_request(bank, question_id, answer).model_copy(update={"question": question})
 
+    def new_answers_warm_bank() -> None:
+        """The state of a server that has scored the bank before but never these answers: the embedder's memo holds
+        the bank's claims (rubric points, red flags, anchor sentences; each question's strong anchor scored once)
+        and no text of the reference answers, so no timed pass reuses what an earlier pass embedded."""
+        clear = getattr(embedder, "clear_memo", None)
+        if clear is not None:
+            clear()
+        for item in reference:
+            strong = bank.question(item.id).anchor("strong")
+            if strong is not None:
+                score_answer(
+                    request(item.id, item.question, strong.answer), judge, embedder, feedback=False, checker=checker
+                )
+
     scores: dict[str, int] = {}
     latencies: list[float] = []
     reference_records = []
     follow_up_ms: list[float] = []
+    new_answers_warm_bank()
     for item in reference:
         started = time.perf_counter()
         assessment = score_answer(
@@ -179,6 +196,7 @@ def run(
     ]
 
     feedback_times, first_tokens, judge_justifications = [], [], 0
+    new_answers_warm_bank()  # else the answers' vectors from the pass without feedback would flatter these times
     for item in reference[:feedback_answers]:
         started = time.perf_counter()
         assessment = score_answer(

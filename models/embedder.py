@@ -29,6 +29,11 @@ class SentenceTransformerEmbedder:
         self._memo_size = memo_size
         self.dimension = int(model.get_embedding_dimension() or 0)
 
+    def clear_memo(self) -> None:
+        """Forget every memoised vector (the next ``encode`` computes them again; results are unchanged)."""
+        with self._lock:
+            self._memo.clear()
+
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Embed texts (rows are unit length); repeated texts come from the memo."""
         texts = list(texts)

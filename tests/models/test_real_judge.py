@@ -91,6 +91,18 @@ def test_embedder_memo_eviction_never_loses_rows_of_the_current_call(real_embedd
     assert float(vectors[0] @ small.encode(["old one"])[0]) > 0.999
 
 
+def test_a_cleared_embedder_memo_computes_the_same_vectors_again(real_embedder):
+    from models.embedder import SentenceTransformerEmbedder
+
+    embedder = SentenceTransformerEmbedder(real_embedder.model, name="fresh")
+    first = embedder.encode(["a rubric point", "an answer sentence"])
+    embedder.clear_memo()
+    assert len(embedder._memo) == 0
+    again = embedder.encode(["an answer sentence", "a rubric point"])
+    assert len(embedder._memo) == 2
+    assert float(first[0] @ again[1]) > 0.999 and float(first[1] @ again[0]) > 0.999
+
+
 def test_bring_your_own_model_path_takes_the_same_code_path(tmp_path):
     """A local GGUF file (here the tiny model's own file) is prepared once and loaded like a registry model."""
     from dataclasses import replace
