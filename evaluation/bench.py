@@ -10,8 +10,8 @@ how many meet their expectation), the graded development set out of fold (``scor
 Spearman with the kind order, the shares in each band, the error-twin gap, rubric-point
 agreement), ROC-AUC on a fixed SemEval training sample (reference answer alone, and with 10 graded
 examples), latency per answer (without feedback, and with streamed feedback and its first word; before
-each timed pass the embedder's memo is cleared and the bank's claims embedded again, so neither pass reuses
-the answers' vectors from the other),
+each timed pass the embedder's and the checker's memos are cleared and the bank's claims embedded again, so
+neither pass reuses what the other computed for the answers),
 the feedback faithfulness report (``evaluation.faithfulness``), the peak RSS of a
 ``python -m scoring score --no-feedback`` process scoring the reference answers, and this process's
 peak RSS with the judge loaded. Not a test: the figures are for README's Performance section.
@@ -154,10 +154,12 @@ def run(
     def new_answers_warm_bank() -> None:
         """The state of a server that has scored the bank before but never these answers: the embedder's memo holds
         the bank's claims (rubric points, red flags, anchor sentences; each question's strong anchor scored once)
-        and no text of the reference answers, so no timed pass reuses what an earlier pass embedded."""
-        clear = getattr(embedder, "clear_memo", None)
-        if clear is not None:
-            clear()
+        and no text of the reference answers, and the checker's memo none of their pairs, so no timed pass reuses
+        what an earlier pass computed."""
+        for model in (embedder, checker):
+            clear = getattr(model, "clear_memo", None)
+            if clear is not None:
+                clear()
         for item in reference:
             strong = bank.question(item.id).anchor("strong")
             if strong is not None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ COMMITTEE_FOLDERS = (CHECKER_FOLDER, PASSAGES_CHECKER_FOLDER)
 LABELS = ("states", "contradicts", "silent")  # the classifier's output order
 MAX_LENGTH = 256  # tokens of claim + passage; the passages the scorer sends are a few sentences
 BATCH_SIZE = 16  # pairs per forward pass, after sorting by length (smaller batches pad less)
+MEMO_SIZE = 8192  # recent (claim, passage) pairs remembered per checker (about 1 KB each with their text)
 
 
 class CrossEncoderChecker:
@@ -43,14 +45,25 @@ class CrossEncoderChecker:
         name: Shown in assessments, e.g. ``"candid-checker@3f2a9c1b"``.
     """
 
-    def __init__(self, model: Any, tokenizer: Any, *, name: str) -> None:
+    def __init__(self, model: Any, tokenizer: Any, *, name: str, memo_size: int = MEMO_SIZE) -> None:
         self.model = model
         self.tokenizer = tokenizer
         self.name = name
         self._lock = threading.Lock()
+        self._memo: OrderedDict[tuple[str, str], CheckProbabilities] = OrderedDict()
+        self._memo_size = memo_size
+
+    def clear_memo(self) -> None:
+        """Forget every memoised pair (the next ``check`` computes them again)."""
+        with self._lock:
+            self._memo.clear()
 
     def check(self, pairs: Sequence[tuple[str, str]]) -> list[CheckProbabilities]:
         """Classify (claim, passage) pairs.
+
+        Pairs seen recently come from a memo (the ``memo_size`` most recent): the scorer reads a quoted
+        sentence again after reading it in its passage window, and a live rescore reads the unchanged
+        sentences of an answer again.
 
         Args:
             pairs: ``(claim, passage)`` tuples; the passage is truncated to fit ``MAX_LENGTH`` tokens.
@@ -58,10 +71,23 @@ class CrossEncoderChecker:
         Returns:
             One ``CheckProbabilities`` per pair, in order. Same input, same output.
         """
-        import torch
-
         if not pairs:
             return []
+        with self._lock:
+            missing = [pair for pair in dict.fromkeys(pairs) if pair not in self._memo]
+            fresh = dict(zip(missing, self._classify(missing), strict=True)) if missing else {}
+            rows = [fresh[pair] if pair in fresh else self._memo[pair] for pair in pairs]  # before any eviction
+            for pair in pairs:
+                self._memo[pair] = fresh[pair] if pair in fresh else self._memo[pair]
+                self._memo.move_to_end(pair)
+            while len(self._memo) > self._memo_size:
+                self._memo.popitem(last=False)
+        return rows
+
+    def _classify(self, pairs: Sequence[tuple[str, str]]) -> list[CheckProbabilities]:
+        """The model's probabilities for each pair, in order (the caller holds the lock)."""
+        import torch
+
         # Pairs are batched by length, so a batch is padded to its own longest pair, not the longest of
         # all: a short claim with one sentence is no longer padded to a whole answer's length. The
         # attention mask makes padding inert, so the order changes only the speed.
@@ -76,7 +102,7 @@ class CrossEncoderChecker:
         ]
         order = sorted(range(len(pairs)), key=lambda i: (lengths[i], i))
         results: list[CheckProbabilities | None] = [None] * len(pairs)
-        with self._lock, torch.inference_mode():
+        with torch.inference_mode():
             for start in range(0, len(order), BATCH_SIZE):
                 rows = order[start : start + BATCH_SIZE]
                 encoded = self.tokenizer(
@@ -116,6 +142,13 @@ class CheckerCommittee:
         self.name = "+".join(
             [self.members[0].name, *(m.name.removeprefix("candid-checker@") for m in self.members[1:])]
         )
+
+    def clear_memo(self) -> None:
+        """Forget every member's memoised pairs."""
+        for member in self.members:
+            clear = getattr(member, "clear_memo", None)
+            if clear is not None:
+                clear()
 
     def check(self, pairs: Sequence[tuple[str, str]]) -> list[CheckProbabilities]:
         """The members' mean ``CheckProbabilities`` per pair, in order (they still sum to 1)."""

@@ -45,6 +45,7 @@ def test_a_committee_gives_its_members_mean_per_pair():
     assert verdict.contradicts == pytest.approx(0.325)
     assert verdict.states + verdict.contradicts + verdict.silent == pytest.approx(1.0)
     assert committee.check([]) == []
+    committee.clear_memo()  # members without a memo have nothing to forget
     with pytest.raises(ValueError, match="at least one member"):
         CheckerCommittee([])
 
@@ -67,6 +68,26 @@ def test_states_contradicts_and_silent_are_told_apart(real_checker):
     assert contradicted.contradicts > max(stated.contradicts, silent.contradicts)
     assert silent.states < 0.5
     assert real_checker.check([(POINT, "I used PR-AUC.")]) == real_checker.check([(POINT, "I used PR-AUC.")])
+
+
+@pytest.mark.real_model
+def test_a_memoised_pair_gives_what_the_model_gives(real_checker):
+    """Pairs come from the memo once seen, duplicates are classified once, and a cleared memo recomputes them."""
+    from models.checker import CrossEncoderChecker
+
+    lead = real_checker.lead
+    checker = CrossEncoderChecker(lead.model, lead.tokenizer, name=lead.name, memo_size=2)
+    a, b, c = [(POINT, text) for text in ("I used PR-AUC.", "I used accuracy.", "We deployed on Kubernetes.")]
+    first = checker.check([a, b, a])
+    assert first[0] == first[2] and len(checker._memo) == 2
+    again = checker.check([c, a, b])  # one new pair; the memo keeps the two most recent
+    assert len(checker._memo) == 2 and (a, b) == tuple(checker._memo)[-2:]
+    assert again[1] == first[0] and again[2] == first[1]
+    checker.clear_memo()
+    assert checker._memo == {}
+    fresh = checker.check([a])[0]
+    assert fresh.states == pytest.approx(first[0].states, abs=1e-5)
+    assert fresh.contradicts == pytest.approx(first[0].contradicts, abs=1e-5)
 
 
 def test_tampered_weights_are_refused(tmp_path):
