@@ -69,7 +69,8 @@ class CrossEncoderChecker:
             pairs: ``(claim, passage)`` tuples; the passage is truncated to fit ``MAX_LENGTH`` tokens.
 
         Returns:
-            One ``CheckProbabilities`` per pair, in order. Same input, same output.
+            One ``CheckProbabilities`` per pair, in order. Same input, same output, to float rounding: a pair
+            classified in another batch (other lengths, other padding) can differ in the 7th decimal place.
         """
         if not pairs:
             return []
