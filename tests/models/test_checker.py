@@ -90,6 +90,31 @@ def test_a_memoised_pair_gives_what_the_model_gives(real_checker):
     assert fresh.contradicts == pytest.approx(first[0].contradicts, abs=1e-5)
 
 
+ACCURACY_POINT = (
+    "Explains that accuracy is misleading at this base rate and uses precision/recall, PR-AUC or recall at a fixed "
+    "precision"
+)
+
+
+@pytest.mark.real_model
+@pytest.mark.xfail(
+    strict=True,
+    reason="issues 11-12: both shipped checkers read correct practice phrased as a negation as contradicting the "
+    "point (P(contradicts) 0.93 and 0.90 on 2026-11-30): the next checker needs negated training pairs",
+)
+def test_correct_practice_phrased_as_a_negation_is_not_read_as_a_contradiction(real_checker):
+    (verdict,) = real_checker.check(
+        [
+            (
+                ACCURACY_POINT,
+                "I would not use accuracy here, since at a 0.5% base rate a model predicting no fraud gets 99.5%; "
+                "I'd use PR-AUC.",
+            )
+        ]
+    )
+    assert verdict.contradicts < 0.5 < verdict.states
+
+
 def test_tampered_weights_are_refused(tmp_path):
     folder = tmp_path / "checker"
     shutil.copytree(CHECKER_FOLDER, folder)
