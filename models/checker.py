@@ -17,12 +17,12 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from models.errors import ChecksumMismatchError, ModelLoadError
+from models.memo import RecentResults
 from models.protocols import CheckProbabilities, RubricChecker
 
 CHECKER_FOLDER = Path(__file__).resolve().parent / "checker"
@@ -50,8 +50,7 @@ class CrossEncoderChecker:
         self.tokenizer = tokenizer
         self.name = name
         self._lock = threading.Lock()
-        self._memo: OrderedDict[tuple[str, str], CheckProbabilities] = OrderedDict()
-        self._memo_size = memo_size
+        self._memo: RecentResults[tuple[str, str], CheckProbabilities] = RecentResults(memo_size)
 
     def clear_memo(self) -> None:
         """Forget every memoised pair (the next ``check`` computes them again)."""
@@ -75,14 +74,7 @@ class CrossEncoderChecker:
         if not pairs:
             return []
         with self._lock:
-            missing = [pair for pair in dict.fromkeys(pairs) if pair not in self._memo]
-            fresh = dict(zip(missing, self._classify(missing), strict=True)) if missing else {}
-            rows = [fresh[pair] if pair in fresh else self._memo[pair] for pair in pairs]  # before any eviction
-            for pair in pairs:
-                self._memo[pair] = fresh[pair] if pair in fresh else self._memo[pair]
-                self._memo.move_to_end(pair)
-            while len(self._memo) > self._memo_size:
-                self._memo.popitem(last=False)
+            rows = self._memo.get(list(pairs), self._classify)
         return rows
 
     def _classify(self, pairs: Sequence[tuple[str, str]]) -> list[CheckProbabilities]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from models.errors import ModelLoadError, ModelNotInstalledError
+from models.memo import RecentResults
 
 # sentence-transformers sorts texts by length and pads each batch to its longest: small batches keep a
 # whole answer from padding a dozen short sentences to its length. Measured on the reference report's
@@ -25,8 +25,7 @@ class SentenceTransformerEmbedder:
         self.model = model
         self.name = name
         self._lock = threading.Lock()
-        self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._memo_size = memo_size
+        self._memo: RecentResults[str, np.ndarray] = RecentResults(memo_size)
         self.dimension = int(model.get_embedding_dimension() or 0)
 
     def clear_memo(self) -> None:
@@ -40,24 +39,15 @@ class SentenceTransformerEmbedder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         with self._lock:
-            missing = list(dict.fromkeys(t for t in texts if t not in self._memo))
-            fresh: dict[str, np.ndarray] = {}
-            if missing:
-                vectors = self.model.encode(
-                    missing,
-                    batch_size=BATCH_SIZE,
-                    normalize_embeddings=True,
-                    convert_to_numpy=True,
-                    show_progress_bar=False,
-                )
-                fresh = {text: vector.astype(np.float32) for text, vector in zip(missing, vectors, strict=True)}
-            rows = [fresh[t] if t in fresh else self._memo[t] for t in texts]  # before any eviction below
-            for text in texts:
-                self._memo[text] = fresh[text] if text in fresh else self._memo[text]
-                self._memo.move_to_end(text)
-            while len(self._memo) > self._memo_size:
-                self._memo.popitem(last=False)
+            rows = self._memo.get(texts, self._embed)
         return np.stack(rows)
+
+    def _embed(self, texts: list[str]) -> list[np.ndarray]:
+        """The model's unit-length float32 vector of each text, in order (the caller holds the lock)."""
+        vectors = self.model.encode(
+            texts, batch_size=BATCH_SIZE, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+        )
+        return [vector.astype(np.float32) for vector in vectors]
 
 
 def load_embedder_folder(folder: Path, *, name: str, threads: int) -> SentenceTransformerEmbedder:
