@@ -10,10 +10,16 @@ passage) pairs labelled states / contradicts / silent:
   states / contradicts / talks around each point and flag; with ``--near`` also ``<bank>.near.jsonl``,
   which commits each red flag in three voices, does the right practice it is the opposite of, and
   wrongly states each point), seen ``--bank-weight`` times per epoch, plus on-topic negatives derived from them
-  (``derived_silent_pairs``: a passage stating another claim of the same question is silent on this one);
+  (``derived_silent_pairs``: a passage stating another claim of the same question is silent on this one).
+  ``<bank>.negation.jsonl`` holds passages whose stance rests on a negation or on the claim's own words
+  (each point stated by rejecting the wrong practice, and contradicted confidently in its own words; each red
+  flag avoided with a negation or as a warning, and committed through a skipped safeguard): the field
+  ``form`` names which;
 - with ``--near``, the same questions' anchor answers (``anchor_pairs``): the strong anchor's two sentence-pair
   windows closest to each red flag are silent on it (and the whole anchor states each point when it
   is short enough to be read whole); the generic anchor is silent on each point;
+- with ``--focus PATTERN`` (repeatable) and ``--init FOLDER``, a fine-tune of a trained checker on the files
+  matching a pattern (``focus_mix``: every focus pair plus ``--replay`` times as many others, drawn seeded);
 - with ``--examples``, the banks' red-flag examples (``example_pairs``; a candidate that was worse on its own
   held-out questions and out of fold, 2026-11-29: README, "Scoring quality").
 
@@ -63,6 +69,11 @@ class Pair:
     source: str
 
 
+def _matches(name: str, patterns: Sequence[str]) -> bool:
+    """Whether a file name matches one of the ``--focus`` globs."""
+    return any(fnmatch.fnmatch(name, pattern) for pattern in patterns)
+
+
 def _words(text: str) -> set[str]:
     return set(_WORD.findall(text.lower()))
 
@@ -84,13 +95,15 @@ def semeval_pairs(folder: Path = SEMEVAL_DIR) -> list[Pair]:
     return pairs
 
 
-def bank_pairs(folder: Path = PAIRS_DIR, *, near: bool = False) -> list[Pair]:
+def bank_pairs(folder: Path = PAIRS_DIR, *, near: bool = False, focus: Sequence[str] = ()) -> list[Pair]:
     """Passages written for the banks' rubric points and red flags (one JSON object per line);
-    ``<bank>.near.jsonl`` too with ``near``."""
+    ``<bank>.near.jsonl`` too with ``near``. Pairs of the files whose name matches a ``focus`` glob (e.g.
+    ``*.negation.jsonl``) get the source ``BANK_FOCUS_SOURCE`` (``focus_mix``), the others ``bank``."""
     pairs = []
     for path in sorted(folder.glob("*.jsonl")):
         if path.name.endswith(".near.jsonl") and not near:
             continue
+        source = BANK_FOCUS_SOURCE if _matches(path.name, focus) else "bank"
         for line in path.read_text(encoding="utf-8").splitlines():
             if not line.strip():
                 continue
@@ -98,7 +111,7 @@ def bank_pairs(folder: Path = PAIRS_DIR, *, near: bool = False) -> list[Pair]:
             if item["label"] not in LABELS:
                 raise ValueError(f"{path.name}: unknown label {item['label']!r}")
             group = f"bank:{path.name.split('.')[0]}:{item['question_id']}"  # <bank>.jsonl and <bank>.near.jsonl
-            pairs.append(Pair(item["target"], item["passage"], item["label"], group, "bank"))
+            pairs.append(Pair(item["target"], item["passage"], item["label"], group, source))
     return pairs
 
 
@@ -363,11 +376,13 @@ def evaluate(model: object, tokenizer: object, pairs: Sequence[Pair], max_length
 
 
 FOCUS_SOURCE = "bank-answer-focus"  # annotated answers of the ``--focus`` files (their held-out figures apart)
+BANK_FOCUS_SOURCE = "bank-focus"  # written passages of the ``--focus`` files (``bank_pairs``)
+FOCUS_SOURCES = (FOCUS_SOURCE, BANK_FOCUS_SOURCE)
 
 
 def focus_mix(train_pairs: Sequence[Pair], replay: float, seed: int, keep: Sequence[str] = ()) -> list[Pair]:
-    """Every ``FOCUS_SOURCE`` pair and every pair of a ``keep`` source, plus a seeded draw of the others,
-    ``replay`` times as many as the focus pairs (fine-tuning).
+    """Every pair of a focus source (``FOCUS_SOURCES``) and of a ``keep`` source, plus a seeded draw of the
+    others, ``replay`` times as many as the focus pairs (fine-tuning).
 
     Continuing a trained checker on new data alone would let it forget what it read well before (the
     shipped checker read terse answers worse than long ones; replaying its own data keeps the long ones).
@@ -375,11 +390,11 @@ def focus_mix(train_pairs: Sequence[Pair], replay: float, seed: int, keep: Seque
     Raises:
         ValueError: no training pair comes from the focus files.
     """
-    focus = [p for p in train_pairs if p.source == FOCUS_SOURCE]
+    focus = [p for p in train_pairs if p.source in FOCUS_SOURCES]
     if not focus:
-        raise ValueError("no annotated answer matches --focus (or every one is held out)")
+        raise ValueError("no annotated answer or written passage matches --focus (or every one is held out)")
     kept = [p for p in train_pairs if p.source in keep]
-    rest = [p for p in train_pairs if p.source != FOCUS_SOURCE and p.source not in keep]
+    rest = [p for p in train_pairs if p.source not in FOCUS_SOURCES and p.source not in keep]
     drawn = random.Random(f"{seed}:replay").sample(rest, min(len(rest), round(replay * len(focus))))
     return focus + kept + drawn
 
@@ -403,7 +418,7 @@ def train(args: argparse.Namespace) -> dict[str, object]:
     np.random.seed(args.seed)
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
-    written = bank_pairs(args.pairs, near=args.near)
+    written = bank_pairs(args.pairs, near=args.near, focus=args.focus)
     pairs = semeval_pairs() + written + derived_silent_pairs(written, args.derived_per_claim, args.seed)
     if args.near:
         pairs += anchor_pairs(written)
@@ -411,7 +426,7 @@ def train(args: argparse.Namespace) -> dict[str, object]:
         pairs += example_pairs(written)
     if args.answers:
         answers = load_annotated_answers(args.pairs / "answers")
-        in_focus = [bool(args.focus) and fnmatch.fnmatch(a["file"], args.focus) for a in answers]
+        in_focus = [_matches(a["file"], args.focus) for a in answers]
         pairs += answer_pairs([a for a, f in zip(answers, in_focus, strict=True) if not f], args.seed)
         focus = [a for a, f in zip(answers, in_focus, strict=True) if f]
         pairs += [replace(p, source=FOCUS_SOURCE) for p in answer_pairs(focus, args.seed)]
@@ -520,9 +535,10 @@ def model_card(manifest: dict) -> str:
   about a claim."""
     if training.get("focus"):
         kept = f", every pair of {', '.join(training['keep'])}" if training.get("keep") else ""
+        focused = sum(training["by_source"].get(source, 0) for source in FOCUS_SOURCES)
         answers += f"""
-- Fine-tuned from checker {manifest["init"]} (`--init`) on the annotated answers of the files
-  `{training["focus"]}` ({training["by_source"].get(FOCUS_SOURCE, 0)} pairs){kept} plus {training["replay"]:g} times
+- Fine-tuned from checker {manifest["init"]} (`--init`) on the files matching
+  `{"`, `".join(training["focus"])}` ({focused} pairs){kept} plus {training["replay"]:g} times
   as many of the pairs above, drawn seeded (`--replay`), so what it read well before is not forgotten."""
     return f"""# Candid rubric checker {manifest["version"]}
 
@@ -591,9 +607,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument(
         "--focus",
+        action="append",
+        default=[],
         metavar="PATTERN",
-        help="with --answers: train on the annotated-answer files matching PATTERN (e.g. '*.3*.jsonl') plus "
-        "--replay times as many of the other pairs, drawn seeded (to continue an --init checker on new data)",
+        help="train on the written-passage files (e.g. '*.negation.jsonl') and, with --answers, the annotated-answer "
+        "files (e.g. '*.3*.jsonl') matching PATTERN, plus --replay times as many of the other pairs, drawn seeded "
+        "(to continue an --init checker on new data)",
     )
     parser.add_argument("--replay", type=float, default=1.0, help="other pairs per focus pair (with --focus)")
     parser.add_argument(
@@ -606,8 +625,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--out", default=str(CHECKER_FOLDER))
     args = parser.parse_args(argv)
-    if args.focus and not args.answers:
-        parser.error("--focus needs --answers")
     if args.validate_answers is not None:
         try:
             answers = load_annotated_answers(args.validate_answers)

@@ -147,3 +147,26 @@ def test_a_focused_fine_tune_trains_on_every_focus_pair_and_replays_the_others()
     assert set(written) <= set(kept) and len(kept) == 10 + 30 + 10  # every written passage, then the replay
     with pytest.raises(ValueError, match="--focus"):
         focus_mix(rest, 1.0, seed=7)
+
+
+def test_written_passage_files_matching_focus_become_focus_pairs(tmp_path):
+    import json
+
+    from models.train_checker import BANK_FOCUS_SOURCE, focus_mix
+
+    def line(passage: str, label: str) -> str:
+        item = {"question_id": "Q1", "target_kind": "point", "target_index": 0, "target": "Names the metric."}
+        return json.dumps(item | {"passage": passage, "label": label}) + "\n"
+
+    (tmp_path / "data_engineer.jsonl").write_text(line("I used PR-AUC.", "states"), encoding="utf-8")
+    (tmp_path / "data_engineer.negation.jsonl").write_text(
+        line("I did not use accuracy; PR-AUC instead.", "states") + line("Accuracy, 99.5%, done.", "contradicts"),
+        encoding="utf-8",
+    )
+    plain = bank_pairs(tmp_path)
+    assert {p.source for p in plain} == {"bank"} and len(plain) == 3  # without --focus they are ordinary passages
+    focused = bank_pairs(tmp_path, focus=["*.3*.jsonl", "*.negation.jsonl"])
+    assert Counter(p.source for p in focused) == {BANK_FOCUS_SOURCE: 2, "bank": 1}
+    assert {p.group for p in focused} == {"bank:data_engineer:Q1"}  # held out with their question
+    mixed = focus_mix(focused, 0.5, seed=1)
+    assert Counter(p.source for p in mixed) == {BANK_FOCUS_SOURCE: 2, "bank": 1}
