@@ -170,3 +170,45 @@ def test_written_passage_files_matching_focus_become_focus_pairs(tmp_path):
     assert {p.group for p in focused} == {"bank:data_engineer:Q1"}  # held out with their question
     mixed = focus_mix(focused, 0.5, seed=1)
     assert Counter(p.source for p in mixed) == {BANK_FOCUS_SOURCE: 2, "bank": 1}
+
+
+NEGATION_FORMS = {  # (target kind, form) -> label, as models/checker_data/<bank>.negation.jsonl is written
+    ("point", "negated-wrong"): "states",
+    ("point", "wrong-affirmed"): "contradicts",
+    ("red_flag", "avoids-by-negation"): "contradicts",
+    ("red_flag", "avoids-as-warning"): "contradicts",
+    ("red_flag", "commits"): "states",
+}
+
+
+def test_the_written_passages_name_their_claims_exactly_and_the_negation_files_cover_every_claim():
+    import json
+
+    from models.train_checker import PAIRS_DIR
+
+    banks = load_banks().banks
+    devset = {(item.bank, item.question_id) for item in load_devset()}
+    assert len(list(PAIRS_DIR.glob("*.negation.jsonl"))) == len(banks)
+    for path in sorted(PAIRS_DIR.glob("*.jsonl")):
+        bank = banks[path.name.split(".")[0]]
+        questions = {question.id: question for question in bank.questions}
+        covered: Counter = Counter()
+        for line in path.read_text(encoding="utf-8").splitlines():
+            item = json.loads(line)
+            question = questions[item["question_id"]]
+            assert (bank.slug, question.id) not in devset, (path.name, question.id)
+            claims = [p.point for p in question.rubric] if item["target_kind"] == "point" else question.red_flags
+            claim = claims[item["target_index"]]
+            assert item["target"] == (claim if isinstance(claim, str) else claim.flag), (path.name, item["passage"])
+            if path.name.endswith(".negation.jsonl"):
+                assert NEGATION_FORMS[(item["target_kind"], item["form"])] == item["label"], item
+                covered[(question.id, item["target_kind"], item["target_index"], item["form"])] += 1
+        if path.name.endswith(".negation.jsonl"):
+            main = PAIRS_DIR / f"{bank.slug}.jsonl"
+            trained = {json.loads(line)["question_id"] for line in main.read_text(encoding="utf-8").splitlines()}
+            assert {question_id for question_id, *_ in covered} == trained  # every question the checker trains on
+            for question_id in trained:
+                question = questions[question_id]
+                for kind, form in NEGATION_FORMS:
+                    count = len(question.rubric) if kind == "point" else len(question.red_flags)
+                    assert all(covered[(question_id, kind, i, form)] == 1 for i in range(count)), (question_id, form)
