@@ -134,6 +134,7 @@ def run(
 
     from evaluation.faithfulness import devset_records, faithfulness_figures, record_of
     from models.loader import load_embedder, load_judge, load_rubric_checker
+    from models.memo import clear_memos
     from question_banks.loader import load_banks
     from reports.render import assessments_from_reference_report
     from scoring.calibrate import CORPORA, auc, graded_examples, load_sample, request_for
@@ -156,10 +157,7 @@ def run(
         the bank's claims (rubric points, red flags, anchor sentences; each question's strong anchor scored once)
         and no text of the reference answers, and the checker's memo none of their pairs, so no timed pass reuses
         what an earlier pass computed."""
-        for model in (embedder, checker):
-            clear = getattr(model, "clear_memo", None)
-            if clear is not None:
-                clear()
+        clear_memos([embedder, checker])
         for item in reference:
             strong = bank.question(item.id).anchor("strong")
             if strong is not None:

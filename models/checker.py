@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from models.errors import ChecksumMismatchError, ModelLoadError
-from models.memo import RecentResults
+from models.memo import RecentResults, clear_memos
 from models.protocols import CheckProbabilities, RubricChecker
 
 CHECKER_FOLDER = Path(__file__).resolve().parent / "checker"
@@ -138,10 +138,7 @@ class CheckerCommittee:
 
     def clear_memo(self) -> None:
         """Forget every member's memoised pairs."""
-        for member in self.members:
-            clear = getattr(member, "clear_memo", None)
-            if clear is not None:
-                clear()
+        clear_memos(self.members)
 
     def check(self, pairs: Sequence[tuple[str, str]]) -> list[CheckProbabilities]:
         """The members' mean ``CheckProbabilities`` per pair, in order (they still sum to 1)."""

@@ -9,7 +9,7 @@ so the memo takes a batch, computes only the inputs it does not hold (each once)
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from typing import Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
@@ -52,3 +52,12 @@ class RecentResults(Generic[K, V]):
     def __iter__(self) -> Iterator[K]:
         """The keys held, least recently used first."""
         return iter(self._items)
+
+
+def clear_memos(models: Iterable[object]) -> None:
+    """Have each model that keeps a memo (a ``clear_memo`` method) forget it; models without one are left as
+    they are (a fake, a remote judge)."""
+    for model in models:
+        clear = getattr(model, "clear_memo", None)
+        if clear is not None:
+            clear()

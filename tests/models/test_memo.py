@@ -1,6 +1,6 @@
 """The memo of recent batch results that the embedder and the rubric checker share."""
 
-from models.memo import RecentResults
+from models.memo import RecentResults, clear_memos
 
 
 def test_only_missing_keys_are_computed_each_once_and_the_least_recent_go_first():
@@ -25,3 +25,17 @@ def test_a_call_longer_than_the_memo_still_gets_every_result():
     memo: RecentResults[int, int] = RecentResults(size=1)
     assert memo.get([1, 2, 3], lambda keys: [k * 10 for k in keys]) == [10, 20, 30]
     assert list(memo) == [3]
+
+
+def test_clear_memos_forgets_each_memo_and_passes_over_models_without_one():
+    class Remembers:
+        def __init__(self) -> None:
+            self.memo = RecentResults[str, str](size=4)
+            self.memo.get(["a"], lambda keys: keys)
+
+        def clear_memo(self) -> None:
+            self.memo.clear()
+
+    first, second = Remembers(), Remembers()
+    clear_memos([first, object(), second])  # a fake judge has no memo: left as it is
+    assert len(first.memo) == 0 and len(second.memo) == 0
