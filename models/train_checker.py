@@ -110,7 +110,7 @@ def bank_pairs(folder: Path = PAIRS_DIR, *, near: bool = False, focus: Sequence[
             item = json.loads(line)
             if item["label"] not in LABELS:
                 raise ValueError(f"{path.name}: unknown label {item['label']!r}")
-            group = f"bank:{path.name.split('.')[0]}:{item['question_id']}"  # <bank>.jsonl and <bank>.near.jsonl
+            group = f"bank:{path.name.split('.')[0]}:{item['question_id']}"  # every file of a bank shares its questions
             pairs.append(Pair(item["target"], item["passage"], item["label"], group, source))
     return pairs
 

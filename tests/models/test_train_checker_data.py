@@ -192,18 +192,19 @@ def test_the_written_passages_name_their_claims_exactly_and_the_negation_files_c
     for path in sorted(PAIRS_DIR.glob("*.jsonl")):
         bank = banks[path.name.split(".")[0]]
         questions = {question.id: question for question in bank.questions}
+        negation = path.name.endswith(".negation.jsonl")
         covered: Counter = Counter()
         for line in path.read_text(encoding="utf-8").splitlines():
             item = json.loads(line)
             question = questions[item["question_id"]]
             assert (bank.slug, question.id) not in devset, (path.name, question.id)
-            claims = [p.point for p in question.rubric] if item["target_kind"] == "point" else question.red_flags
-            claim = claims[item["target_index"]]
-            assert item["target"] == (claim if isinstance(claim, str) else claim.flag), (path.name, item["passage"])
-            if path.name.endswith(".negation.jsonl"):
+            point = item["target_kind"] == "point"
+            claims = [p.point for p in question.rubric] if point else [f.flag for f in question.red_flags]
+            assert item["target"] == claims[item["target_index"]], (path.name, item["passage"])
+            if negation:
                 assert NEGATION_FORMS[(item["target_kind"], item["form"])] == item["label"], item
                 covered[(question.id, item["target_kind"], item["target_index"], item["form"])] += 1
-        if path.name.endswith(".negation.jsonl"):
+        if negation:
             main = PAIRS_DIR / f"{bank.slug}.jsonl"
             trained = {json.loads(line)["question_id"] for line in main.read_text(encoding="utf-8").splitlines()}
             assert {question_id for question_id, *_ in covered} == trained  # every question the checker trains on
