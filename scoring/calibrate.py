@@ -16,6 +16,8 @@ scores every answer of the graded development set (``scoring.devset``) with the 
 fits ridge regression from the answer-level signals to the band midpoints, and prints the
 development-set figures out of fold (``GroupKFold`` by question) and in sample. ``--write`` stores
 the fitted combination in ``scoring/calibration.json`` (``rubric_model``) beside the reference models.
+``--checker FOLDER`` (repeatable: a committee, the first its lead) gathers the evidence with candidate checkers
+instead of the shipped ones, so a newly trained checker is compared out of fold before it replaces one.
 """
 
 from __future__ import annotations
@@ -227,15 +229,16 @@ def dev_rows(
     return rows
 
 
-def calibrate_rubric(write: bool, cache: Path | None = None) -> dict[str, object]:
+def calibrate_rubric(write: bool, cache: Path | None = None, checker: RubricChecker | None = None) -> dict[str, object]:
     """Fit the rubric combinations on the development set - one on every signal (``rubric_model``), one on the
     signals a question without anchor answers can give (``rubric_model_without_anchors``) -; their figures
-    out of fold and in sample (and the file written with ``write``)."""
+    out of fold and in sample (and the file written with ``write``). ``checker`` (default: the shipped
+    committee) is the one whose evidence is gathered: a candidate checker is compared by fitting on its own."""
     from scoring.devset import dev_figures, final_scores, fit_rubric_model, out_of_fold, timestamped
     from scoring.engine import default_score_model
     from scoring.rubric import FEATURES, RUBRIC_ONLY_FEATURES
 
-    rows = dev_rows(cache)
+    rows = dev_rows(cache, checker=checker)
     base = replace(default_score_model().rubric, features=list(FEATURES))
     bases = {"": base, "_without_anchors": replace(base, features=list(RUBRIC_ONLY_FEATURES))}
     index = {id(row): i for i, row in enumerate(rows)}
@@ -264,13 +267,13 @@ def calibrate_rubric(write: bool, cache: Path | None = None) -> dict[str, object
     return result
 
 
-def evaluate_shipped(cache: Path | None = None) -> dict[str, object]:
+def evaluate_shipped(cache: Path | None = None, checker: RubricChecker | None = None) -> dict[str, object]:
     """The shipped rubric combination (``scoring/calibration.json``, not refitted) on the development set, per
     batch: on a batch written after its fit, a held-out test of it."""
     from scoring.devset import dev_figures, final_scores
     from scoring.engine import default_score_model
 
-    rows = dev_rows(cache)
+    rows = dev_rows(cache, checker=checker)
     model = default_score_model().rubric
     result: dict[str, object] = {"combination": model.version}
     for batch in sorted({row.item.batch for row in rows}):
@@ -296,12 +299,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--shipped", action="store_true", help="the shipped rubric combination on the development set, per batch"
     )
+    parser.add_argument(
+        "--checker",
+        action="append",
+        type=Path,
+        metavar="FOLDER",
+        help="with --rubric or --shipped: a checker folder to gather the evidence with instead of the shipped "
+        "committee; repeat for a committee (the first is its lead), e.g. a candidate from models.train_checker",
+    )
     args = parser.parse_args(argv)
+    if args.checker and args.write:
+        parser.error("--write fits the shipped checkers only: copy a candidate into models/checker* first")
+    checker = None
+    if args.checker:
+        from models.checker import load_committee
+
+        checker = load_committee(args.checker)
     if args.shipped:
-        evaluate_shipped(args.cache)
+        evaluate_shipped(args.cache, checker)
         return 0
     if args.rubric:
-        calibrate_rubric(args.write, args.cache)
+        calibrate_rubric(args.write, args.cache, checker)
         return 0
 
     if args.features and args.features.is_file():

@@ -1,0 +1,43 @@
+"""``python -m scoring.calibrate``'s options for comparing a candidate rubric checker (no model loaded)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import models.checker
+from scoring import calibrate
+
+
+def test_a_candidate_checker_cannot_overwrite_the_shipped_combination(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        calibrate.main(["--rubric", "--write", "--checker", "/tmp/candidate"])
+    assert stopped.value.code == 2
+    assert "--write fits the shipped checkers only" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("mode", ["--rubric", "--shipped"])
+def test_checker_folders_become_one_committee_passed_to_the_fit(monkeypatch, tmp_path, mode):
+    loaded: list[list[Path]] = []
+    calls: list[tuple[str, object]] = []
+    committee = object()
+
+    def fake_load(folders):
+        loaded.append(list(folders))
+        return committee
+
+    monkeypatch.setattr(models.checker, "load_committee", fake_load)
+    monkeypatch.setattr(calibrate, "calibrate_rubric", lambda write, cache, checker: calls.append(("fit", checker)))
+    monkeypatch.setattr(calibrate, "evaluate_shipped", lambda cache, checker: calls.append(("shipped", checker)))
+    lead, second = tmp_path / "lead", tmp_path / "second"
+    assert calibrate.main([mode, "--checker", str(lead), "--checker", str(second)]) == 0
+    assert loaded == [[lead, second]]  # in order: the first folder is the committee's lead
+    assert calls == [("fit" if mode == "--rubric" else "shipped", committee)]
+
+
+def test_without_checker_folders_the_shipped_committee_is_used(monkeypatch):
+    calls: list[object] = []
+    monkeypatch.setattr(calibrate, "calibrate_rubric", lambda write, cache, checker: calls.append(checker))
+    assert calibrate.main(["--rubric"]) == 0
+    assert calls == [None]  # dev_rows then loads the shipped committee
