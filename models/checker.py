@@ -116,7 +116,7 @@ class CheckerCommittee:
     """Several checkers behind the ``RubricChecker`` protocol: each pair's probabilities are their mean.
 
     Two checkers trained on different data err differently. Measured on the graded development set
-    (questions none of them was trained on) and on the handed cases (README, "Scoring quality"): the
+    (questions none of them was trained on) and on the handed cases (docs/scoring-log.md): the
     checker trained with the annotated answers reads long spoken answers far better (red flags ROC-AUC
     0.86 against 0.68), the one trained on written passages alone reads terse answers better (bullets, a
     pasted config: it finds no contradiction in them where the other finds one at 0.74-0.79), and their

@@ -21,7 +21,7 @@ passage) pairs labelled states / contradicts / silent:
 - with ``--focus PATTERN`` (repeatable) and ``--init FOLDER``, a fine-tune of a trained checker on the files
   matching a pattern (``focus_mix``: every focus pair plus ``--replay`` times as many others, drawn seeded);
 - with ``--examples``, the banks' red-flag examples (``example_pairs``; a candidate that was worse on its own
-  held-out questions and out of fold, 2026-11-29: README, "Scoring quality").
+  held-out questions and out of fold, 2026-11-29: docs/scoring-log.md).
 
 A seeded 15% of the questions of each source is held out (never trained on) and the held-out
 figures are printed and written to the manifest: accuracy, macro-F1, and ROC-AUC of P(states) and
