@@ -190,22 +190,7 @@ def review(record: InterviewRecord, question_id: str) -> None:
     pending = answer.status is AnswerStatus.SCORING
     st.fragment(answer_feedback, run_every=POLL_S if pending else None)(record, question_id)
     if answer.status is AnswerStatus.FAILED and st.button("Score it again", key=InterviewKeys.RETRY):
-        worker = resources.require_scoring()
-        unavailable = None if worker else resources.unavailable_reason()
-        try:
-            interview.retry_scoring(
-                banks,
-                record,
-                question_id,
-                store.answer_queue(record, worker),
-                owner=state.session_owner(),
-                unavailable=unavailable,
-            )
-        except DatabaseUnavailableError as exc:
-            st.error(str(exc), icon=":material/cloud_off:")
-            st.stop()
-        store.save(record)
-        st.rerun()
+        dbstore.retry_scoring(store, banks, record, question_id)
     if record.following_up == question_id and answer.status is AnswerStatus.SCORED:
         due = interview.due_follow_up(record, question_id)
         if due is not None:

@@ -137,22 +137,7 @@ def question_section(record: InterviewRecord, number: int, question_id: str) -> 
             st.markdown("**Your answer** (saved)")
             render.answer_text(answer.text)
             if not auth.is_reviewer() and st.button("Score it again", key=f"{ReportKeys.RETRY}.{question_id}"):
-                worker = resources.require_scoring()
-                unavailable = None if worker else resources.unavailable_reason()
-                try:
-                    interview.retry_scoring(
-                        banks,
-                        record,
-                        question_id,
-                        store.answer_queue(record, worker),
-                        owner=state.session_owner(),
-                        unavailable=unavailable,
-                    )
-                except DatabaseUnavailableError as exc:
-                    st.error(str(exc), icon=":material/cloud_off:")
-                    st.stop()
-                store.save(record)
-                st.rerun()
+                dbstore.retry_scoring(store, banks, record, question_id)
         else:
             st.caption("Being scored; the feedback appears here when it is ready.")
             render.answer_text(answer.text)

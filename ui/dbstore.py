@@ -25,7 +25,8 @@ from storage.records import AssessmentRecord, JobRecord
 from storage.records import InterviewRecord as StoredInterview
 from storage.repository import Repository
 from storage.tables import InterviewMode, JobStatus
-from ui import resources
+from ui import interview as interview_flow
+from ui import resources, state
 from ui.state import INTERVIEWS, ROLE, AnswerRecord, InterviewRecord, Mode, split_drafts, stored_drafts
 
 GUEST_NAME = "Guest"
@@ -381,3 +382,26 @@ def interview_store() -> DatabaseInterviewStore:
         staff=role in {"admin", "reviewer"},
         read_only=role == "reviewer",
     )
+
+
+def retry_scoring(store: DatabaseInterviewStore, banks: BankSet, record: InterviewRecord, question_id: str) -> None:
+    """Queue an answer whose scoring failed for scoring again, save it and draw the page anew (the Interview and
+    Report pages' "Score it again").
+
+    When the database cannot take it, shows why (``st.error``) and stops the page; the answer stays saved.
+    """
+    worker = resources.require_scoring()
+    try:
+        interview_flow.retry_scoring(
+            banks,
+            record,
+            question_id,
+            store.answer_queue(record, worker),
+            owner=state.session_owner(),
+            unavailable=None if worker else resources.unavailable_reason(),
+        )
+    except DatabaseUnavailableError as exc:
+        st.error(str(exc), icon=":material/cloud_off:")
+        st.stop()
+    store.save(record)
+    st.rerun()

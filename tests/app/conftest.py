@@ -23,6 +23,16 @@ GOOD_ANSWER = (
 )
 
 
+class BrokenJudge(FakeJudge):
+    """A fake judge that fails every call, as a judge out of memory does: scoring fails, the answer stays saved."""
+
+    def option_probabilities(self, messages, options):
+        raise RuntimeError("the judge ran out of memory")
+
+    def generate(self, messages, max_new_tokens=256):
+        raise RuntimeError("the judge ran out of memory")
+
+
 @pytest.fixture
 def fake_judge() -> FakeJudge:
     return FakeJudge(FEEDBACK)

@@ -10,6 +10,7 @@ from scoring.follow_up import follow_up_id
 from scoring.types import RubricStatus
 from tests.app.conftest import (
     GOOD_ANSWER,
+    BrokenJudge,
     answer_current,
     interview_record,
     progress_texts,
@@ -146,6 +147,26 @@ def test_a_second_try_does_not_inherit_the_first_tries_follow_up_from_the_databa
     assert earlier_follow_up.text.endswith("We paged the on-call engineer in Slack.")
     assert interview.question_assessment(record, first).answer.endswith("checked row counts after every load.")
     assert any(m.value.startswith("**Follow-up:**") for m in app.markdown)  # the new answer's own follow-up
+
+
+def test_practice_mode_scores_a_failed_answer_again_from_its_feedback(app, fake_models, monkeypatch):
+    monkeypatch.setattr(resources, "load_judge_model", lambda: BrokenJudge())
+    resources.reset()
+    interview_id = start_interview(app, questions=2, mode="practice")
+    answer_current(app, interview_id, GOOD_ANSWER)
+    wait_for_scoring(app)
+    first = interview_record(app, interview_id).question_ids[0]
+    assert interview_record(app, interview_id).answers[first].status is AnswerStatus.FAILED
+    assert app.button(key=InterviewKeys.RETRY).label == "Score it again"
+
+    monkeypatch.setattr(resources, "load_judge_model", lambda: fake_models)
+    resources.reset()
+    app.button(key=InterviewKeys.RETRY).click().run()
+    wait_for_scoring(app)
+    record = interview_record(app, interview_id)
+    assert record.answers[first].status is AnswerStatus.SCORED
+    assert record.answers[first].text == GOOD_ANSWER  # the same saved answer, scored this time
+    assert not app.exception
 
 
 def test_skip_and_back_keep_the_typed_text(app):

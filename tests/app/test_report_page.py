@@ -6,6 +6,7 @@ import threading
 
 from tests.app.conftest import (
     GOOD_ANSWER,
+    BrokenJudge,
     answer_current,
     interview_record,
     progress_texts,
@@ -37,14 +38,6 @@ class GatedJudge(FakeJudge):
     def generate(self, messages, max_new_tokens=256):  # the feedback: rubric checks run on the checker
         assert self.release.wait(30)
         yield from super().generate(messages, max_new_tokens)
-
-
-class BrokenJudge(FakeJudge):
-    def option_probabilities(self, messages, options):
-        raise RuntimeError("the judge ran out of memory")
-
-    def generate(self, messages, max_new_tokens=256):
-        raise RuntimeError("the judge ran out of memory")
 
 
 def test_answers_being_scored_show_progress_not_a_blank(app, fake_models, monkeypatch):
