@@ -269,7 +269,7 @@ def calibrate_rubric(write: bool, cache: Path | None = None, checker: RubricChec
 
 def evaluate_shipped(cache: Path | None = None, checker: RubricChecker | None = None) -> dict[str, object]:
     """The shipped rubric combination (``scoring/calibration.json``, not refitted) on the development set, per
-    batch: on a batch written after its fit, a held-out test of it."""
+    batch: on a batch written after its fit, a held-out test of it. ``checker``: as for ``calibrate_rubric``."""
     from scoring.devset import dev_figures, final_scores
     from scoring.engine import default_score_model
 
@@ -313,8 +313,12 @@ def main(argv: list[str] | None = None) -> int:
     checker = None
     if args.checker:
         from models.checker import load_committee
+        from models.errors import ChecksumMismatchError, ModelLoadError
 
-        checker = load_committee(args.checker)
+        try:
+            checker = load_committee(args.checker)
+        except (ModelLoadError, ChecksumMismatchError) as exc:
+            parser.error(str(exc))
     if args.shipped:
         evaluate_shipped(args.cache, checker)
         return 0

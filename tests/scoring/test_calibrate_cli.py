@@ -17,6 +17,13 @@ def test_a_candidate_checker_cannot_overwrite_the_shipped_combination(capsys):
     assert "--write fits the shipped checkers only" in capsys.readouterr().err
 
 
+def test_a_folder_without_a_checker_is_refused_with_the_reason(tmp_path, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        calibrate.main(["--rubric", "--checker", str(tmp_path)])
+    assert stopped.value.code == 2
+    assert f"The rubric checker is missing from {tmp_path}" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("mode", ["--rubric", "--shipped"])
 def test_checker_folders_become_one_committee_passed_to_the_fit(monkeypatch, tmp_path, mode):
     loaded: list[list[Path]] = []
