@@ -193,6 +193,10 @@ def report(frame: pd.DataFrame, fitted: ReferenceScorer) -> dict[str, dict[str, 
     return out
 
 
+class CacheMismatchError(ValueError):
+    """A development-set evidence cache was gathered with other rubric checkers than the ones asked for."""
+
+
 def dev_rows(
     cache: Path | None = None,
     *,
@@ -203,14 +207,23 @@ def dev_rows(
     """Clean, gate and check every development answer; one ``scoring.devset.DevRow`` each.
 
     With ``cache``, rows are read from that JSONL file when it exists (same answers, same order)
-    and written to it otherwise. No feedback is written, so no judge is needed; one passed in
+    and written to it otherwise, with the checker's name beside it (``FILE.checker``): a cache gathered with another
+    checker than the one passed in is refused (``CacheMismatchError``), so a candidate is never compared on the shipped
+    checker's evidence. No feedback is written, so no judge is needed; one passed in
     translates answers written in another language. Models not passed in are loaded.
     """
     from question_banks.loader import load_banks
     from scoring.devset import dev_request, dev_row, load_devset, row_from_json, row_to_json
 
     items = load_devset()
+    gathered_by = cache.with_name(cache.name + ".checker") if cache else None  # the checker the cache was gathered with
     if cache and cache.is_file():
+        if checker is not None and gathered_by is not None and gathered_by.is_file():
+            recorded = gathered_by.read_text(encoding="utf-8").strip()
+            if recorded != checker.name:
+                raise CacheMismatchError(
+                    f"{cache} was gathered with {recorded}, not {checker.name}: use another cache file"
+                )
         lines = cache.read_text(encoding="utf-8").splitlines()
         return [row_from_json(item, line) for item, line in zip(items, lines, strict=True)]
     from models.loader import load_embedder, load_rubric_checker
@@ -224,8 +237,9 @@ def dev_rows(
         if index % 50 == 0:
             rate = (time.perf_counter() - started) / index
             print(f"  {index}/{len(items)} answers, {rate * 1000:.0f} ms each", file=sys.stderr, flush=True)
-    if cache:
+    if cache and gathered_by:
         cache.write_text("".join(row_to_json(row) + "\n" for row in rows), encoding="utf-8")
+        gathered_by.write_text(checker.name + "\n", encoding="utf-8")
     return rows
 
 
@@ -319,12 +333,15 @@ def main(argv: list[str] | None = None) -> int:
             checker = load_committee(args.checker)
         except (ModelLoadError, ChecksumMismatchError) as exc:
             parser.error(str(exc))
-    if args.shipped:
-        evaluate_shipped(args.cache, checker)
-        return 0
-    if args.rubric:
-        calibrate_rubric(args.write, args.cache, checker)
-        return 0
+    try:
+        if args.shipped:
+            evaluate_shipped(args.cache, checker)
+            return 0
+        if args.rubric:
+            calibrate_rubric(args.write, args.cache, checker)
+            return 0
+    except CacheMismatchError as exc:
+        parser.error(str(exc))
 
     if args.features and args.features.is_file():
         frame = pd.read_json(args.features, lines=True, dtype={"answer_id": str, "question_id": str})

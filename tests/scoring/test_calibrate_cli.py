@@ -48,3 +48,24 @@ def test_without_checker_folders_the_shipped_committee_is_used(monkeypatch):
     monkeypatch.setattr(calibrate, "calibrate_rubric", lambda write, cache, checker: calls.append(checker))
     assert calibrate.main(["--rubric"]) == 0
     assert calls == [None]  # dev_rows then loads the shipped committee
+
+
+class NamedChecker:
+    name = "candid-checker@candidate"
+
+    def check(self, pairs):
+        raise AssertionError("a refused cache is not gathered again")
+
+
+def test_a_cache_gathered_with_other_checkers_is_refused(tmp_path, monkeypatch, capsys):
+    cache = tmp_path / "dev.jsonl"
+    cache.write_text("{}\n", encoding="utf-8")
+    (tmp_path / "dev.jsonl.checker").write_text("candid-checker@d28f94b9+2f1487f4\n", encoding="utf-8")
+    with pytest.raises(calibrate.CacheMismatchError, match="gathered with candid-checker@d28f94b9"):
+        calibrate.dev_rows(cache, checker=NamedChecker())
+
+    monkeypatch.setattr(models.checker, "load_committee", lambda folders: NamedChecker())
+    with pytest.raises(SystemExit) as stopped:
+        calibrate.main(["--rubric", "--cache", str(cache), "--checker", str(tmp_path)])
+    assert stopped.value.code == 2
+    assert "not candid-checker@candidate: use another cache file" in capsys.readouterr().err
