@@ -31,10 +31,12 @@ from scoring import prompts
 from scoring.feedback import (
     NO_STRENGTHS_AT_OR_BELOW,
     Feedback,
+    alignment_sentence,
     denies_a_met_point,
     feedback_lists_text,
     gated_feedback,
     grounded_feedback,
+    justification_findings,
     write_justification,
 )
 from scoring.gate import GATE_MAX_SCORE, GateResult, run_gate
@@ -631,6 +633,13 @@ _APPROVAL = re.compile(
     r"appropriate|correct|right|sensible|sound|valid|effective|best practice|strength)\b",
     re.IGNORECASE,
 )
+# Praise of the whole answer, which only a strong answer earns (issue 11's strong band starts at 80): "a
+# comprehensive overview" of an answer scored 49 does not agree with its score.
+_SWEEPING = re.compile(
+    r"\b(?:comprehensive|thorough|excellent|exhaustive|complete|outstanding|impressive|exemplary|all (?:the )?key)\b",
+    re.IGNORECASE,
+)
+SWEEPING_PRAISE_BELOW = 80
 _RESERVATION = re.compile(r"\b(?:not|no|lacks?|without|but|however|although|though|fails?|missing|wrong)\b", re.I)
 
 
@@ -677,8 +686,9 @@ def justification_check(
     contradicted, or a red flag they did not find, or contradicting a point they call met (a fact the
     checks contradict), or that denies a met point in so many words (``denies_a_met_point``); one saying the
     answer lacks something it contains (``claims_absent_but_present``); one approving of a red flag
-    that was found; and, for an answer scored at or below ``NO_STRENGTHS_AT_OR_BELOW``, one that
-    praises without reservation. Without a checker only the wording checks run.
+    that was found; for an answer scored at or below ``NO_STRENGTHS_AT_OR_BELOW``, one that praises without
+    reservation; and for one scored below ``SWEEPING_PRAISE_BELOW``, one praising the whole answer
+    ("comprehensive", "thorough") without reservation. Without a checker only the wording checks run.
     """
     found_flags = {f.flag for f in found}
     denied = [c.point for c in checks if c.status in (RubricStatus.MISSING, RubricStatus.CONTRADICTED)]
@@ -689,6 +699,8 @@ def justification_check(
     def keep(sentence: str) -> bool:
         approving = bool(_APPROVAL.search(sentence)) and not _RESERVATION.search(sentence)
         if approving and score <= NO_STRENGTHS_AT_OR_BELOW:
+            return False
+        if score < SWEEPING_PRAISE_BELOW and _SWEEPING.search(sentence) and not _RESERVATION.search(sentence):
             return False
         if answer and claims_absent_but_present(sentence, answer):
             return False
@@ -791,19 +803,26 @@ def score_answer(
             on_feedback(lists)
         first_token = time.perf_counter() - started
         start = f"The answer scores {score}/100 because"
-        keep = justification_check(checks, found, request.red_flags, score, checker, confirm_at, gate.judge_text)
-        written, _ = write_justification(
-            judge.generate,
-            prompts.justification_messages(request.question, _coverage_lines(checks, found)),
-            start,
-            keep,
-            on_feedback,
-        )
+        # The judge writes what the answer shows (the points the checks find met, and any error it must not
+        # praise); what lowered the score follows in the checks' own words, so the justification always agrees
+        # with the checklist, and the judge reads and writes about half as much (issue 12's time floor).
+        shown = [c for c in checks if c.status is RubricStatus.MET]
+        written = ""
+        if shown or not checks:  # no rubric at all: the judge explains the relevance score
+            keep = justification_check(checks, found, request.red_flags, score, checker, confirm_at, gate.judge_text)
+            written, _ = write_justification(
+                judge.generate,
+                prompts.justification_messages(request.question, _coverage_lines(shown, found)),
+                start,
+                keep,
+                on_feedback,
+            )
         if written.startswith(start):
-            if alignment:
-                written += f" Relevant to the job: {'; '.join(alignment[:2])}."
-            final = Feedback(final.strengths, final.weaknesses, final.tips, written)
-        elif on_feedback is not None:  # the judge's first sentence did not hold: the checks' own words stand
+            tail = justification_findings(checks, found, flags, name_partly=True) + alignment_sentence(alignment)
+            if on_feedback is not None and tail:
+                on_feedback(tail)
+            final = Feedback(final.strengths, final.weaknesses, final.tips, written + tail)
+        elif on_feedback is not None:  # no point shown, or the judge's sentence did not hold: the checks' own words
             on_feedback(final.justification)
     feedback_s = time.perf_counter() - t
     return AnswerAssessment(

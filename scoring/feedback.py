@@ -13,10 +13,12 @@ The lists are built from the checks, never written freely (issue 12):
   shown points. A point the checks call met is never listed.
 - **Tips** are instructions, one per weakness, from the bank's tip where it has one
   (``point_instruction`` turns a point into one otherwise); ``is_instruction`` is the check.
-- **Justification**: the judge writes two sentences after a prefilled ``The answer scores N/100
-  because`` (so the score is never contradicted); each sentence is kept only when ``keep`` (the
-  engine's check against the rubric checker) passes it, and ``template_justification`` stands in
-  when none survives.
+- **Justification**: the judge writes one sentence after a prefilled ``The answer scores N/100 because``
+  (so the score is never contradicted), from the question, the met points and any red flag found; it is
+  kept only when ``keep`` (the engine's check against the rubric checker) passes it. What lowered the
+  score follows in the checks' own words (``justification_findings``), so the justification agrees with
+  the checklist by construction; ``template_justification`` stands in when no point is met or the
+  judge's sentence does not stand.
 
 Gate-stopped answers get ``gated_feedback``: the gate's own note and one instruction, nothing invented.
 """
@@ -40,8 +42,8 @@ NO_STRENGTHS_AT_OR_BELOW = 25  # the band of wrong and contradicting answers (is
 # praised: on the development set such strengths were 15% of those on points labelled contradicted, 4% of
 # those on points labelled met (evaluation/faithfulness.py).
 MIXED_CONTRADICTION = 0.5
-JUSTIFICATION_SENTENCES = 2
-JUSTIFICATION_TOKENS = 64
+JUSTIFICATION_SENTENCES = 1
+JUSTIFICATION_TOKENS = 48
 MIN_REASON_WORDS = 3  # the judge's first sentence must add this many words to the prefilled start
 
 
@@ -331,15 +333,8 @@ _FLAG_REASONS = {
 }
 
 
-def template_justification(
-    checks: Sequence[RubricCheck],
-    red_flags: Sequence[RedFlagFinding],
-    score: int,
-    alignment: Sequence[str] = (),
-    flags: Sequence[Flag] = (),
-) -> str:
-    """The justification the checks support on their own: the score, the points shown, what lowered the
-    score (an error, points contradicted elsewhere in the answer, the substance flags), the main gap."""
+def justification_opening(checks: Sequence[RubricCheck], score: int) -> str:
+    """The template justification's first sentence: the score and how many rubric points the checks find shown."""
     met = sum(c.status is RubricStatus.MET for c in checks)
     partly = sum(c.status is RubricStatus.PARTLY for c in checks)
     text = (
@@ -347,7 +342,20 @@ def template_justification(
         if checks
         else (f"The answer scores {score}/100 on its relevance to the question")
     )
-    text += f"; {partly} more {'is' if partly == 1 else 'are'} not clearly shown." if partly else "."
+    return text + (f"; {partly} more {'is' if partly == 1 else 'are'} not clearly shown." if partly else ".")
+
+
+def justification_findings(
+    checks: Sequence[RubricCheck],
+    red_flags: Sequence[RedFlagFinding],
+    flags: Sequence[Flag] = (),
+    *,
+    name_partly: bool = False,
+) -> str:
+    """What lowered the score, in the checks' own words: the error found (a red flag, else a contradicted point),
+    points contradicted elsewhere in the answer, the substance flags, and the main gap (the first missing point;
+    with ``name_partly``, the first partly shown one when none is missing). Each sentence starts with a space;
+    ``""`` when nothing lowered the score."""
     contradicted = [c for c in checks if c.status is RubricStatus.CONTRADICTED]
     mixed = [
         c
@@ -355,6 +363,8 @@ def template_justification(
         if c.status is not RubricStatus.CONTRADICTED and (c.contradiction or 0.0) >= MIXED_CONTRADICTION
     ]
     missing = [c for c in checks if c.status is RubricStatus.MISSING]
+    partly = [c for c in checks if c.status is RubricStatus.PARTLY]
+    text = ""
     if red_flags:
         text += f" It states an error an interviewer marks down: {_lower_first(red_flags[0].flag.rstrip('.'))}."
     elif contradicted:
@@ -366,11 +376,33 @@ def template_justification(
             "which lowers the score."
         )
     text += "".join(f" {_FLAG_REASONS[flag]}" for flag in SUBSTANCE_FLAGS if flag in flags)
-    if missing and not (red_flags or contradicted):
-        text += f" The main gap: {_lower_first(missing[0].point.rstrip('.'))}."
-    if alignment:
-        text += f" It speaks to the job's requirement: {_lower_first(alignment[0].rstrip('.'))}."
+    if not (red_flags or contradicted):
+        if missing:
+            text += f" The main gap: {_lower_first(missing[0].point.rstrip('.'))}."
+        elif partly and name_partly:
+            text += f" Not clearly shown: {_lower_first(partly[0].point.rstrip('.'))}."
     return text
+
+
+def alignment_sentence(alignment: Sequence[str]) -> str:
+    """The job requirement the answer speaks to, as a sentence with a leading space (``""`` for none)."""
+    return f" It speaks to the job's requirement: {_lower_first(alignment[0].rstrip('.'))}." if alignment else ""
+
+
+def template_justification(
+    checks: Sequence[RubricCheck],
+    red_flags: Sequence[RedFlagFinding],
+    score: int,
+    alignment: Sequence[str] = (),
+    flags: Sequence[Flag] = (),
+) -> str:
+    """The justification the checks support on their own: the score, the points shown, what lowered the
+    score (an error, points contradicted elsewhere in the answer, the substance flags), the main gap."""
+    return (
+        justification_opening(checks, score)
+        + justification_findings(checks, red_flags, flags)
+        + alignment_sentence(alignment)
+    )
 
 
 def grounded_feedback(

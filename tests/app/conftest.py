@@ -19,7 +19,8 @@ FEEDBACK = "JUSTIFICATION:\nThe answer scores well because it names the tools, t
 GOOD_ANSWER = (
     "I built a pipeline that ingested order events from Postgres into Snowflake with Airflow and dbt. "
     "We chose CDC over nightly dumps because the tables were too large. Incremental loads used an updated_at "
-    "watermark with a lookback for late data. It moved 50M rows a day and data was under 30 minutes old."
+    "watermark with a lookback for late data. It moved 50M rows a day and data was under 30 minutes old. "
+    "The orchestration setup used Airflow as the tool at a scale of 400 jobs a day."
 )
 
 

@@ -87,7 +87,7 @@ def test_a_judge_that_writes_nothing_usable_leaves_the_checks_own_justification(
     assert assessment.strengths and assessment.tips  # every point met: no weakness, one tip to keep it up
 
 
-def test_the_lists_stream_at_once_and_the_justification_sentence_by_sentence():
+def test_the_lists_stream_at_once_then_the_judges_one_sentence():
     chunks = []
     request = ScoringRequest(id="ML_Q1", question=QUESTION, answer=GOOD, rubric=RUBRIC)
     assessment = score_answer(request, FakeJudge(FEEDBACK), FakeEmbedder(), on_feedback=chunks.append)
@@ -95,13 +95,47 @@ def test_the_lists_stream_at_once_and_the_justification_sentence_by_sentence():
         Feedback(assessment.strengths, assessment.weaknesses, assessment.tips, assessment.justification)
     )
     assert chunks[0] == f"SCORE: {assessment.score}/100\n\n" + lists + "\n\nJUSTIFICATION:\n"
+    assert all(c.status is RubricStatus.MET for c in assessment.rubric)  # nothing lowered the score: no findings
+    # The judge writes one sentence (what the answer shows); its second one is never read.
     assert chunks[1:] == [
         f"The answer scores {assessment.score}/100 because it covers the rubric with specific details and a "
-        "measured result.",
-        " Monitoring is brief.",
+        "measured result."
     ]
     assert assessment.justification == "".join(chunks[1:])
     assert assessment.timings.first_feedback_token is not None
+
+
+def test_what_lowered_the_score_follows_the_judges_sentence_in_the_checks_own_words():
+    chunks = []
+    answer = GOOD.replace(" I monitored drift in the deployed model with weekly dashboards.", "")
+    request = ScoringRequest(id="ML_Q1", question=QUESTION, answer=answer, rubric=RUBRIC)
+    judge = FakeJudge(FEEDBACK)
+    assessment = score_answer(request, judge, FakeEmbedder(), on_feedback=chunks.append)
+    statuses = {c.point: c.status for c in assessment.rubric}
+    assert statuses[RUBRIC[3].point] is RubricStatus.PARTLY  # the only point not met; none missing
+    assert chunks[1:] == [
+        f"The answer scores {assessment.score}/100 because it covers the rubric with specific details and a "
+        "measured result.",
+        " Not clearly shown: explains how drift in the deployed model was monitored.",
+    ]
+    assert assessment.justification == "".join(chunks[1:])
+    # The judge is shown only the points the checks find met: it cannot call the missing one shown.
+    request_text = judge.prompts[-1][-2]["content"]
+    assert "Write the justification." in request_text and RUBRIC[3].point not in request_text
+    assert all(c.point in request_text for c in assessment.rubric if c.status is RubricStatus.MET)
+
+
+def test_an_answer_that_shows_no_point_gets_the_checks_justification_without_asking_the_judge():
+    judge = FakeJudge(FEEDBACK)
+    answer = (
+        "The churn project was interesting work for our team and I learned a great deal from the people around me "
+        "about planning and communication in general over many months."
+    )
+    assessment = _score(answer, judge=judge)
+    assert not assessment.flags and assessment.rubric  # scored on content, not stopped by the gate
+    assert not any(c.status is RubricStatus.MET for c in assessment.rubric)
+    assert assessment.justification.startswith(f"The answer scores {assessment.score}/100: it shows 0 of ")
+    assert not any(p[-1]["role"] == "assistant" for p in judge.prompts)  # no justification was asked for
 
 
 def test_no_feedback_mode_does_not_generate():
@@ -163,7 +197,9 @@ def test_job_requirements_the_answer_speaks_to_are_reported():
     ]
     assessment = _score(GOOD, job_requirements=requirements)
     assert assessment.job_alignment == ["Experience monitoring drift in deployed models."]
-    assert "Relevant to the job" in assessment.justification
+    assert assessment.justification.endswith(
+        " It speaks to the job's requirement: experience monitoring drift in deployed models."
+    )
 
 
 def test_assessment_round_trips_through_json():

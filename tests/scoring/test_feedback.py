@@ -6,6 +6,7 @@ from question_banks.schema import RedFlag
 from scoring.engine import claims_absent_but_present, justification_check
 from scoring.feedback import (
     FLAG_TIPS,
+    JUSTIFICATION_SENTENCES,
     MAX_ITEMS,
     Feedback,
     cut_prose,
@@ -239,13 +240,14 @@ def _script(*pieces, closed=None):
 START = "The answer scores 60/100 because"
 
 
-def test_the_justification_streams_kept_sentences_and_stops_after_two():
+def test_the_justification_streams_the_judges_one_sentence_and_stops_there():
     shown, closed = [], []
     generate = _script(" it names", " a metric. It lacks", " monitoring. A third sentence.", closed=closed)
     text, first = write_justification(generate, [], START, lambda s: True, shown.append)
-    assert text == "The answer scores 60/100 because it names a metric. It lacks monitoring."
-    assert shown == ["The answer scores 60/100 because it names a metric.", " It lacks monitoring."]
-    assert first is not None and closed == [True]
+    assert JUSTIFICATION_SENTENCES == 1  # what lowered the score is the checks' to say (engine)
+    assert text == "The answer scores 60/100 because it names a metric."
+    assert shown == [text]
+    assert first is not None and closed == [True]  # the stream is closed: nothing more is generated
 
 
 def test_a_refused_sentence_ends_the_justification():
@@ -281,6 +283,9 @@ RED_FLAGS = [
         ("The answer scores 20/100 because it is not specific.", 20, True),
         ("The answer scores 60/100 because it does not give a quantified result.", 60, False),  # denies a met point
         ("It gives no quantified result.", 60, False),
+        ("The answer scores 49/100 because it gives a comprehensive overview of the project.", 49, False),  # sweeping
+        ("The answer scores 85/100 because it gives a comprehensive overview of the project.", 85, True),
+        ("The answer scores 49/100 because it is thorough on the metric, though brief elsewhere.", 49, True),
     ],
 )
 def test_the_justification_check(sentence, score, ok):
