@@ -68,9 +68,14 @@ def _load(model: str, runtime: str) -> Any:
         from models.llamacpp import load_llamacpp_judge
 
         return load_llamacpp_judge(model)
-    from models.loader import load_judge
+    from dataclasses import replace
 
-    return load_judge(model, log=lambda m: None)
+    from models.loader import load_judge
+    from settings import get_settings
+
+    # "torch" means torch even where CANDID_JUDGE_RUNTIME=auto would pick llama.cpp (a CPU without AVX-512 VNNI):
+    # until 2026-11-30 the torch column on such a CPU measured llama.cpp under torch's name.
+    return load_judge(model, settings=replace(get_settings(), judge_runtime="torch"), log=lambda m: None)
 
 
 def run_http(model: str) -> dict[str, float | str | int]:
