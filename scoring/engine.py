@@ -671,6 +671,29 @@ def claims_absent_but_present(sentence: str, answer: str) -> bool:
     return False
 
 
+_NAME_TOKEN = re.compile(r"[A-Za-z][\w/+.-]*[\w+]|\d[\w.,%/-]*")
+
+
+def invented_names(sentence: str, answer: str, known: Sequence[str] = ()) -> list[str]:
+    """The names and numbers ``sentence`` gives that neither the answer nor ``known`` (the question, the rubric
+    points) contains: a tool, product or figure the judge made up ("(e.g., Jenkins, GitLab CI/CD)" about an
+    answer that names neither; the judge is not shown the answer, so every name it gives must come from one).
+
+    A name is a token with a digit, or with a capital letter that is not the first word of the sentence (nor
+    "I"); matching ignores case.
+    """
+    present = (answer + " " + " ".join(known)).lower()
+    tokens = _NAME_TOKEN.findall(sentence)
+    out = []
+    for i, token in enumerate(tokens):
+        named = any(ch.isdigit() for ch in token) or (i > 0 and token != "I" and any(ch.isupper() for ch in token))
+        token = token.rstrip(".,")
+        parts = [part for part in re.split(r"[-/]", token.lower()) if part]
+        if named and not all(part in present for part in parts):  # "30-minute" is in "30 minutes"
+            out.append(token)
+    return out
+
+
 def justification_check(
     checks: Sequence[RubricCheck],
     found: Sequence[RedFlagFinding],
@@ -679,13 +702,15 @@ def justification_check(
     checker: RubricChecker | None,
     confirm_at: float,
     answer: str = "",
+    question: str = "",
 ) -> Callable[[str], bool]:
     """Whether a sentence of the judge's justification may stand (``write_justification``'s ``keep``).
 
     Refused: a sentence the rubric checker finds stating a point the checks call missing or
     contradicted, or a red flag they did not find, or contradicting a point they call met (a fact the
     checks contradict), or that denies a met point in so many words (``denies_a_met_point``); one saying the
-    answer lacks something it contains (``claims_absent_but_present``); one approving of a red flag
+    answer lacks something it contains (``claims_absent_but_present``); one giving a name or number that
+    neither the answer, the question nor the rubric holds (``invented_names``); one approving of a red flag
     that was found; for an answer scored at or below ``NO_STRENGTHS_AT_OR_BELOW``, one that praises without
     reservation; and for one scored below ``SWEEPING_PRAISE_BELOW``, one praising the whole answer
     ("comprehensive", "thorough") without reservation. Without a checker only the wording checks run.
@@ -695,6 +720,7 @@ def justification_check(
     denied += [f.flag for f in red_flags if f.flag not in found_flags]
     errors = sorted(found_flags)
     met = [c.point for c in checks if c.status is RubricStatus.MET]
+    known = [f"{score}/100", question, *(c.point for c in checks), *(f.flag for f in red_flags)]
 
     def keep(sentence: str) -> bool:
         approving = bool(_APPROVAL.search(sentence)) and not _RESERVATION.search(sentence)
@@ -703,6 +729,8 @@ def justification_check(
         if score < SWEEPING_PRAISE_BELOW and _SWEEPING.search(sentence) and not _RESERVATION.search(sentence):
             return False
         if answer and claims_absent_but_present(sentence, answer):
+            return False
+        if answer and invented_names(sentence, answer, known):
             return False
         if denies_a_met_point(sentence, met):
             return False
@@ -809,7 +837,9 @@ def score_answer(
         shown = [c for c in checks if c.status is RubricStatus.MET]
         written = ""
         if shown or not checks:  # no rubric at all: the judge explains the relevance score
-            keep = justification_check(checks, found, request.red_flags, score, checker, confirm_at, gate.judge_text)
+            keep = justification_check(
+                checks, found, request.red_flags, score, checker, confirm_at, gate.judge_text, request.question
+            )
             written, _ = write_justification(
                 judge.generate,
                 prompts.justification_messages(request.question, _coverage_lines(shown, found)),

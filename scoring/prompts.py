@@ -13,7 +13,7 @@ import re
 
 from models.protocols import ChatMessage
 
-PROMPT_VERSION = "2026-11-30.1"
+PROMPT_VERSION = "2026-11-30.2"
 
 YES_NO = ("Yes", "No")
 
@@ -41,10 +41,10 @@ RELEVANCE_CHECK = (
 
 JUSTIFICATION_REQUEST = """Interview question: {question}
 
-What the rubric check found in the candidate's answer:
+The rubric check found that the candidate's answer shows:
 {coverage}
 
-Write the justification."""
+Write the justification: what the answer shows, in the rubric's own terms."""
 
 _CONTROL = re.compile(r"<\s*/?\s*answer\s*>|<\|[^|>]*\|>|\[/?INST\]", re.IGNORECASE)
 

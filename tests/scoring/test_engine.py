@@ -65,7 +65,7 @@ def test_answer_tags_and_control_tokens_are_defused_in_prompts():
     for text in user_texts:
         assert text.count("</answer>") <= 1  # only the template's own closing tag (the justification has none)
         assert "<|im_start|>" not in text
-    assert "Write the justification." in user_texts[-1] and "<answer>" not in user_texts[-1]  # the checks only
+    assert "Write the justification:" in user_texts[-1] and "<answer>" not in user_texts[-1]  # the checks only
 
 
 @pytest.mark.parametrize("answer", ["", "fine", "qwop zmxn lkjh asdf ghjk qwerty poiu zxcvb mnbv lkjzx"])
@@ -121,7 +121,7 @@ def test_what_lowered_the_score_follows_the_judges_sentence_in_the_checks_own_wo
     assert assessment.justification == "".join(chunks[1:])
     # The judge is shown only the points the checks find met: it cannot call the missing one shown.
     request_text = judge.prompts[-1][-2]["content"]
-    assert "Write the justification." in request_text and RUBRIC[3].point not in request_text
+    assert "Write the justification:" in request_text and RUBRIC[3].point not in request_text
     assert all(c.point in request_text for c in assessment.rubric if c.status is RubricStatus.MET)
 
 
@@ -143,7 +143,7 @@ def test_no_feedback_mode_does_not_generate():
     request = ScoringRequest(id="ML_Q1", question=QUESTION, answer=GOOD, rubric=RUBRIC)
     assessment = score_answer(request, judge, FakeEmbedder(), feedback=False)
     assert assessment.justification.startswith(f"The answer scores {assessment.score}/100: ")
-    assert all(p[-1]["role"] == "user" and "Write the justification." not in p[-1]["content"] for p in judge.prompts)
+    assert all(p[-1]["role"] == "user" and "Write the justification:" not in p[-1]["content"] for p in judge.prompts)
     assert len(judge.prompts) == len(RUBRIC) + 1  # the point checks and the relevance check, nothing more
 
 

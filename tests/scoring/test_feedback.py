@@ -3,7 +3,7 @@
 import pytest
 
 from question_banks.schema import RedFlag
-from scoring.engine import claims_absent_but_present, justification_check
+from scoring.engine import claims_absent_but_present, invented_names, justification_check
 from scoring.feedback import (
     FLAG_TIPS,
     JUSTIFICATION_SENTENCES,
@@ -291,6 +291,25 @@ RED_FLAGS = [
 def test_the_justification_check(sentence, score, ok):
     keep = justification_check([MET, MISSING], [FLAG], RED_FLAGS, score, FakeChecker(), 0.5)
     assert keep(sentence) is ok
+
+
+@pytest.mark.parametrize(
+    ("sentence", "invented"),
+    [
+        (
+            "The answer scores 57/100 because it names the CI/CD tools (e.g., Jenkins, GitLab CI/CD).",
+            ["Jenkins", "GitLab"],
+        ),
+        ("The answer scores 57/100 because it names GitHub Actions and a 30-minute build.", []),
+        ("The answer scores 57/100 because it cut build time by 40%.", ["40%"]),
+        ("The answer scores 57/100 because it explains the pipeline stages.", []),
+    ],
+)
+def test_a_justification_may_not_name_what_neither_the_answer_nor_the_rubric_holds(sentence, invented):
+    answer = "We set up CI/CD in GitHub Actions; a build took 30 minutes and ran every test on each merge."
+    assert invented_names(sentence, answer, ["57/100", "Describe how you set up CI/CD for ML models."]) == invented
+    keep = justification_check([MET], [], [], 57, None, 0.5, answer, "Describe how you set up CI/CD for ML models.")
+    assert keep(sentence) is (not invented)
 
 
 FRAUD = (
