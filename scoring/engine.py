@@ -553,7 +553,8 @@ def judged_rubric(
     ]
     signals = rubric.signals(evidence)
     findings = len(found) + statuses.count(RubricStatus.CONTRADICTED)  # as rubric.findings(evidence) counts
-    return CheckedRubric(checks, found, evidence, signals, findings, rubric.score(signals, findings))
+    all_met = bool(statuses) and all(status is RubricStatus.MET for status in statuses)
+    return CheckedRubric(checks, found, evidence, signals, findings, rubric.score(signals, findings, all_met))
 
 
 def anchor_checks(

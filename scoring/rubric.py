@@ -517,12 +517,14 @@ class RubricScoreModel:
 
     ``raw = intercept + sum(weights[f] * (signal[f] - means[f]) / scales[f])``, mapped onto the band
     scale by equipercentile knots fitted on the same data (``calibration``), clipped to 0-100, then
-    capped at ``cap_one`` when one rubric point is contradicted or one red flag found, at
-    ``cap_many`` when two or more are. A point is *met* at ``P(states) >= met``, *partly* at ``>=
-    partly``, *contradicted* when ``P(contradicts) >= contradicted`` and above its P(states); a red
-    flag is found when ``flag_probabilities`` (the fitted ``flag_model``'s) reach ``finding``. The defaults
-    are placeholders until ``python -m scoring.calibrate --rubric`` writes fitted values into
-    ``scoring/calibration.json``; ``version`` names the fit.
+    capped at ``cap_one`` when one rubric point is contradicted or one red flag found, at ``cap_many``
+    when two or more are, and raised to ``strong_floor`` when the checklist shows every point met and
+    nothing was found (the score then agrees with the checklist the candidate sees). A point is *met*
+    at ``P(states) >= met``, *partly* at ``>= partly``, *contradicted* when ``P(contradicts) >=
+    contradicted`` and above its P(states); a red flag is found when ``flag_probabilities`` (the
+    fitted ``flag_model``'s) reach ``finding``. The defaults are placeholders until ``python -m
+    scoring.calibrate --rubric`` writes fitted values into ``scoring/calibration.json``; ``version``
+    names the fit.
     """
 
     weights: dict[str, float] = field(default_factory=lambda: dict.fromkeys(FEATURES, 0.0) | {"coverage": 30.0})
@@ -535,6 +537,7 @@ class RubricScoreModel:
     finding: float = 0.5
     cap_one: int = 60
     cap_many: int = 25
+    strong_floor: int = 80  # every point met and no finding: at least the strong band's floor (issue 11: 80-100)
     calibration: list[list[float]] = field(default_factory=list)  # equipercentile knots [[raw, score], ...]
     version: str = "unfitted"
     point_model: PointStatusModel | None = None  # fitted point statuses; without one, the thresholds decide
@@ -619,17 +622,26 @@ class RubricScoreModel:
         )
 
     def score_evidence(self, evidence: RubricEvidence) -> int:
-        """The 0-100 score of the evidence: signals combined, then capped."""
-        return self.score(self.signals(evidence), self.findings(evidence))
+        """The 0-100 score of the evidence: signals combined, then capped (or raised to ``strong_floor``)."""
+        statuses = self.statuses(evidence)
+        all_met = bool(statuses) and all(status is RubricStatus.MET for status in statuses)
+        return self.score(self.signals(evidence), self.findings(evidence), all_met)
 
-    def score(self, signals: RubricSignals, findings: int) -> int:
-        """The 0-100 score, after the caps for ``findings`` (contradicted points plus red flags found)."""
+    def score(self, signals: RubricSignals, findings: int, all_met: bool = False) -> int:
+        """The 0-100 score, after the caps for ``findings`` (contradicted points plus red flags found).
+
+        ``all_met``: the checklist (``statuses``) shows every rubric point met. With no finding, the score is then
+        at least ``strong_floor``: a candidate shown every point met and no error cannot be scored as weaker
+        than strong. Out of fold on the development set (2026-11-30, thirteenth session): strong answers at or
+        above 80 went from 60.0% to 84.4%, and the error twins' gap of 20 or more from 57.8% to 48.9% (an error
+        the checker misses leaves every point met); the rank correlation 0.809 -> 0.807.
+        """
         score = max(0, min(100, round(self.calibrated(self.raw_score(signals)))))
         if findings >= 2:
             return min(score, self.cap_many)
         if findings == 1:
             return min(score, self.cap_one)
-        return score
+        return max(score, self.strong_floor) if all_met else score
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready parameters."""

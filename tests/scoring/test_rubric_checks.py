@@ -276,7 +276,11 @@ def test_a_question_without_anchors_is_scored_by_the_combination_fitted_without_
     # The full model leans on the anchors; the anchor-free one reads only what an ad-hoc question can give.
     full = replace(FLAT, weights=FLAT.weights | {"strong_anchor_agreement": 500.0}, version="full-test")
     rubric_only = RubricScoreModel(
-        weights={"coverage": 50.0}, intercept=0.0, features=list(RUBRIC_ONLY_FEATURES), version="adhoc-test"
+        weights={"coverage": 50.0},
+        intercept=0.0,
+        features=list(RUBRIC_ONLY_FEATURES),
+        version="adhoc-test",
+        strong_floor=0,  # the combination alone
     )
     model = ScoreModel(rubric=full, rubric_without_anchors=rubric_only)
     with_anchors = score(STRONG)
@@ -326,3 +330,20 @@ def test_a_committees_lead_alone_reads_the_red_flags_and_the_anchor_sentences_ag
     for level in ("strong", "wrong"):
         for sentence in anchor_claims(next(a.answer for a in ANCHORS if a.level == level)):
             assert read(lead, sentence) == ANCHOR_PASSAGES and read(other, sentence) == 0
+
+
+@pytest.mark.parametrize(
+    ("raw", "findings", "all_met", "expected"),
+    [
+        (55.0, 0, True, 80),  # every point met, nothing found: the strong band's floor
+        (92.0, 0, True, 92),  # a floor, not a ceiling
+        (55.0, 0, False, 55),  # a point not met: the combination stands
+        (55.0, 1, True, 55),  # an error found: no floor, and the cap
+        (90.0, 1, True, 60),
+        (90.0, 2, True, 25),
+    ],
+)
+def test_a_checklist_of_every_point_met_and_no_error_scores_at_least_the_strong_floor(raw, findings, all_met, expected):
+    model = RubricScoreModel(weights={"coverage": 100.0}, intercept=0.0, features=["coverage"])
+    signals = RubricSignals(**{name: 0.0 for name in FEATURES} | {"coverage": raw / 100})
+    assert model.strong_floor == 80 and model.score(signals, findings, all_met) == expected
