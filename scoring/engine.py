@@ -707,17 +707,20 @@ def justification_check(
 ) -> Callable[[str], bool]:
     """Whether a sentence of the judge's justification may stand (``write_justification``'s ``keep``).
 
-    Refused: a sentence the rubric checker finds stating a point the checks call missing or
-    contradicted, or a red flag they did not find, or contradicting a point they call met (a fact the
-    checks contradict), or that denies a met point in so many words (``denies_a_met_point``); one saying the
-    answer lacks something it contains (``claims_absent_but_present``); one giving a name or number that
-    neither the answer, the question nor the rubric holds (``invented_names``); one approving of a red flag
-    that was found; for an answer scored at or below ``NO_STRENGTHS_AT_OR_BELOW``, one that praises without
-    reservation; and for one scored below ``SWEEPING_PRAISE_BELOW``, one praising the whole answer
-    ("comprehensive", "thorough") without reservation. Without a checker only the wording checks run.
+    Refused: a sentence the rubric checker finds stating a point the checks call missing or contradicted
+    (or, when none is, the first point shown only in part, which the findings then name), or a red flag
+    they did not find, or contradicting a point they call met (a fact the checks contradict), or that
+    denies a met point in so many words (``denies_a_met_point``); one saying the answer lacks something
+    it contains (``claims_absent_but_present``); one giving a name or number that neither the answer, the
+    question nor the rubric holds (``invented_names``); one approving of a red flag that was found; for an
+    answer scored at or below ``NO_STRENGTHS_AT_OR_BELOW``, one that praises without reservation; and for
+    one scored below ``SWEEPING_PRAISE_BELOW``, one praising the whole answer ("comprehensive",
+    "thorough") without reservation. Without a checker only the wording checks run.
     """
     found_flags = {f.flag for f in found}
     denied = [c.point for c in checks if c.status in (RubricStatus.MISSING, RubricStatus.CONTRADICTED)]
+    if not denied:  # the justification's findings then name the first point shown only in part (its "gap")
+        denied += [c.point for c in checks if c.status is RubricStatus.PARTLY][:1]
     denied += [f.flag for f in red_flags if f.flag not in found_flags]
     errors = sorted(found_flags)
     met = [c.point for c in checks if c.status is RubricStatus.MET]

@@ -109,6 +109,12 @@ def _base_form(verb: str) -> str:
 
 _PRONOUNS = {"they": "you", "them": "you", "their": "your", "theirs": "yours", "themselves": "yourself"}
 _THIRD_PERSON = re.compile(r"\b(they|them|their|theirs|themselves)\b")
+# A verb joined to a point's first one ("Explains that ... and uses ..."); only verbs rubric points use, so a
+# noun after "and" ("and metrics") stays as it is.
+_JOINED_VERB = re.compile(
+    r"(\b(?:and|or|then),? |, )(uses|names|explains|gives|describes|states|sets|says|quantifies|compares|shows|"
+    r"mentions|includes|covers|provides|chooses|justifies|validates|measures|monitors|tests|reports)\b"
+)
 
 
 def point_instruction(point: str) -> str:
@@ -118,6 +124,8 @@ def point_instruction(point: str) -> str:
     first, _, rest = point.partition(" ")
     base = _base_form(first)
     if base != first and rest:
+        # "... and uses precision/recall" -> "... and use precision/recall": the verbs joined to the first one
+        rest = _JOINED_VERB.sub(lambda m: m.group(1) + _base_form(m.group(2)), rest)
         return _sentence(f"{base[:1].upper()}{base[1:]} {rest}")
     return _sentence(f"Add this: {_lower_first(point)}")
 
@@ -338,11 +346,11 @@ def justification_opening(checks: Sequence[RubricCheck], score: int) -> str:
     met = sum(c.status is RubricStatus.MET for c in checks)
     partly = sum(c.status is RubricStatus.PARTLY for c in checks)
     text = (
-        f"The answer scores {score}/100: it shows {met} of {len(checks)} rubric points"
+        f"The answer scores {score}/100: it clearly shows {met} of {len(checks)} rubric points"
         if checks
         else (f"The answer scores {score}/100 on its relevance to the question")
     )
-    return text + (f"; {partly} more {'is' if partly == 1 else 'are'} not clearly shown." if partly else ".")
+    return text + (f" and {partly} only in part." if partly else ".")
 
 
 def justification_findings(

@@ -83,7 +83,7 @@ def test_gate_stopped_answers_score_at_most_15_and_get_short_honest_feedback(ans
 
 def test_a_judge_that_writes_nothing_usable_leaves_the_checks_own_justification():
     assessment = _score(GOOD, judge=FakeJudge("I think this is fine lol"))
-    assert assessment.justification.startswith(f"The answer scores {assessment.score}/100: it shows ")
+    assert assessment.justification.startswith(f"The answer scores {assessment.score}/100: it clearly shows ")
     assert assessment.strengths and assessment.tips  # every point met: no weakness, one tip to keep it up
 
 
@@ -134,7 +134,7 @@ def test_an_answer_that_shows_no_point_gets_the_checks_justification_without_ask
     assessment = _score(answer, judge=judge)
     assert not assessment.flags and assessment.rubric  # scored on content, not stopped by the gate
     assert not any(c.status is RubricStatus.MET for c in assessment.rubric)
-    assert assessment.justification.startswith(f"The answer scores {assessment.score}/100: it shows 0 of ")
+    assert assessment.justification.startswith(f"The answer scores {assessment.score}/100: it clearly shows 0 of ")
     assert not any(p[-1]["role"] == "assistant" for p in judge.prompts)  # no justification was asked for
 
 

@@ -77,6 +77,15 @@ def test_quotes_are_the_candidates_words_or_their_start(text, expected):
         ("Does the analysis.", "Do the analysis."),
         ("A clear hypothesis.", "Add this: a clear hypothesis."),
         ("Describes how they worked with their team.", "Describe how you worked with your team."),
+        (
+            "Explains that accuracy is misleading and uses precision/recall.",
+            "Explain that accuracy is misleading and use precision/recall.",
+        ),
+        (
+            "Describes the model, states the outcome, and quantifies it.",
+            "Describe the model, state the outcome, and quantify it.",
+        ),
+        ("Names the tools and metrics.", "Name the tools and metrics."),
     ],
 )
 def test_a_point_becomes_an_instruction(point, expected):
@@ -172,7 +181,7 @@ def test_grounded_feedback_has_one_tip_per_weakness_and_the_checks_justification
     feedback = grounded_feedback([MET, MISSING, PARTLY], 70, [], [], ["Experience with monitoring"])
     assert len(feedback.weaknesses) == len(feedback.tips) == 2
     assert feedback.justification == (
-        "The answer scores 70/100: it shows 1 of 3 rubric points; 1 more is not clearly shown. The main gap: explains "
+        "The answer scores 70/100: it clearly shows 1 of 3 rubric points and 1 only in part. The main gap: explains "
         "how drift was detected. It speaks to the job's requirement: experience with monitoring."
     )
     crowded = grounded_feedback([MISSING] * 5, 40, [], [])
@@ -183,9 +192,9 @@ def test_the_checks_justification_says_what_lowered_a_score_despite_points_met()
     mixed = MET.model_copy(update={"contradiction": 0.9})
     text = template_justification([mixed, MISSING], [], 15, flags=[Flag.NO_DIRECT_EXPERIENCE])
     assert text == (
-        "The answer scores 15/100: it shows 1 of 2 rubric points. In places it also says the opposite of a rubric "
-        "point (gives a quantified result), which lowers the score. It says what you would do rather than what you "
-        "did, which costs 15 points. The main gap: explains how drift was detected."
+        "The answer scores 15/100: it clearly shows 1 of 2 rubric points. In places it also says the opposite of a "
+        "rubric point (gives a quantified result), which lowers the score. It says what you would do rather than "
+        "what you did, which costs 15 points. The main gap: explains how drift was detected."
     )
 
 
@@ -284,13 +293,20 @@ RED_FLAGS = [
         ("The answer scores 60/100 because it does not give a quantified result.", 60, False),  # denies a met point
         ("It gives no quantified result.", 60, False),
         ("The answer scores 49/100 because it gives a comprehensive overview of the project.", 49, False),  # sweeping
+        ("The answer scores 60/100 because it names a challenge.", 60, True),  # partly, but a point is missing
         ("The answer scores 85/100 because it gives a comprehensive overview of the project.", 85, True),
         ("The answer scores 49/100 because it is thorough on the metric, though brief elsewhere.", 49, True),
     ],
 )
 def test_the_justification_check(sentence, score, ok):
-    keep = justification_check([MET, MISSING], [FLAG], RED_FLAGS, score, FakeChecker(), 0.5)
+    keep = justification_check([MET, MISSING, PARTLY], [FLAG], RED_FLAGS, score, FakeChecker(), 0.5)
     assert keep(sentence) is ok
+
+
+def test_with_no_point_missing_the_justification_may_not_state_the_point_its_findings_call_not_clearly_shown():
+    keep = justification_check([MET, PARTLY], [], [], 70, FakeChecker(), 0.5)
+    assert not keep("The answer scores 70/100 because it names a challenge and gives a quantified result.")
+    assert keep("The answer scores 70/100 because it gives a quantified result.")
 
 
 @pytest.mark.parametrize(
