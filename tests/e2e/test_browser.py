@@ -210,6 +210,7 @@ def test_a_two_question_interview_in_a_real_browser(app_url: str, browser: objec
             wait_for_idle(page)  # the first question also waits for the models to load
             step(f"question {number} shown")
             box = page.get_by_label("Your answer")
+            expect(box).to_have_count(1)  # the previous question's box can linger for a moment while the page reruns
             box.fill(answer)
             box.press("Control+Enter")  # commit the text before pressing Submit
             wait_for_idle(page)

@@ -63,7 +63,10 @@ def test_answers_saved_before_the_worker_started_are_scored_with_versions(repo, 
     status = service.tracker.status(job_id)
     assert status.state is JobState.DONE
     assert status.result is not None and status.result.rubric_version == f"{bank.slug}@v{bank.version}"
-    assert "it is concrete and names the partition." in status.feedback_text  # streamed into the buffer while it ran
+    # The lists and the justification were streamed into the buffer while it ran (the judge is asked for a sentence
+    # only when a point is met; the fake judge's yes/no meets none here, so the checks' own justification streams).
+    assert status.feedback_text.startswith(f"SCORE: {status.result.score}/100\n\nSTRENGTHS:\n")
+    assert status.feedback_text.endswith("JUSTIFICATION:\n" + status.result.justification)
     assert not service.alive
 
 
