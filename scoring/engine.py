@@ -553,8 +553,7 @@ def judged_rubric(
     ]
     signals = rubric.signals(evidence)
     findings = len(found) + statuses.count(RubricStatus.CONTRADICTED)  # as rubric.findings(evidence) counts
-    all_met = bool(statuses) and all(status is RubricStatus.MET for status in statuses)
-    return CheckedRubric(checks, found, evidence, signals, findings, rubric.score(signals, findings, all_met))
+    return CheckedRubric(checks, found, evidence, signals, findings, rubric.score(signals, findings, statuses))
 
 
 def anchor_checks(

@@ -623,24 +623,23 @@ class RubricScoreModel:
 
     def score_evidence(self, evidence: RubricEvidence) -> int:
         """The 0-100 score of the evidence: signals combined, then capped (or raised to ``strong_floor``)."""
-        statuses = self.statuses(evidence)
-        all_met = bool(statuses) and all(status is RubricStatus.MET for status in statuses)
-        return self.score(self.signals(evidence), self.findings(evidence), all_met)
+        return self.score(self.signals(evidence), self.findings(evidence), self.statuses(evidence))
 
-    def score(self, signals: RubricSignals, findings: int, all_met: bool = False) -> int:
+    def score(self, signals: RubricSignals, findings: int, statuses: Sequence[RubricStatus] = ()) -> int:
         """The 0-100 score, after the caps for ``findings`` (contradicted points plus red flags found).
 
-        ``all_met``: the checklist (``statuses``) shows every rubric point met. With no finding, the score is then
-        at least ``strong_floor``: a candidate shown every point met and no error cannot be scored as weaker
-        than strong. Out of fold on the development set (2026-11-30, thirteenth session): strong answers at or
-        above 80 went from 60.0% to 84.4%, and the error twins' gap of 20 or more from 57.8% to 48.9% (an error
-        the checker misses leaves every point met); the rank correlation 0.809 -> 0.807.
+        ``statuses``: the checklist (``statuses``). When it shows every rubric point met and nothing was found,
+        the score is at least ``strong_floor``: a candidate shown every point met and no error cannot be scored
+        as weaker than strong. Out of fold on the development set (2026-11-30, thirteenth session): strong
+        answers at or above 80 went from 60.0% to 83.3%, and the error twins' gap of 20 or more from 57.8% to
+        48.9% (an error the checker misses leaves every point met); the rank correlation 0.809 -> 0.807.
         """
         score = max(0, min(100, round(self.calibrated(self.raw_score(signals)))))
         if findings >= 2:
             return min(score, self.cap_many)
         if findings == 1:
             return min(score, self.cap_one)
+        all_met = bool(statuses) and all(status is RubricStatus.MET for status in statuses)
         return max(score, self.strong_floor) if all_met else score
 
     def to_dict(self) -> dict[str, object]:

@@ -333,17 +333,20 @@ def test_a_committees_lead_alone_reads_the_red_flags_and_the_anchor_sentences_ag
 
 
 @pytest.mark.parametrize(
-    ("raw", "findings", "all_met", "expected"),
+    ("raw", "findings", "statuses", "expected"),
     [
-        (55.0, 0, True, 80),  # every point met, nothing found: the strong band's floor
-        (92.0, 0, True, 92),  # a floor, not a ceiling
-        (55.0, 0, False, 55),  # a point not met: the combination stands
-        (55.0, 1, True, 55),  # an error found: no floor, and the cap
-        (90.0, 1, True, 60),
-        (90.0, 2, True, 25),
+        (55.0, 0, [RubricStatus.MET] * 3, 80),  # every point met, nothing found: the strong band's floor
+        (92.0, 0, [RubricStatus.MET] * 3, 92),  # a floor, not a ceiling
+        (55.0, 0, [RubricStatus.MET, RubricStatus.PARTLY], 55),  # a point not met: the combination stands
+        (55.0, 0, [], 55),  # no rubric points: nothing to agree with
+        (55.0, 1, [RubricStatus.MET] * 3, 55),  # an error found: no floor, and the cap
+        (90.0, 1, [RubricStatus.MET] * 3, 60),
+        (90.0, 2, [RubricStatus.MET] * 3, 25),
     ],
 )
-def test_a_checklist_of_every_point_met_and_no_error_scores_at_least_the_strong_floor(raw, findings, all_met, expected):
+def test_a_checklist_of_every_point_met_and_no_error_scores_at_least_the_strong_floor(
+    raw, findings, statuses, expected
+):
     model = RubricScoreModel(weights={"coverage": 100.0}, intercept=0.0, features=["coverage"])
     signals = RubricSignals(**{name: 0.0 for name in FEATURES} | {"coverage": raw / 100})
-    assert model.strong_floor == 80 and model.score(signals, findings, all_met) == expected
+    assert model.strong_floor == 80 and model.score(signals, findings, statuses) == expected
