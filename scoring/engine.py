@@ -50,7 +50,7 @@ from scoring.reference import (
     reference_features,
     sigmoid,
 )
-from scoring.rubric import RubricEvidence, RubricScoreModel, RubricSignals, gather_evidence
+from scoring.rubric import RubricEvidence, RubricScoreModel, RubricSignals, gather_evidence, lead_checker
 from scoring.star import star_structure
 from scoring.text import counted, normalize_text, split_sentences, truncate_words, words
 from scoring.types import AnswerAssessment, DeliveryFigures, Flag, RedFlagFinding, RubricCheck, RubricStatus, Timings
@@ -551,9 +551,26 @@ def judged_rubric(
         )
         for n, i in enumerate(flagged)
     ]
+    checks = read_for_red_flags(checks, [flag.flag for flag in request.red_flags], checker)
     signals = rubric.signals(evidence)
     findings = len(found) + statuses.count(RubricStatus.CONTRADICTED)  # as rubric.findings(evidence) counts
     return CheckedRubric(checks, found, evidence, signals, findings, rubric.score(signals, findings, statuses))
+
+
+def read_for_red_flags(
+    checks: Sequence[RubricCheck], red_flags: Sequence[str], checker: RubricChecker
+) -> list[RubricCheck]:
+    """The checks with ``red_flag_reading``: for each met point's evidence sentence, the highest P(states) the
+    checker's lead gives any of ``red_flags`` (one batch; a strength is never a sentence that reads as an error)."""
+    met = [i for i, c in enumerate(checks) if c.status is RubricStatus.MET and c.evidence]
+    if not met or not red_flags:
+        return list(checks)
+    results = lead_checker(checker).check([(flag, checks[i].evidence or "") for i in met for flag in red_flags])
+    reading = {
+        i: round(max(r.states for r in results[n * len(red_flags) : (n + 1) * len(red_flags)]), 4)
+        for n, i in enumerate(met)
+    }
+    return [c.model_copy(update={"red_flag_reading": reading[i]}) if i in reading else c for i, c in enumerate(checks)]
 
 
 def anchor_checks(

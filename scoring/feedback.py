@@ -42,6 +42,12 @@ NO_STRENGTHS_AT_OR_BELOW = 25  # the band of wrong and contradicting answers (is
 # praised: on the development set such strengths were 15% of those on points labelled contradicted, 4% of
 # those on points labelled met (evaluation/faithfulness.py).
 MIXED_CONTRADICTION = 0.5
+# A met point whose evidence sentence the checker's lead reads as stating one of the question's red flags at this
+# P(states) (``RubricCheck.red_flag_reading``) is not praised, even where the red flag is not named (the answer-level
+# red-flag model sets a higher bar). The even-odds point, not tuned: on the development set (2026-12-01, out of
+# fold) it keeps all 8 strengths quoting the erring sentence of a strong answer with one error (a sentence its
+# error-free twin lacks) out of the feedback, and 30 of the 239 strengths of error-free strong answers.
+PRAISE_RED_FLAG_BELOW = 0.5
 JUSTIFICATION_SENTENCES = 1
 JUSTIFICATION_TOKENS = 48
 MIN_REASON_WORDS = 3  # the judge's first sentence must add this many words to the prefilled start
@@ -312,7 +318,8 @@ def strengths(
         checks: The rubric checks (``support``: the checker's P(states) for the quoted sentence, or
             ``None`` where no checker ran).
         red_flags: Red flags found; a sentence stating one is never quoted as a strength. A point the
-            checker also finds contradicted (``contradiction >= MIXED_CONTRADICTION``) is not praised.
+            checker also finds contradicted (``contradiction >= MIXED_CONTRADICTION``) is not praised, nor one
+            whose sentence reads as a red flag (``red_flag_reading >= PRAISE_RED_FLAG_BELOW``).
         score: The answer's score.
         confirm_at: The least ``support`` that confirms a quote (the fitted ``met`` threshold).
     """
@@ -327,6 +334,7 @@ def strengths(
         and c.evidence
         and (c.support is None or c.support >= confirm_at)
         and (c.contradiction or 0.0) < MIXED_CONTRADICTION
+        and (c.red_flag_reading or 0.0) < PRAISE_RED_FLAG_BELOW
         and not is_hypothetical(c.evidence)
         and not any(normalize_text(c.evidence) in t or t in normalize_text(c.evidence) for t in tainted)
     ]

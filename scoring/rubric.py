@@ -30,7 +30,8 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from models.protocols import Embedder, RubricChecker
+from models.checker import check_groups
+from models.protocols import CheckProbabilities, Embedder, RubricChecker
 from scoring.text import split_sentences, words
 from scoring.types import RubricStatus
 
@@ -162,7 +163,7 @@ def check_claim_groups(
     if embedder is not None and claims and any(len(passages) > group.top_k for group in groups):
         vectors = embedder.encode([*claims, *passages])
         similarity = vectors[: len(claims)] @ vectors[len(claims) :].T
-    out, row = [], 0
+    chosen_by_group, row = [], 0
     for group in groups:
         chosen = []
         for _ in group.claims:
@@ -171,17 +172,21 @@ def check_claim_groups(
             else:
                 chosen.append(list(range(len(passages))))
             row += 1
-        out.append(_verdicts(group.checker, chosen, passages, group.claims))
-    return out
+        chosen_by_group.append(chosen)
+    # One checker call for all groups (a committee's lead reads its groups' pairs in one length-sorted batch).
+    requests = []
+    for group, chosen in zip(groups, chosen_by_group, strict=True):
+        pairs = [(claim, passages[i]) for claim, rows in zip(group.claims, chosen, strict=True) for i in rows]
+        requests.append((group.checker, pairs))
+    results = check_groups(requests)
+    return [_verdicts(found, chosen, passages) for found, chosen in zip(results, chosen_by_group, strict=True)]
 
 
 def _verdicts(
-    checker: RubricChecker, chosen: Sequence[Sequence[int]], passages: Sequence[str], claims: Sequence[str]
+    results: Sequence[CheckProbabilities], chosen: Sequence[Sequence[int]], passages: Sequence[str]
 ) -> list[ClaimVerdict]:
-    """Each claim's verdict over its chosen passages: the best passage for P(states), the worst for P(contradicts)."""
-    if not claims:
-        return []
-    results = checker.check([(claim, passages[i]) for claim, rows in zip(claims, chosen, strict=True) for i in rows])
+    """Each claim's verdict over its chosen passages (``results``: the checker's reading of each claim with each
+    of its passages, in order): the best passage for P(states), the worst for P(contradicts)."""
     verdicts, offset = [], 0
     for rows in chosen:
         found = results[offset : offset + len(rows)]

@@ -61,6 +61,11 @@ class RubricCheck(BaseModel):
         description="The rubric checker's P(states) for the evidence sentence alone (P(contradicts) for a "
         "contradicted point), when it ran: what confirms a quoted strength.",
     )
+    red_flag_reading: float | None = Field(
+        default=None,
+        description="The highest P(states) the rubric checker's lead gives any of the question's red flags for the "
+        "evidence sentence of a met point, when it ran: a sentence that reads as an error is not quoted as a strength.",
+    )
     tip: str = ""
 
 

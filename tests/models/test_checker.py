@@ -5,7 +5,14 @@ import shutil
 
 import pytest
 
-from models.checker import COMMITTEE_FOLDERS, CheckerCommittee, load_checker, weights_sha256
+from models.checker import (
+    COMMITTEE_FOLDERS,
+    CheckerCommittee,
+    check_groups,
+    length_batches,
+    load_checker,
+    weights_sha256,
+)
 from models.errors import ChecksumMismatchError, ModelLoadError
 from models.protocols import CheckProbabilities
 
@@ -48,6 +55,47 @@ def test_a_committee_gives_its_members_mean_per_pair():
     committee.clear_memo()  # members without a memo have nothing to forget
     with pytest.raises(ValueError, match="at least one member"):
         CheckerCommittee([])
+
+
+class _Counting(_Fixed):
+    """A fixed fake that records every call's pairs."""
+
+    def __init__(self, name: str, states: float, contradicts: float) -> None:
+        super().__init__(name, states, contradicts)
+        self.calls: list[list[tuple[str, str]]] = []
+
+    def check(self, pairs):
+        self.calls.append(list(pairs))
+        return super().check(pairs)
+
+
+def test_grouped_calls_read_each_member_once_and_give_what_separate_calls_give():
+    lead, other = _Counting("candid-checker@aaaa", 0.9, 0.05), _Counting("candid-checker@bbbb", 0.3, 0.6)
+    committee = CheckerCommittee([lead, other])
+    points, flags = [("point", "p1"), ("point", "p2")], [("flag", "p1")]
+    by_committee, by_lead, nothing = check_groups([(committee, points), (lead, flags), (lead, [])])
+    assert by_committee == committee.check(points) and by_lead == lead.check(flags) and nothing == []
+    assert lead.calls[0] == [*points, *flags] and other.calls[0] == points  # one call each, before the checks above
+    assert by_committee[0].states == pytest.approx(0.6) and by_lead[0].states == pytest.approx(0.9)
+    assert check_groups([]) == []
+
+
+@pytest.mark.parametrize(
+    ("lengths", "size", "expected"),
+    [
+        ([], 4, []),
+        ([10, 10, 10, 10, 10], 4, [[0, 1, 2, 3], [4]]),  # full at ``size``
+        ([10, 10, 11, 30, 31], 8, [[0, 1, 2], [3, 4]]),  # the 30 would pad the three short rows by 60 tokens
+        ([5], 4, [[0]]),
+        ([10, 12, 12, 12], 8, [[0, 1, 2, 3]]),  # 6 padding tokens of 46: under a fifth
+    ],
+)
+def test_length_batches_close_at_the_size_or_before_too_much_padding(lengths, size, expected):
+    batches = length_batches(list(range(len(lengths))), lengths, size=size, padding_share=0.2)
+    assert batches == expected
+    for batch in batches:
+        padded = max(lengths[i] for i in batch) * len(batch)
+        assert padded <= 1.2 * sum(lengths[i] for i in batch) and len(batch) <= size
 
 
 @pytest.mark.real_model
@@ -130,3 +178,19 @@ def test_tampered_weights_are_refused(tmp_path):
 def test_a_missing_checker_says_where_it_ships(tmp_path):
     with pytest.raises(ModelLoadError, match="ships with Candid"):
         load_checker(tmp_path / "nowhere")
+
+
+@pytest.mark.real_model
+def test_pairs_batched_by_length_give_what_each_pair_alone_gives(real_checker):
+    """Batching (length-sorted, padded) changes the speed only: each pair read alone gives the same probabilities."""
+    from models.checker import CrossEncoderChecker
+
+    lead = real_checker.lead
+    checker = CrossEncoderChecker(lead.model, lead.tokenizer, name=lead.name)
+    texts = ["I used PR-AUC.", "We deployed on Kubernetes behind a gateway with two replicas and a canary.", "No."]
+    pairs = [(POINT, text * repeat) for text in texts for repeat in (1, 3, 6)]
+    together = checker._classify(pairs)
+    for pair, row in zip(pairs, together, strict=True):
+        (alone,) = checker._classify([pair])
+        assert row.states == pytest.approx(alone.states, abs=1e-5)
+        assert row.contradicts == pytest.approx(alone.contradicts, abs=1e-5)

@@ -62,3 +62,29 @@ def test_the_strong_anchor_answer_shows_its_rubric(slug, question_id, real_embed
     met = [c for c in checks if c.status is RubricStatus.MET]
     assert len(met) >= len(checks) - 1
     assert all(c.evidence for c in met)
+
+
+@pytest.mark.parametrize(
+    ("key", "praised"),
+    [
+        ("data_scientist/MODEL_Q1-strong_with_error", True),
+        ("machine_learning_engineer/ML_Q4-strong_with_error", False),  # every point's quote is its erring sentence
+    ],
+)
+def test_the_erring_sentence_of_a_strong_answer_is_never_praised(key, praised, tiny_judge, real_embedder, real_checker):
+    """Its sentences that the error-free twin lacks hold the error (a random split of time-ordered claims, a
+    metric compared across different measures): the checks may call a point met there, but no strength quotes
+    them (``PRAISE_RED_FLAG_BELOW``); each such strength was listed before 2026-12-01."""
+    from scoring.feedback import quote
+    from scoring.text import split_sentences
+
+    banks = load_banks()
+    items = {item.key: item for item in load_devset()}
+    item = items[key]
+    twin = items[item.twin_key].answer
+    erring = [s for s in split_sentences(item.answer) if s not in twin]
+    assert erring
+    assessment = score_answer(dev_request(banks, item), tiny_judge, real_embedder, feedback=False, checker=real_checker)
+    assert bool(assessment.strengths) is praised  # the rest of the answer is still praised where it shows a point
+    for strength in assessment.strengths:
+        assert not any(quote(sentence) in strength for sentence in erring), strength

@@ -125,6 +125,13 @@ def test_is_instruction(text, ok):
         ([PARTLY, MISSING, CONTRADICTED], [], 70, []),  # only met points are strengths
         ([_check("Gives a quantified result.", RubricStatus.MET, FLAG.evidence, support=0.9)], [FLAG], 70, []),
         ([MET.model_copy(update={"contradiction": 0.8})], [], 70, []),  # also contradicted: mixed, not praised
+        ([MET.model_copy(update={"red_flag_reading": 0.6})], [], 70, []),  # its sentence reads as a red flag
+        (
+            [MET.model_copy(update={"red_flag_reading": 0.3})],
+            [],
+            70,
+            ["Gives a quantified result: \u201cChurn fell by 8 percent.\u201d"],
+        ),  # read, and not as an error
         ([MET.model_copy(update={"evidence": "I would cut churn by 8 percent."})], [], 70, []),  # hypothetical
         (
             [_check("Names the model.", RubricStatus.MET, "We had a model.", coverage=0.7)],

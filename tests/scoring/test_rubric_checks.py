@@ -324,7 +324,10 @@ def test_a_committees_lead_alone_reads_the_red_flags_and_the_anchor_sentences_ag
     def read(checker: FakeChecker, claim: str) -> int:
         return sum(c == claim for c, _ in checker.pairs)
 
-    assert read(lead, flag) == PASSAGES_PER_CLAIM and read(other, flag) == 0
+    # against its closest passages, then against each met point's quoted sentence (``red_flag_reading``)
+    quoted = [c for c in assessment.rubric if c.status is RubricStatus.MET and c.evidence]
+    assert quoted and all(c.red_flag_reading is not None for c in quoted)
+    assert read(lead, flag) == PASSAGES_PER_CLAIM + len(quoted) and read(other, flag) == 0
     for point in RUBRIC:
         assert read(lead, point.point) >= PASSAGES_PER_CLAIM and read(other, point.point) >= PASSAGES_PER_CLAIM
     for level in ("strong", "wrong"):
