@@ -4,8 +4,9 @@ Over the graded development set (each answer's checks made by the combination fi
 question, as ``scoring.devset.out_of_fold`` scores it) and the reference report's answers:
 
 - strengths: the share whose quote occurs verbatim in the answer, the share tied to a point the
-  checks call met (and, on the development set, the share whose point the labels call met), and the
-  answers scored <= 25 that list any;
+  checks call met (and, on the development set, the share whose point the labels call met), the
+  answers scored <= 25 that list any, and the strengths of a strong answer with one serious error that
+  quote its erring sentence (one its error-free twin lacks);
 - weaknesses: the answers with a labelled red flag whose weaknesses name it, the answers where the
   scorer found a red flag that name it, and the points listed missing that the labels mark met;
 - tips: how many are not instructions (``scoring.feedback.is_instruction``), and whether every
@@ -26,6 +27,7 @@ from scoring.devset import DevRow, dev_request
 from scoring.engine import judged_rubric, rubric_flags
 from scoring.feedback import NO_STRENGTHS_AT_OR_BELOW, Feedback, gated_feedback, grounded_feedback, is_instruction
 from scoring.rubric import RubricScoreModel
+from scoring.text import split_sentences
 from scoring.types import AnswerAssessment, RubricCheck, RubricStatus
 
 _QUOTE = re.compile(r"\u201c(.+?)\u201d")
@@ -39,6 +41,8 @@ class FeedbackRecord:
         labels: Each rubric point's label (met / partly / missing / contradicted), or ``None`` when unlabelled.
         labelled_flags: The texts of the red flags the labels say the answer states (``None``: unlabelled).
         found_flags: The texts of the red flags the scorer found.
+        error_free_twin: For a strong answer with one serious error, its error-free twin's text: the sentences it
+            lacks hold the error.
     """
 
     answer: str
@@ -48,6 +52,7 @@ class FeedbackRecord:
     labels: list[str] | None = None
     labelled_flags: list[str] | None = None
     found_flags: list[str] = field(default_factory=list)
+    error_free_twin: str | None = None
 
 
 def _plain(text: str) -> str:
@@ -84,8 +89,15 @@ def faithfulness_figures(records: Sequence[FeedbackRecord]) -> dict[str, object]
     """The figures of the module docstring for ``records``."""
     strengths = verbatim = tied = labelled_met = labelled_total = 0
     low_with_strengths = flagged = flagged_named = found = found_named = missing_but_met = 0
-    tips = not_instructions = unpaired = 0
+    tips = not_instructions = unpaired = erring_praised = 0
     for record in records:
+        if record.error_free_twin is not None:
+            twin = _plain(record.error_free_twin)
+            erring = [_plain(s) for s in split_sentences(record.answer) if _plain(s) not in twin]
+            erring_praised += sum(
+                any(_plain(span) in sentence for span in quotes(item) for sentence in erring)
+                for item in record.feedback.strengths
+            )
         feedback, answer = record.feedback, _plain(record.answer)
         if record.score <= NO_STRENGTHS_AT_OR_BELOW and feedback.strengths:
             low_with_strengths += 1
@@ -119,6 +131,7 @@ def faithfulness_figures(records: Sequence[FeedbackRecord]) -> dict[str, object]
         "strengths_tied_to_a_met_point": _share(tied, strengths),
         "strengths_on_points_labelled_met": _share(labelled_met, labelled_total),
         "answers_scored_le_25_with_strengths": low_with_strengths,
+        "strengths_quoting_an_erring_sentence": erring_praised,
         "labelled_red_flag_answers": flagged,
         "labelled_red_flag_named": _share(flagged_named, flagged),
         "found_red_flag_answers": found,
@@ -148,6 +161,7 @@ def devset_records(
     """Each development answer's feedback as ``score_answer`` builds it without the judge, from the checks
     that the row's (out-of-fold) model makes of its cached evidence."""
     records = []
+    twins = {row.item.key: row.item.answer for row in rows}
     for row, score in zip(rows, scores, strict=True):
         request = dev_request(banks, row.item)
         labelled = [request.red_flags[i].flag for i in row.item.red_flags if i < len(request.red_flags)]
@@ -161,7 +175,8 @@ def devset_records(
         flags, notes = rubric_flags(checked, row.flags, row.notes)
         feedback = grounded_feedback(checked.checks, score, flags, notes, (), checked.red_flags, model.met)
         found = [f.flag for f in checked.red_flags]
+        twin = twins.get(row.item.twin_key) if row.item.kind == "strong_with_error" else None
         records.append(
-            FeedbackRecord(row.item.answer, score, feedback, checked.checks, row.item.points, labelled, found)
+            FeedbackRecord(row.item.answer, score, feedback, checked.checks, row.item.points, labelled, found, twin)
         )
     return records

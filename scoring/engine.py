@@ -37,6 +37,7 @@ from scoring.feedback import (
     gated_feedback,
     grounded_feedback,
     justification_findings,
+    point_gist,
     write_justification,
 )
 from scoring.gate import GATE_MAX_SCORE, GateResult, run_gate
@@ -637,10 +638,11 @@ def _penalised(score: int, flags: Sequence[Flag], model: ScoreModel) -> int:
 def _coverage_lines(checks: Sequence[RubricCheck], red_flags: Sequence[RedFlagFinding] = ()) -> list[str]:
     """The rubric check as the judge sees it: each point and its status.
 
-    Evidence sentences and the bank's tips are left out: the judge has the answer already, the
-    bank's tips join the feedback directly, and every token here delays the first streamed word.
+    Evidence sentences, the bank's tips and the points' examples (``point_gist``) are left out: the bank's tips
+    join the feedback directly, and every token here delays the judge's first word (about 25 ms each on 2 AVX2
+    cores).
     """
-    lines = [f"- [{check.status.value}] {check.point}" for check in checks]
+    lines = [f"- [{check.status.value}] {point_gist(check.point)}" for check in checks]
     lines += [f"- [red flag, an error: never praise it] {finding.flag}" for finding in red_flags]
     return lines or ["- (no rubric: judged on relevance to the question)"]
 

@@ -85,6 +85,18 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?", "\u201d", "\u201d.")) else text + "."
 
 
+_EXAMPLES = re.compile(r"\s*\([^()]*\)|,?\s+(?:such as|for example|e\.g\.)\s[^.;]*")
+
+
+def point_gist(point: str) -> str:
+    """A rubric point without its examples: parentheses and the tail from "such as", "for example" or "e.g." go
+    ("including" stays: what follows it is required). "Names the technique used to make reruns safe, such as
+    partition overwrite." -> "Names the technique used to make reruns safe." What the judge reads of a point
+    when it writes the justification. A gist under three words gives the point back whole."""
+    gist = " ".join(_EXAMPLES.sub("", point).split()).rstrip(" ,;:.")
+    return _sentence(gist) if len(gist.split()) >= 3 else point
+
+
 def quote(text: str, limit: int = QUOTE_CHARS) -> str:
     """The candidate's words to quote: verbatim, or their first words and "…" when longer than ``limit``."""
     text = " ".join(text.split())

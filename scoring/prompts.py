@@ -13,7 +13,7 @@ import re
 
 from models.protocols import ChatMessage
 
-PROMPT_VERSION = "2026-11-30.2"
+PROMPT_VERSION = "2026-12-01.1"
 
 YES_NO = ("Yes", "No")
 

@@ -16,6 +16,7 @@ from scoring.feedback import (
     grounded_feedback,
     improvements,
     is_instruction,
+    point_gist,
     point_instruction,
     quote,
     strengths,
@@ -391,3 +392,26 @@ def test_gated_feedback_leads_with_the_reason_the_answer_was_stopped():
     assert feedback.weaknesses == [notes[1], notes[0]]
     assert feedback.tips == [FLAG_TIPS[Flag.TOO_SHORT], FLAG_TIPS[Flag.INSTRUCTS_GRADER]]
     assert feedback.justification.endswith("The answer is too short (3 words).")
+
+
+@pytest.mark.parametrize(
+    ("point", "expected"),
+    [
+        (
+            "Names the technique used to make reruns safe, such as partition overwrite or MERGE on keys.",
+            "Names the technique used to make reruns safe.",
+        ),
+        (
+            "Explains a specific trade-off (for example consistency versus availability) and the reasoning behind it.",
+            "Explains a specific trade-off and the reasoning behind it.",
+        ),
+        (
+            "Explains how the model was validated, including the split strategy and evaluation metric.",
+            "Explains how the model was validated, including the split strategy and evaluation metric.",
+        ),  # what follows "including" is required, not an example
+        ("Uses PR-AUC (not accuracy).", "Uses PR-AUC (not accuracy)."),  # too short without it: kept whole
+        ("States the outcome", "States the outcome."),
+    ],
+)
+def test_a_points_gist_drops_its_examples_only(point, expected):
+    assert point_gist(point) == expected
