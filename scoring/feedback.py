@@ -45,8 +45,9 @@ MIXED_CONTRADICTION = 0.5
 # A met point whose evidence sentence the checker's lead reads as stating one of the question's red flags at this
 # P(states) (``RubricCheck.red_flag_reading``) is not praised, even where the red flag is not named (the answer-level
 # red-flag model sets a higher bar). The even-odds point, not tuned: on the development set (2026-12-01, out of
-# fold) it keeps all 8 strengths quoting the erring sentence of a strong answer with one error (a sentence its
-# error-free twin lacks) out of the feedback, and 30 of the 239 strengths of error-free strong answers.
+# fold) it drops all 8 strengths that quoted the erring sentence of a strong answer with one error (a sentence its
+# error-free twin lacks), and 30 of the 239 strengths of error-free strong answers (other met points take the
+# place of 11 of those: 220 shown).
 PRAISE_RED_FLAG_BELOW = 0.5
 JUSTIFICATION_SENTENCES = 1
 JUSTIFICATION_TOKENS = 48
