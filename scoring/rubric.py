@@ -523,8 +523,9 @@ class RubricScoreModel:
     ``raw = intercept + sum(weights[f] * (signal[f] - means[f]) / scales[f])``, mapped onto the band
     scale by equipercentile knots fitted on the same data (``calibration``), clipped to 0-100, then
     capped at ``cap_one`` when one rubric point is contradicted or one red flag found, at ``cap_many``
-    when two or more are, and raised to ``strong_floor`` when the checklist shows every point met and
-    nothing was found (the score then agrees with the checklist the candidate sees). A point is *met*
+    when two or more are, at ``none_met_cap`` when the checklist shows no point met, and raised to
+    ``strong_floor`` when it shows every point met and nothing was found (either way the score then agrees
+    with the checklist the candidate sees). A point is *met*
     at ``P(states) >= met``, *partly* at ``>= partly``, *contradicted* when ``P(contradicts) >=
     contradicted`` and above its P(states); a red flag is found when ``flag_probabilities`` (the
     fitted ``flag_model``'s) reach ``finding``. The defaults are placeholders until ``python -m
@@ -543,6 +544,7 @@ class RubricScoreModel:
     cap_one: int = 60
     cap_many: int = 25
     strong_floor: int = 80  # every point met and no finding: at least the strong band's floor (issue 11: 80-100)
+    none_met_cap: int = 30  # no point met: at most the vague band's top (``scoring.devset.BANDS``: 0-30)
     calibration: list[list[float]] = field(default_factory=list)  # equipercentile knots [[raw, score], ...]
     version: str = "unfitted"
     point_model: PointStatusModel | None = None  # fitted point statuses; without one, the thresholds decide
@@ -638,8 +640,17 @@ class RubricScoreModel:
         as weaker than strong. Out of fold on the development set (2026-11-30, thirteenth session): strong
         answers at or above 80 went from 60.0% to 83.3%, and the error twins' gap of 20 or more from 57.8% to
         48.9% (an error the checker misses leaves every point met); the rank correlation 0.809 -> 0.807.
+
+        When the checklist shows no point met, the score is at most ``none_met_cap``: an answer that shows
+        none of the rubric is scored as vague at best, however clean it is. Without it the combination gave such
+        answers credit for what they lack (no red flag, no contradiction, nothing of the wrong anchor said): "I
+        led a project last year. I organised the team and we got it done. Everyone was happy with the result."
+        scored 54. No strong, good or strong-with-an-error development answer has a checklist without a met
+        point (out of fold, 2026-12-01); vague or verbose answers at or below 35 went from 88.9% to 100%.
         """
         score = max(0, min(100, round(self.calibrated(self.raw_score(signals)))))
+        if statuses and not any(status is RubricStatus.MET for status in statuses):
+            score = min(score, self.none_met_cap)
         if findings >= 2:
             return min(score, self.cap_many)
         if findings == 1:

@@ -345,11 +345,16 @@ def test_a_committees_lead_alone_reads_the_red_flags_and_the_anchor_sentences_ag
         (55.0, 1, [RubricStatus.MET] * 3, 55),  # an error found: no floor, and the cap
         (90.0, 1, [RubricStatus.MET] * 3, 60),
         (90.0, 2, [RubricStatus.MET] * 3, 25),
+        (54.0, 0, [RubricStatus.PARTLY] * 3, 30),  # no point met: at most the vague band's top
+        (54.0, 0, [RubricStatus.PARTLY, RubricStatus.MISSING, RubricStatus.CONTRADICTED], 30),
+        (20.0, 0, [RubricStatus.MISSING] * 3, 20),  # a cap, not a floor
+        (54.0, 0, [RubricStatus.MET, RubricStatus.MISSING, RubricStatus.MISSING], 54),  # one point met: no cap
+        (54.0, 1, [RubricStatus.PARTLY] * 3, 30),  # the lower of the two caps
+        (54.0, 2, [RubricStatus.PARTLY] * 3, 25),
     ],
 )
-def test_a_checklist_of_every_point_met_and_no_error_scores_at_least_the_strong_floor(
-    raw, findings, statuses, expected
-):
+def test_the_checklist_bounds_the_score_every_point_met_lifts_it_none_met_caps_it(raw, findings, statuses, expected):
     model = RubricScoreModel(weights={"coverage": 100.0}, intercept=0.0, features=["coverage"])
     signals = RubricSignals(**{name: 0.0 for name in FEATURES} | {"coverage": raw / 100})
-    assert model.strong_floor == 80 and model.score(signals, findings, statuses) == expected
+    assert (model.strong_floor, model.none_met_cap) == (80, 30)
+    assert model.score(signals, findings, statuses) == expected
