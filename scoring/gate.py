@@ -53,13 +53,32 @@ INJECTION_PATTERNS = [
     r"<\|?(im_start|im_end|system|endoftext|eot_id)\|?>|\[/?inst\]|###\s*(instruction|system)",
 ]  # fmt: skip
 _INJECTION = [re.compile(p) for p in INJECTION_PATTERNS]
-_HYPOTHETICAL = re.compile(
-    r"\b(i would|i'd|i will|i could|i might|one would|you would|i (have|had) (not|never)|i haven't|i've not|"
-    r"i have no|i don't have|i do not have|no (direct|hands-on|practical|real) experience|not (conducted|done|run|used))\b"  # noqa: E501
-)
+# A denial of the experience asked about: "I have not deployed a model myself", "I have no hands-on experience",
+# "I haven't had the chance to". Not any negation near "I": "I'd never used it" opens a story of learning
+# a tool, "I've never needed slowly changing dimensions" is a (wrong) claim, "I don't have numbers on
+# throughput" a gap, "the holdout rows are never used in training" a fact; each of those, on the development
+# set, drew this flag and its 15-point penalty until 2026-12-01 (10 answers of 450, none of them denying
+# experience).
 _NO_EXPERIENCE = re.compile(
-    r"\b(i (have|had) (not|never)|i haven't|i've never|i've not|i have no|i don't have|i do not have|"
-    r"never (actually )?(done|run|used|conducted|worked))\b|\bno (direct|hands-on|practical|real) experience\b"
+    r"\bno (?:direct |hands-on |practical |real |professional |first-hand |personal |production )?experience\b"
+    r"|\bi (?:don't|do not|didn't|did not) have (?:any |much )?(?:direct |hands-on |practical |real |professional "
+    r"|first-hand |personal |production )?experience\b"
+    r"|\bi(?: have|'ve| had|'d)?(?: not| never|n't) (?:yet |actually |personally )?(?:had|got|been given) "
+    r"(?:the |a |an )?(?:chance|opportunity)\b"
+    r"|\bi(?: have|'ve| had|'d)?(?: not| never|n't) (?:yet |actually |personally )?(?:\w+ ){0,5}?"
+    r"(?:myself|personally|first-hand|in (?:a real|production|my (?:own )?(?:job|work|role)))\b"
+    r"|\bi(?: have|'ve)?(?: not| never|n't) (?:yet |actually )?(?:done|run|led|built|deployed|managed|handled|faced|"
+    r"worked on|been in|been involved in) (?:this|that|one|such|anything like)\b"
+)
+# A hypothetical sentence: what the candidate would do ("I would", "I'll", "I'd consider"), or a denial of
+# experience (``_NO_EXPERIENCE``). "I'd" before a past participle is "I had" ("until I'd mastered it"), and
+# "I could" / "I might" tell a past story as often as a plan ("I could see automation was coming"), so neither
+# counts.
+_HYPOTHETICAL = re.compile(
+    r"\b(?:i would|i will|i'll|one would|you would)\b"
+    r"|\bi'd (?!(?:never|already|just|not|been|done|had|seen|used|gone|made|written|built|run|known|heard|taken|"
+    r"given|got|gotten|learned|learnt|worked|spent|tried|read|found|left|lost|met|sent|set|put|shipped|led|\w+ed)\b)"
+    r"|" + _NO_EXPERIENCE.pattern
 )
 
 FUNCTION_WORDS = ENGLISH_STOP_WORDS | {"i'm", "i've", "i'd", "we'd", "we've", "it's", "that's", "there's"}

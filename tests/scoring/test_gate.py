@@ -2,7 +2,7 @@
 
 import pytest
 
-from scoring.gate import GATE_MAX_SCORE, is_injection, run_gate
+from scoring.gate import GATE_MAX_SCORE, admits_no_experience, is_hypothetical, is_injection, run_gate
 from scoring.types import Flag
 from tests.fakes import FakeEmbedder
 
@@ -83,6 +83,58 @@ def test_hypothetical_answers_are_flagged_but_judged():
     result = run_gate(answer, QUESTION, POINTS, FakeEmbedder())
     assert not result.blocked
     assert Flag.NO_DIRECT_EXPERIENCE in result.flags
+
+
+@pytest.mark.parametrize(
+    ("sentence", "denies", "hypothetical"),
+    [
+        # denials of the experience asked about
+        ("I have not deployed a model myself.", True, True),
+        ("I have no hands-on experience with Kafka.", True, True),
+        ("I haven't had the chance to run an A/B test.", True, True),
+        ("I don't have direct experience with this.", True, True),
+        ("I've never done this myself, but I know the theory.", True, True),
+        ("I have never done anything like that.", True, True),
+        ("Honestly I haven't worked on this in production.", True, True),
+        ("I've not had the opportunity to lead a team.", True, True),
+        ("I haven't done that.", True, True),
+        # plans
+        ("I would containerise the model and serve it behind an API.", False, True),
+        ("I'd consider a few options and pick the one that reflects real value.", False, True),
+        ("I'll add monitoring once it is live.", False, True),
+        # the sentences that drew the flag on the development set (2026-12-01): none denies experience
+        ("I'd never used it.", False, False),  # the start of a story about learning a tool
+        ("I had never used the system, and on go-live night I was the person the controllers turned to.", False, False),
+        ("I haven't documented it or handed it over, and that's fine.", False, False),
+        ("For customers we just keep the latest values; I've never needed slowly changing dimensions.", False, False),
+        ("Honestly we never worked out how long it had been wrong.", False, False),
+        ("I've never seen a case where a simpler model was the right answer.", False, False),
+        ("That evaluation is rigorous, because the holdout rows are never used in training.", False, False),
+        ("I don't have numbers on throughput or uptime.", False, False),
+        ("I taught myself Python in the evenings, because I could see automation was coming.", False, False),
+        ("I didn't want to automate a real process until I'd mastered it.", False, False),
+    ],
+)
+def test_a_denial_of_experience_is_told_from_a_negation_in_a_story(sentence, denies, hypothetical):
+    assert admits_no_experience(sentence) is denies
+    assert is_hypothetical(sentence) is hypothetical
+
+
+def test_a_story_of_learning_a_tool_from_scratch_is_first_hand_experience():
+    """A strong development answer (behavioural/ADAPT_Q1-strong) lost 15 points to "I'd never used it" until
+    2026-12-01: its first-person story is the experience asked about."""
+    answer = (
+        "In my first job after university I was a marketing assistant, and three weeks in, the person who ran our "
+        "Google Ads account left. We had a spring campaign going live in ten days with a budget of 20,000, and nobody "
+        "else knew the platform. I'd never used it. I did the Google Skillshop search certification over the first "
+        "weekend, and I asked our agency contact if I could shadow her for an afternoon. By day four I was "
+        "restructuring our real account. The campaign launched on time, and cost per lead came in at 18 against a "
+        "target of 25."
+    )
+    question = "Tell me about a time you had to learn a new tool or skill quickly. How did you go about it?"
+    result = run_gate(answer, question, ["Describes how they learned it.", "Gives the result."], FakeEmbedder())
+    assert not result.blocked
+    assert Flag.NO_DIRECT_EXPERIENCE not in result.flags
 
 
 def test_short_answers_pass_for_short_answer_questions():
