@@ -88,3 +88,19 @@ def test_the_erring_sentence_of_a_strong_answer_is_never_praised(key, praised, t
     assert bool(assessment.strengths) is praised  # the rest of the answer is still praised where it shows a point
     for strength in assessment.strengths:
         assert not any(quote(sentence) in strength for sentence in erring), strength
+
+
+@pytest.mark.parametrize("key", ["behavioural/LEAD_Q1-vague_or_verbose", "data_scientist/PRODUCT_Q1-vague_or_verbose"])
+def test_an_answer_whose_checklist_shows_no_point_met_scores_as_vague_at_most(
+    key, tiny_judge, real_embedder, real_checker
+):
+    """Twenty-odd words with no point made ("I led a project last year. I organised the team and we got it done.")
+    scored 46-54 out of fold before 2026-12-01: the combination credited what they lack (no error, nothing of the
+    wrong anchor said). The no-point cap (``RubricScoreModel.none_met_cap``) holds them at the vague band's top."""
+    item = next(item for item in load_devset() if item.key == key)
+    assessment = score_answer(
+        dev_request(load_banks(), item), tiny_judge, real_embedder, feedback=False, checker=real_checker
+    )
+    assert assessment.rubric and not any(c.status is RubricStatus.MET for c in assessment.rubric)
+    assert assessment.score <= 30
+    assert not assessment.strengths
