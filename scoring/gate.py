@@ -70,12 +70,13 @@ _NO_EXPERIENCE = re.compile(
     r"|\bi(?: have|'ve)?(?: not| never|n't) (?:yet |actually )?(?:done|run|led|built|deployed|managed|handled|faced|"
     r"worked on|been in|been involved in) (?:this|that|one|such|anything like)\b"
 )
-# A hypothetical sentence: what the candidate would do ("I would", "I'll", "I'd consider"), or a denial of
+# A hypothetical sentence: what the candidate would do ("I would", "I will", "I'd consider"), or a denial of
 # experience (``_NO_EXPERIENCE``). "I'd" before a past participle is "I had" ("until I'd mastered it"), and
 # "I could" / "I might" tell a past story as often as a plan ("I could see automation was coming"), so neither
-# counts.
+# counts; nor does "I'll", which opens stories ("I'll take the forecasting project, where I was the lead") and
+# quotes ('I made sure never to say "I'll check"').
 _HYPOTHETICAL = re.compile(
-    r"\b(?:i would|i will|i'll|one would|you would)\b"
+    r"\b(?:i would|i will|one would|you would)\b"
     r"|\bi'd (?!(?:never|already|just|not|been|done|had|seen|used|gone|made|written|built|run|known|heard|taken|"
     r"given|got|gotten|learned|learnt|worked|spent|tried|read|found|left|lost|met|sent|set|put|shipped|led|\w+ed)\b)"
     r"|" + _NO_EXPERIENCE.pattern
