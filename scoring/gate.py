@@ -78,7 +78,8 @@ _NO_EXPERIENCE = re.compile(
 _HYPOTHETICAL = re.compile(
     r"\b(?:i would|i will|one would|you would)\b"
     r"|\bi'd (?!(?:never|already|just|not|been|done|had|seen|used|gone|made|written|built|run|known|heard|taken|"
-    r"given|got|gotten|learned|learnt|worked|spent|tried|read|found|left|lost|met|sent|set|put|shipped|led|\w+ed)\b)"
+    r"given|got|gotten|learned|learnt|worked|spent|tried|read|found|left|lost|met|sent|set|put|shipped|led|"
+    r"(?!\w*(?:eed|bed)\b)\w+ed)\b)"  # "I'd need", "I'd embed": would
     r"|" + _NO_EXPERIENCE.pattern
 )
 

@@ -102,6 +102,8 @@ def test_hypothetical_answers_are_flagged_but_judged():
         ("I would containerise the model and serve it behind an API.", False, True),
         ("I'd consider a few options and pick the one that reflects real value.", False, True),
         ("I will add monitoring once it is live.", False, True),
+        ("I'd need to retrain it every month.", False, True),
+        ("I'd embed the tickets with a sentence model.", False, True),
         ("I'll take the inventory forecasting project, where I was the ML lead.", False, False),  # a story's opening
         # the sentences that drew the flag on the development set (2026-12-01): none denies experience
         ("I'd never used it.", False, False),  # the start of a story about learning a tool
