@@ -19,7 +19,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from wordfreq import zipf_frequency
 
 from models.protocols import Embedder
-from scoring.text import counted, split_sentences, words
+from scoring.text import counted, first_person_actions, split_sentences, words
 from scoring.types import Flag
 
 GATE_MAX_SCORE = 15
@@ -53,35 +53,64 @@ INJECTION_PATTERNS = [
     r"<\|?(im_start|im_end|system|endoftext|eot_id)\|?>|\[/?inst\]|###\s*(instruction|system)",
 ]  # fmt: skip
 _INJECTION = [re.compile(p) for p in INJECTION_PATTERNS]
-# A denial of the experience asked about: "I have not deployed a model myself", "I have no hands-on experience",
-# "I haven't had the chance to". Not any negation near "I": "I'd never used it" opens a story of learning
-# a tool, "I've never needed slowly changing dimensions" is a (wrong) claim, "I don't have numbers on
-# throughput" a gap, "the holdout rows are never used in training" a fact; each of those, on the development
-# set, drew this flag and its 15-point penalty until 2026-12-01 (10 answers of 450, none of them denying
-# experience).
-_NO_EXPERIENCE = re.compile(
-    r"\bno (?:direct |hands-on |practical |real |professional |first-hand |personal |production )?experience\b"
-    r"|\bi (?:don't|do not|didn't|did not) have (?:any |much )?(?:direct |hands-on |practical |real |professional "
-    r"|first-hand |personal |production )?experience\b"
-    r"|\bi(?: have|'ve| had|'d)?(?: not| never|n't) (?:yet |actually |personally )?(?:had|got|been given) "
-    r"(?:the |a |an )?(?:chance|opportunity)\b"
-    r"|\bi(?: have|'ve| had|'d)?(?: not| never|n't) (?:yet |actually |personally )?(?:\w+ ){0,5}?"
-    r"(?:myself|personally|first-hand|in (?:a real|production|my (?:own )?(?:job|work|role)))\b"
-    r"|\bi(?: have|'ve)?(?: not| never|n't) (?:yet |actually )?(?:done|run|led|built|deployed|managed|handled|faced|"
-    r"worked on|been in|been involved in) (?:this|that|one|such|anything like)\b"
+# A denial of experience, on lower-cased text with curly apostrophes folded: "I have never deployed a model", "I
+# haven't had the chance", "I don't have any real-world experience", "I never got to", "I am yet to", "not
+# something I have done". Only experiential verbs count: "I've never needed slowly changing dimensions" is a claim,
+# "I haven't documented it" a gap, "I never had any real problems" and "I didn't build a baseline" claims about
+# the work (its errors are the rubric's business). A denial inside a story of what the candidate then did ("I'd
+# never used Airflow, so I spent a weekend learning it and migrated our 40 DAGs") is its premise, not a denial of
+# the experience asked about: ``run_gate`` flags a denial only in an answer that tells no such story
+# (``denies_experience``). Until 2026-12-01 any negation near "I" counted: all 10 development answers flagged that
+# way were stories or claims (15 points off each).
+_PARTICIPLES = (
+    r"(?:deployed|run|ran|led|built|managed|handled|done|worked (?:on|with)|used|shipped|trained|designed|"
+    r"owned|given|gave|conducted|organi[sz]ed|mentored|faced|had to|got to|been (?:involved )?in|"
+    r"(?:had|got) (?:the |a |an |any )?(?:chance|opportunity))"
 )
-# A hypothetical sentence: what the candidate would do ("I would", "I will", "I'd consider"), or a denial of
-# experience (``_NO_EXPERIENCE``). "I'd" before a past participle is "I had" ("until I'd mastered it"), and
-# "I could" / "I might" tell a past story as often as a plan ("I could see automation was coming"), so neither
-# counts; nor does "I'll", which opens stories ("I'll take the forecasting project, where I was the lead") and
-# quotes ('I made sure never to say "I'll check"').
-_HYPOTHETICAL = re.compile(
-    r"\b(?:i would|i will|one would|you would)\b"
-    r"|\bi'd (?!(?:never|already|just|not|been|done|had|seen|used|gone|made|written|built|run|known|heard|taken|"
-    r"given|got|gotten|learned|learnt|worked|spent|tried|read|found|left|lost|met|sent|set|put|shipped|led|"
-    r"(?!\w*(?:eed|bed)\b)\w+ed)\b)"  # "I'd need", "I'd embed": would
-    r"|" + _NO_EXPERIENCE.pattern
+_BASE_VERBS = (
+    r"(?:deploy|run|lead|build|manage|handle|do|work (?:on|with)|use|ship|train|design|own|give|conduct|"
+    r"organi[sz]e|mentor|face|get to)"
 )
+_ADVERB = r"(?: \S+ly| yet| ever| really| actually| personally)?"
+_DENIAL_NOW = re.compile(  # the candidate has not done it (to this day, or by their own account)
+    rf"\bi(?: have|'ve)?(?: not| never|n't){_ADVERB} {_PARTICIPLES}\b"
+    r"|\bi(?: have|'ve)?(?: not| never|n't) (?:\S+ ){1,5}?(?:myself|personally)\b"
+    # "I didn't build a baseline" skips a practice; "I did not deploy a model myself" denies the experience
+    rf"|\bi (?:do not|don't|did not|didn't){_ADVERB} {_BASE_VERBS}\b(?: \S+){{0,4}}? (?:myself|personally|"
+    r"first-hand|before|yet|so far)\b"
+    r"|\bi (?:have|'ve) (?:got )?(?:no|little|zero|limited) (?:\S+ ){0,2}?experience\b"
+    r"|\bi (?:do not|don't)(?: really| actually)? have (?:any |much |real |a lot of )?(?:\S+ ){0,2}?experience\b"
+    r"|\bi lack (?:\S+ ){0,2}?experience\b"
+    r"|\bi(?: am|'m) yet to\b|\bnot something i(?: have|'ve)?(?: ever)? (?:done|had)\b"
+    r"|\bnever (?:at|in) (?:work|a job|my job|production)\b"
+    r"|\bonly (?:done|seen|tried) (?:this|it|that) (?:in|at|for|during) (?:coursework|university|school|college|"
+    r"class|a course|tutorials)\b"
+)
+_DENIAL_THEN = re.compile(  # the candidate had not done it when the story starts: "I'd never used Airflow, so I ..."
+    rf"\bi(?: had|'d)(?: not| never|n't){_ADVERB} {_PARTICIPLES}\b"
+    r"|\bi (?:had|'d) (?:got )?(?:no|little|zero|limited) (?:\S+ ){0,2}?experience\b"
+    r"|\bi (?:did not|didn't)(?: really| actually)? have (?:any |much |real |a lot of )?(?:\S+ ){0,2}?experience\b"
+    r"|\bwith no (?:\S+ ){0,2}?experience\b"
+)
+_NO_EXPERIENCE = re.compile(_DENIAL_NOW.pattern + "|" + _DENIAL_THEN.pattern)
+# A hypothetical sentence: what the candidate would do ("I would", "I'll", "I'd consider", "we would", "my approach
+# would be"), or a denial of experience (``_NO_EXPERIENCE``). "I'd" before a past participle is "I had" ("until
+# I'd mastered it", "I'd also built a dashboard"), and "I could" / "I might" tell a past story as often as a plan
+# ("I could see automation was coming"), so neither counts. An answer is hypothetical when half its sentences are
+# plans (``run_gate``); a denial counts as its own (a story's premise is not a plan).
+_PLAN = re.compile(
+    r"\b(?:i would|i will|i'll|we would|one would|you would)\b"
+    r"|\b(?:approach|plan|first step|next step|idea|strategy) would be\b"
+    r"|\bi'd (?:(?:also|then|first|probably|still|just|\w+ly) )?+"
+    r"(?!(?:never|already|not|been|done|had|seen|used|gone|made|written|built|run|known|heard|taken|given|got|"
+    r"gotten|learned|learnt|worked|spent|tried|read|found|left|lost|met|sent|set|put|shipped|led|"
+    r"(?!\w*(?:eed|bed)\b)\w+ed)\b)\w"  # "I'd need", "I'd embed": would
+)
+_HYPOTHETICAL = re.compile(_PLAN.pattern + "|" + _NO_EXPERIENCE.pattern)
+# First-person past actions ("I built", "we migrated": ``scoring.text.first_person_actions``) from which an answer
+# tells a story of what the candidate did: a denial in it is the story's premise, not a denial of experience.
+STORY_ACTIONS = 3
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2032": "'"})
 
 FUNCTION_WORDS = ENGLISH_STOP_WORDS | {"i'm", "i've", "i'd", "we'd", "we've", "it's", "that's", "there's"}
 
@@ -101,7 +130,8 @@ class GateResult:
 
 
 def _lower(text: str) -> str:
-    return re.sub(r"\s+", " ", text.lower())
+    """Lower-cased, whitespace collapsed, curly apostrophes folded to straight ones ("didn\u2019t" -> "didn't")."""
+    return re.sub(r"\s+", " ", text.translate(_APOSTROPHES).lower())
 
 
 def is_injection(sentence: str) -> bool:
@@ -153,15 +183,27 @@ def is_hypothetical(sentence: str) -> bool:
 
 
 def hypothetical_share(sentences: Sequence[str]) -> float:
-    """Share of sentences that are hypothetical ("I would ...") or deny experience."""
+    """Share of sentences that are plans ("I would ...", "I'd consider", "my approach would be")."""
     if not sentences:
         return 0.0
-    return sum(1 for s in sentences if is_hypothetical(s)) / len(sentences)
+    return sum(1 for s in sentences if _PLAN.search(_lower(s))) / len(sentences)
 
 
 def admits_no_experience(text: str) -> bool:
-    """Whether the answer says the candidate has not done the thing asked about."""
+    """Whether the text denies experience ("I have never deployed a model", "no hands-on experience"); in a story
+    of what the candidate then did, that is its premise (``denies_experience``)."""
     return bool(_NO_EXPERIENCE.search(_lower(text)))
+
+
+def denies_experience(text: str) -> bool:
+    """Whether the answer denies the experience asked about: a denial (``admits_no_experience``) that no story of
+    what the candidate did takes up. A denial of today ("I have never deployed a model") needs ``STORY_ACTIONS``
+    first-person past actions after it to be a story's premise; one of back then ("I'd never used Airflow, so I
+    spent a weekend learning it") needs one."""
+    lowered, actions = _lower(text), first_person_actions(text)
+    if _DENIAL_NOW.search(lowered):
+        return actions < STORY_ACTIONS
+    return bool(_DENIAL_THEN.search(lowered)) and actions == 0
 
 
 _FILLERS = re.compile(r"\b(?:uh+|um+|er+m?|hmm+|yeah|okay|ok|so|like|you know|i mean)\b")
@@ -291,12 +333,12 @@ def run_gate(
             topic,
             question_sim,
         )
-    admits, hypothetical = admits_no_experience(judge_text), hypothetical_share(kept) >= 0.5
-    if admits or hypothetical:
+    denies = denies_experience(judge_text)
+    if denies or hypothetical_share(kept) >= 0.5:
         flags.append(Flag.NO_DIRECT_EXPERIENCE)
         said = (
             "The answer says you have not done this yourself"
-            if not hypothetical
+            if denies
             else "The answer describes what you would do rather than what you did"
         )
         notes.append(f"{said}. Interviewers weigh first-hand experience: describe a real situation, even a small one.")

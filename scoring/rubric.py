@@ -32,7 +32,7 @@ import numpy as np
 
 from models.checker import check_groups
 from models.protocols import CheckProbabilities, Embedder, RubricChecker
-from scoring.text import split_sentences, words
+from scoring.text import first_person_actions, split_sentences, words
 from scoring.types import RubricStatus
 
 MAX_PASSAGES = 24  # passages per answer; long answers use wider windows
@@ -63,10 +63,6 @@ ANCHOR_CLAIMS = 8  # sentences of an anchor checked at most (the first ones)
 ANCHOR_PASSAGES = 1
 ANCHOR_CLAIM_MIN_WORDS = 5  # shorter sentences ("It worked.") say nothing checkable
 _NUMBER = re.compile(r"\d")
-_FIRST_PERSON_ACTION = re.compile(
-    r"\b(?:I|we)\s+(?:\w+ly\s+)?(?:[a-z]+ed|built|ran|led|wrote|set|cut|made|chose|took|found|sent|kept|shipped|"
-    r"drove|brought|began|gave|got|put|split|sat|met|won|taught|spent|held|paid|sold|told|rebuilt)\b"
-)
 _COMMON_CAPITALISED = {"i", "we", "my", "our", "the", "a", "an", "in", "on", "at", "it", "this", "that", "then"}
 
 
@@ -221,7 +217,7 @@ def specificity(text: str) -> float:
         ):
             count += 1
         previous = raw
-    count += len(_FIRST_PERSON_ACTION.findall(text))
+    count += first_person_actions(text)
     return 100.0 * count / len(tokens)
 
 

@@ -37,6 +37,18 @@ def normalize_text(text: str) -> str:
     return text.strip()
 
 
+_FIRST_PERSON_ACTION = re.compile(
+    r"\b(?:I|we)\s+(?:\w+ly\s+)?(?:[a-z]+ed|built|ran|led|wrote|set|cut|made|chose|took|found|sent|kept|shipped|"
+    r"drove|brought|began|gave|got|put|split|sat|met|won|taught|spent|held|paid|sold|told|rebuilt)\b"
+)
+
+
+def first_person_actions(text: str) -> int:
+    """How many first-person past actions the text reports ("I built", "we migrated", "I quickly rebuilt"): the
+    mark of a story of what the candidate did. Counted on the text as written (case-sensitive "I")."""
+    return len(_FIRST_PERSON_ACTION.findall(text))
+
+
 def words(text: str) -> list[str]:
     """The words of ``text`` (letters/digits, with inner apostrophes, dots and hyphens)."""
     return _WORD.findall(text)

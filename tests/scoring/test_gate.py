@@ -88,39 +88,95 @@ def test_hypothetical_answers_are_flagged_but_judged():
 @pytest.mark.parametrize(
     ("sentence", "denies", "hypothetical"),
     [
-        # denials of the experience asked about
+        # denials of experience (a new user's phrasings, 2026-12-01), curly apostrophes included
         ("I have not deployed a model myself.", True, True),
+        ("I have never deployed an ML model.", True, True),
+        ("Honestly, I haven't deployed models to production.", True, True),
+        ("I haven\u2019t had the chance to deploy a model myself yet.", True, True),
+        ("I don't have any real-world experience deploying models.", True, True),
+        ("I never got to deploy a model; my role was on the research side.", True, True),
+        ("I did not deploy a model myself; a colleague handled that.", True, True),
+        ("I've only done this in coursework, never at work.", True, True),
+        ("I am yet to deploy a model to production.", True, True),
+        ("I have never run an A/B test myself, but I know the theory.", True, True),
+        ("I\u2019ve not had the chance to lead a project.", True, True),
+        ("I haven't had to give difficult feedback yet.", True, True),
+        ("Leading projects is not something I have done so far in my career.", True, True),
         ("I have no hands-on experience with Kafka.", True, True),
-        ("I haven't had the chance to run an A/B test.", True, True),
-        ("I don't have direct experience with this.", True, True),
-        ("I've never done this myself, but I know the theory.", True, True),
-        ("I have never done anything like that.", True, True),
-        ("Honestly I haven't worked on this in production.", True, True),
-        ("I've not had the opportunity to lead a team.", True, True),
-        ("I haven't done that.", True, True),
+        ("I'd never used it.", True, True),  # a denial; in a story, its premise (see the tests below)
+        ("I\u2019ve never optimised a slow pipeline myself.", True, True),
+        ("To be honest I do not really have experience defining metrics.", True, True),
         # plans
         ("I would containerise the model and serve it behind an API.", False, True),
         ("I'd consider a few options and pick the one that reflects real value.", False, True),
-        ("I will add monitoring once it is live.", False, True),
+        ("I'd also consider a canary.", False, True),
         ("I'd need to retrain it every month.", False, True),
         ("I'd embed the tickets with a sentence model.", False, True),
-        ("I'll take the inventory forecasting project, where I was the ML lead.", False, False),  # a story's opening
-        # the sentences that drew the flag on the development set (2026-12-01): none denies experience
-        ("I'd never used it.", False, False),  # the start of a story about learning a tool
-        ("I had never used the system, and on go-live night I was the person the controllers turned to.", False, False),
-        ("I haven't documented it or handed it over, and that's fine.", False, False),
-        ("For customers we just keep the latest values; I've never needed slowly changing dimensions.", False, False),
-        ("Honestly we never worked out how long it had been wrong.", False, False),
+        ("I'll start by agreeing the business metric with stakeholders.", False, True),
+        ("My approach would be to first understand the business problem.", False, True),
+        ("We would then gather the data.", False, True),
+        # claims, gaps and stories: sentences that drew the flag on the development set or from a new user
+        ("I've never needed slowly changing dimensions.", False, False),
         ("I've never seen a case where a simpler model was the right answer.", False, False),
-        ("That evaluation is rigorous, because the holdout rows are never used in training.", False, False),
+        ("I haven't documented it or handed it over, and that's fine.", False, False),
         ("I don't have numbers on throughput or uptime.", False, False),
+        ("That evaluation is rigorous, because the holdout rows are never used in training.", False, False),
+        ("Honestly we never worked out how long it had been wrong.", False, False),
+        ("I never had any real problems with it.", False, False),
+        ("I didn't build a baseline, since a baseline only tells you what you already know.", False, False),
+        ("The team had no production experience with Kubernetes, so I wrote the Helm charts.", False, False),
+        ("I'd also built a small dashboard to track drift.", False, False),
+        ("I'd previously set up the alerting in Grafana, so I reused it.", False, False),
         ("I taught myself Python in the evenings, because I could see automation was coming.", False, False),
         ("I didn't want to automate a real process until I'd mastered it.", False, False),
     ],
 )
-def test_a_denial_of_experience_is_told_from_a_negation_in_a_story(sentence, denies, hypothetical):
+def test_a_denial_of_experience_is_told_from_a_negation_in_a_claim(sentence, denies, hypothetical):
     assert admits_no_experience(sentence) is denies
     assert is_hypothetical(sentence) is hypothetical
+
+
+@pytest.mark.parametrize(
+    ("answer", "flagged"),
+    [
+        (  # a denial, then coursework: no story of the thing asked
+            "I have never deployed an ML model. In my master's coursework I trained a convolutional network on "
+            "CIFAR-10 and reached 91% accuracy, and I have read a lot about MLOps tools such as MLflow.",
+            True,
+        ),
+        (  # the denial is the premise of a story of what the candidate then did
+            "I didn\u2019t have any experience with model serving when I joined the payments team, so I read our "
+            "inference code for two weeks. Then I built a LightGBM fraud model, I wrapped it in FastAPI and we "
+            "deployed it on Kubernetes; p99 latency dropped from 120 ms to 25 ms and I added drift alerts.",
+            False,
+        ),
+        (
+            "I'd never used Kubernetes in production before, so I spent a weekend learning it and then deployed "
+            "our churn model behind an API. I added drift dashboards, I monitored latency, and the deployed model "
+            "cut churn by 8 percent.",
+            False,
+        ),
+        (  # back then, and one action: a story all the same
+            "I didn't have any experience with deploying models when I moved into the platform team, and my first "
+            "deadline was a churn model in production within a month. I paired with a senior engineer on the API "
+            "and the monitoring dashboards, and the model went live on time.",
+            False,
+        ),
+        (  # today, and a story of something else
+            "I haven't deployed a model to production myself. I know deployment needs an API, monitoring and a "
+            "rollback plan, and that drift must be measured against the training data.",
+            True,
+        ),
+    ],
+)
+def test_a_denial_is_flagged_unless_the_answer_tells_what_the_candidate_then_did(answer, flagged):
+    """A denial of today ("I have never deployed") needs three first-person past actions after it to be a story's
+    premise, one of back then ("I didn't have any experience with SQL when I moved teams, so I ...") needs one."""
+    result = run_gate(answer, QUESTION, POINTS, FakeEmbedder())
+    assert not result.blocked
+    assert (Flag.NO_DIRECT_EXPERIENCE in result.flags) is flagged
+    if flagged:
+        assert any("says you have not done this yourself" in note for note in result.notes)
 
 
 def test_a_story_of_learning_a_tool_from_scratch_is_first_hand_experience():
@@ -130,9 +186,13 @@ def test_a_story_of_learning_a_tool_from_scratch_is_first_hand_experience():
         "In my first job after university I was a marketing assistant, and three weeks in, the person who ran our "
         "Google Ads account left. We had a spring campaign going live in ten days with a budget of 20,000, and nobody "
         "else knew the platform. I'd never used it. I did the Google Skillshop search certification over the first "
-        "weekend, and I asked our agency contact if I could shadow her for an afternoon. By day four I was "
-        "restructuring our real account. The campaign launched on time, and cost per lead came in at 18 against a "
-        "target of 25."
+        "weekend, about eight hours, and I asked our agency contact if I could shadow her for an afternoon while she "
+        "built a campaign. By day four I was restructuring our real account, splitting the two big ad groups into "
+        "six by product and writing new ads for each one. The thing I didn't get was bidding: I set the target CPA "
+        "too low and our ads nearly stopped serving for a day. I asked the agency contact to look at it with me for "
+        "half an hour, and she showed me how to start with maximise conversions and move to target CPA once we had "
+        "enough data. The campaign launched on time, cost per lead came in at 18 against a target of 25, and I kept "
+        "managing the account for the next year."
     )
     question = "Tell me about a time you had to learn a new tool or skill quickly. How did you go about it?"
     result = run_gate(answer, question, ["Describes how they learned it.", "Gives the result."], FakeEmbedder())
