@@ -197,9 +197,9 @@ def admits_no_experience(text: str) -> bool:
 
 def denies_experience(text: str) -> bool:
     """Whether the answer denies the experience asked about: a denial (``admits_no_experience``) that no story of
-    what the candidate did takes up. A denial of today ("I have never deployed a model") needs ``STORY_ACTIONS``
-    first-person past actions after it to be a story's premise; one of back then ("I'd never used Airflow, so I
-    spent a weekend learning it") needs one."""
+    what the candidate did takes up. A denial of today ("I have never deployed a model") is a story's premise only
+    in an answer with ``STORY_ACTIONS`` first-person past actions; one of back then ("I'd never used Airflow, so I
+    spent a weekend learning it") in an answer with one."""
     lowered, actions = _lower(text), first_person_actions(text)
     if _DENIAL_NOW.search(lowered):
         return actions < STORY_ACTIONS
