@@ -170,8 +170,8 @@ def test_a_denial_of_experience_is_told_from_a_negation_in_a_claim(sentence, den
     ],
 )
 def test_a_denial_is_flagged_unless_the_answer_tells_what_the_candidate_then_did(answer, flagged):
-    """A denial of today ("I have never deployed") needs three first-person past actions after it to be a story's
-    premise, one of back then ("I didn't have any experience with SQL when I moved teams, so I ...") needs one."""
+    """A denial of today ("I have never deployed") is a story's premise in an answer with three first-person past
+    actions, one of back then ("I didn't have any experience with SQL when I moved teams, so I ...") with one."""
     result = run_gate(answer, QUESTION, POINTS, FakeEmbedder())
     assert not result.blocked
     assert (Flag.NO_DIRECT_EXPERIENCE in result.flags) is flagged
