@@ -151,7 +151,9 @@ def check_claim_groups(
     groups: Sequence[ClaimGroup], passages: Sequence[str], embedder: Embedder | None = None
 ) -> list[list[ClaimVerdict]]:
     """``check_claims`` for several groups of claims over the same passages: one embedding pass for all of
-    them, then one checker call per group. Returns one list of verdicts per group, in order."""
+    them, then one checker call per underlying checker for all groups (``models.checker.check_groups``: a
+    committee's lead reads its groups' pairs in one length-sorted batch). Returns one list of verdicts per group,
+    in order."""
     if not passages:
         return [[ClaimVerdict(0.0, 0.0, "", "") for _ in group.claims] for group in groups]
     claims = [claim for group in groups for claim in group.claims]
@@ -159,7 +161,7 @@ def check_claim_groups(
     if embedder is not None and claims and any(len(passages) > group.top_k for group in groups):
         vectors = embedder.encode([*claims, *passages])
         similarity = vectors[: len(claims)] @ vectors[len(claims) :].T
-    chosen_by_group, row = [], 0
+    chosen_by_group, requests, row = [], [], 0
     for group in groups:
         chosen = []
         for _ in group.claims:
@@ -169,9 +171,6 @@ def check_claim_groups(
                 chosen.append(list(range(len(passages))))
             row += 1
         chosen_by_group.append(chosen)
-    # One checker call for all groups (a committee's lead reads its groups' pairs in one length-sorted batch).
-    requests = []
-    for group, chosen in zip(groups, chosen_by_group, strict=True):
         pairs = [(claim, passages[i]) for claim, rows in zip(group.claims, chosen, strict=True) for i in rows]
         requests.append((group.checker, pairs))
     results = check_groups(requests)
