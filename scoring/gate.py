@@ -72,15 +72,16 @@ _BASE_VERBS = (
     r"organi[sz]e|mentor|face|get to)"
 )
 _ADVERB = r"(?: \S+ly| yet| ever| really| actually| personally)?"
+_EXPERIENCE = r"(?:\S+ ){0,2}?experience\b"  # "experience", "hands-on experience", "real-world production experience"
+_NO_EXPERIENCE_OF = rf"(?:got )?(?:no|little|zero|limited) {_EXPERIENCE}"  # after "I have" / "I had"
+_ANY_EXPERIENCE = rf"(?: really| actually)? have (?:any |much |real |a lot of )?{_EXPERIENCE}"  # after "I don't"
 _DENIAL_NOW = re.compile(  # the candidate has not done it (to this day, or by their own account)
     rf"\bi(?: have|'ve)?(?: not| never|n't){_ADVERB} {_PARTICIPLES}\b"
     r"|\bi(?: have|'ve)?(?: not| never|n't) (?:\S+ ){1,5}?(?:myself|personally)\b"
     # "I didn't build a baseline" skips a practice; "I did not deploy a model myself" denies the experience
     rf"|\bi (?:do not|don't|did not|didn't){_ADVERB} {_BASE_VERBS}\b(?: \S+){{0,4}}? (?:myself|personally|"
     r"first-hand|before|yet|so far)\b"
-    r"|\bi (?:have|'ve) (?:got )?(?:no|little|zero|limited) (?:\S+ ){0,2}?experience\b"
-    r"|\bi (?:do not|don't)(?: really| actually)? have (?:any |much |real |a lot of )?(?:\S+ ){0,2}?experience\b"
-    r"|\bi lack (?:\S+ ){0,2}?experience\b"
+    rf"|\bi (?:have|'ve) {_NO_EXPERIENCE_OF}|\bi (?:do not|don't){_ANY_EXPERIENCE}|\bi lack {_EXPERIENCE}"
     r"|\bi(?: am|'m) yet to\b|\bnot something i(?: have|'ve)?(?: ever)? (?:done|had)\b"
     r"|\bnever (?:at|in) (?:work|a job|my job|production)\b"
     r"|\bonly (?:done|seen|tried) (?:this|it|that) (?:in|at|for|during) (?:coursework|university|school|college|"
@@ -88,9 +89,7 @@ _DENIAL_NOW = re.compile(  # the candidate has not done it (to this day, or by t
 )
 _DENIAL_THEN = re.compile(  # the candidate had not done it when the story starts: "I'd never used Airflow, so I ..."
     rf"\bi(?: had|'d)(?: not| never|n't){_ADVERB} {_PARTICIPLES}\b"
-    r"|\bi (?:had|'d) (?:got )?(?:no|little|zero|limited) (?:\S+ ){0,2}?experience\b"
-    r"|\bi (?:did not|didn't)(?: really| actually)? have (?:any |much |real |a lot of )?(?:\S+ ){0,2}?experience\b"
-    r"|\bwith no (?:\S+ ){0,2}?experience\b"
+    rf"|\bi (?:had|'d) {_NO_EXPERIENCE_OF}|\bi (?:did not|didn't){_ANY_EXPERIENCE}|\bwith no {_EXPERIENCE}"
 )
 _NO_EXPERIENCE = re.compile(_DENIAL_NOW.pattern + "|" + _DENIAL_THEN.pattern)
 # A hypothetical sentence: what the candidate would do ("I would", "I'll", "I'd consider", "we would", "my approach
