@@ -36,7 +36,7 @@ class RubricPoint(BaseModel):
         return value
 
 
-MAX_RED_FLAG_EXAMPLES = 6  # each one is a claim the checker reads against every answer
+MAX_RED_FLAG_EXAMPLES = 6  # each one is a pair the checker reads per answer (rubric.flag_example_readings)
 
 
 class RedFlag(BaseModel):
@@ -53,7 +53,8 @@ class RedFlag(BaseModel):
         max_length=MAX_RED_FLAG_EXAMPLES,
         description=(
             "What a candidate says when committing it, in a candidate's words (one or two sentences each). "
-            "Shown to interviewers; the rubric checker checks each one as well as the flag itself."
+            "Shown to interviewers; the rubric checker reads each one against the answer passage that best states "
+            "the flag, which tells an answer committing it from one that only shares its topic."
         ),
     )
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -216,6 +217,7 @@ def row_from_json(item: DevAnswer, line: str) -> DevRow:
             anchor_margin=raw["anchor_margin"],
             log_words=raw["log_words"],
             anchor_agreement=raw.get("anchor_agreement", {}),
+            flag_examples=raw.get("flag_examples", []),
         )
     sentences = data.get("sentences") or split_sentences(normalize_text(item.answer))
     flags = [Flag(f) for f in data["flags"]]
@@ -267,10 +269,13 @@ def fit_point_model(rows: Sequence[DevRow], missing_odds: float = MISSING_ODDS) 
 
 def _standardised(features: Sequence[Sequence[float]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Column means and standard deviations (1 where a column is constant) of a feature matrix with ``nan`` for
-    a feature a question cannot give, and the standardised matrix with those at 0 (counted as the mean)."""
+    a feature a question cannot give, and the standardised matrix with those at 0 (counted as the mean). A column
+    no row gives (no red flag with examples) gets mean 0 and scale 1: all its values are then 0 and weigh nothing."""
     x = np.array(features, dtype=float)
-    means = np.nanmean(x, axis=0)
-    scales = np.nanstd(x, axis=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # numpy's "mean of empty slice", for such a column
+        means = np.nan_to_num(np.nanmean(x, axis=0), nan=0.0)
+        scales = np.nanstd(x, axis=0)
     scales[~(scales > 0)] = 1.0
     return means, scales, np.nan_to_num((x - means) / scales, nan=0.0)
 

@@ -478,6 +478,7 @@ def rubric_evidence(
         checker,
         embedder,
         graded_anchors={a.level: a.answer for a in request.anchors},  # gather_evidence keeps GRADED_ANCHOR_LEVELS
+        red_flag_examples=[flag.examples for flag in request.red_flags],
     )
 
 

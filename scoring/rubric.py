@@ -247,6 +247,9 @@ class RubricEvidence:
         anchor_agreement: Per graded anchor level (``GRADED_ANCHOR_LEVELS``), the mean over the anchor's
             sentences of the checker's best P(states) in this answer: how much of the strong example
             answer, and of the wrong one, this answer also says (0-1).
+        flag_examples: Per red flag, in order, P(states) of each of the flag's written examples (what a
+            candidate says when committing it) read against the flag's best passage (0-1; ``[]`` for a flag
+            without examples, and for evidence gathered before 2026-12-01).
     """
 
     points: list[ClaimVerdict]
@@ -255,6 +258,7 @@ class RubricEvidence:
     anchor_margin: float
     log_words: float
     anchor_agreement: dict[str, float] = field(default_factory=dict)
+    flag_examples: list[list[float]] = field(default_factory=list)
 
 
 def gather_evidence(
@@ -267,15 +271,19 @@ def gather_evidence(
     checker: RubricChecker,
     embedder: Embedder,
     graded_anchors: Mapping[str, str] | None = None,
+    red_flag_examples: Sequence[Sequence[str]] = (),
 ) -> RubricEvidence:
     """Check every point, red flag and graded anchor sentence against the answer's passages.
 
     Points are read by ``checker``; red flags by its ``lead_checker`` alone, and so is each anchor sentence,
-    against its ``ANCHOR_PASSAGES`` closest passages only (see that constant for why).
+    against its ``ANCHOR_PASSAGES`` closest passages only (see that constant for why). Then the lead reads each
+    red flag's written examples against the flag's best passage (``flag_example_readings``).
 
     Args:
         graded_anchors: Anchor answers by level (``GRADED_ANCHOR_LEVELS``); each one's sentences
             (``anchor_claims``) are checked as claims, giving ``anchor_agreement``.
+        red_flag_examples: Per red flag, in order, its written examples (``question_banks.schema.RedFlag``);
+            missing or empty for a flag without any.
     """
     given = graded_anchors or {}
     anchors = {level: anchor_claims(given[level]) for level in GRADED_ANCHOR_LEVELS if level in given}
@@ -302,7 +310,36 @@ def gather_evidence(
         anchor_margin=anchor_margin(text, strong_anchors, weak_anchors, embedder),
         log_words=math.log1p(len(words(text))),
         anchor_agreement=agreement,
+        flag_examples=flag_example_readings(lead, flag_verdicts, red_flag_examples),
     )
+
+
+def flag_example_readings(
+    checker: RubricChecker, flags: Sequence[ClaimVerdict], examples: Sequence[Sequence[str]]
+) -> list[list[float]]:
+    """P(states) of each red flag's written examples read against the flag's best passage, per flag in order.
+
+    The checker follows a passage's topic: "For primary metric I chose the share of users who ... saved at least
+    20 pounds after 30 days" reads as stating "Chooses a vanity metric such as page views ... as the primary
+    metric" (0.80). A flag's examples are concrete ("success was page views; we aimed for 100,000 ... and beat
+    it"), so the passage that merely shares the flag's topic reads far less like them than one that commits
+    the error does; the red-flag model weighs both readings (``FLAG_FEATURES``). One batch of short pairs
+    (three examples a flag in the shipped banks). Measured out of fold on the 450 development answers (the
+    examples were written blind to them, 2026-12-01): red flags named at 10% false alarms 68.2% -> 77.6%,
+    error twins 20 points apart 48.9% -> 60.0%, wrong or contradicting <= 25 88.1% -> 91.1% (README).
+
+    Args:
+        flags: The flags' verdicts (``ClaimVerdict.evidence`` is the passage read).
+        examples: Per flag, its examples; a flag without examples, or without a passage, gets ``[]``.
+
+    Returns:
+        One list of P(states) per flag (0-1), each as long as the flag's examples (or empty).
+    """
+    padded = [*examples, *[()] * (len(flags) - len(examples))]
+    wanted = [list(found) if verdict.evidence else [] for verdict, found in zip(flags, padded, strict=False)]
+    pairs = [(example, verdict.evidence) for verdict, found in zip(flags, wanted, strict=True) for example in found]
+    readings = iter(checker.check(pairs) if pairs else [])
+    return [[next(readings).states for _ in found] for found in wanted]
 
 
 @dataclass(frozen=True)
@@ -457,6 +494,8 @@ FLAG_FEATURES = (
     "states",
     "log_states",
     "contradicts",
+    "example_max",
+    "example_mean",
     "coverage",
     "contradiction",
     "strong_anchor_agreement",
@@ -488,9 +527,17 @@ class RedFlagModel:
     def features(evidence: RubricEvidence) -> list[dict[str, float | None]]:
         """``FLAG_FEATURES`` (and the rest of ``answer_context``) of each red flag of the evidence, in order."""
         shared = answer_context(evidence)
+        examples = [*evidence.flag_examples, *[[]] * (len(evidence.flags) - len(evidence.flag_examples))]
         return [
-            {"states": v.states, "log_states": math.log(v.states + 1e-3), "contradicts": v.contradicts} | shared
-            for v in evidence.flags
+            {
+                "states": v.states,
+                "log_states": math.log(v.states + 1e-3),
+                "contradicts": v.contradicts,
+                "example_max": max(found) if found else None,
+                "example_mean": float(np.mean(found)) if found else None,
+            }
+            | shared
+            for v, found in zip(evidence.flags, examples, strict=False)
         ]
 
     def probabilities(self, evidence: RubricEvidence) -> list[float]:
@@ -498,9 +545,9 @@ class RedFlagModel:
         out = []
         for row in self.features(evidence):
             logit = self.intercept + sum(
-                self.coefficients[name] * (float(row[name]) - self.means[name]) / (self.scales[name] or 1.0)
-                for name in FLAG_FEATURES
-                if row[name] is not None
+                weight * (float(row[name]) - self.means[name]) / (self.scales[name] or 1.0)
+                for name, weight in self.coefficients.items()
+                if row.get(name) is not None
             )
             out.append(1.0 / (1.0 + math.exp(-logit)))
         return out

@@ -16,8 +16,10 @@ from scoring.rubric import (
     POINT_FEATURES,
     ClaimVerdict,
     PointStatusModel,
+    RedFlagModel,
     RubricEvidence,
     RubricScoreModel,
+    flag_example_readings,
 )
 from scoring.types import RubricStatus
 
@@ -228,3 +230,56 @@ def test_the_red_flag_model_reads_a_middling_flag_in_the_light_of_the_wrong_anch
     again = RubricScoreModel.from_dict(fitted.to_dict())
     assert again.flag_model == fitted.flag_model
     assert fit_flag_model(rows[40:]) is None  # no committed flag to learn from
+
+
+def _topical_flag_row(index: int, example_states: float, committed: bool) -> DevRow:
+    """An answer whose best passage for the flag shares its topic (the checker reads the flag at 0.8 either way);
+    only the flag's written examples, read against that passage, tell commitment from topic."""
+    label = "met" if index % 3 else "missing"  # both statuses, for the point model fitted beside it
+    item = DevAnswer(f"T{index}", "bank", f"Q{index % 5}", "strong", "text", [label], [0] if committed else [], None)
+    evidence = RubricEvidence(
+        points=[_verdict(0.6)],
+        flags=[_verdict(0.8)],
+        specificity=5.0,
+        anchor_margin=0.1,
+        log_words=5.0,
+        anchor_agreement={"strong": 0.5, "wrong": 0.3},
+        flag_examples=[[example_states, example_states / 2, 0.05]],
+    )
+    return DevRow(item, evidence, None, [])
+
+
+def test_the_red_flag_model_tells_a_committed_flag_from_its_topic_by_the_flags_examples():
+    from scoring.devset import fit_flag_model, fit_thresholds
+
+    rows = [_topical_flag_row(i, 0.9 if i % 2 else 0.1, committed=bool(i % 2)) for i in range(40)]
+    fitted = fit_thresholds(rows, RubricScoreModel())
+    committed, topical = rows[1].evidence, rows[0].evidence
+    assert fitted.flags_found(committed) == [0] and fitted.flags_found(topical) == []
+    features = RedFlagModel.features(committed)[0]
+    assert features["example_max"] == 0.9 and features["example_mean"] == pytest.approx((0.9 + 0.45 + 0.05) / 3)
+    # Evidence without example readings (a flag without examples, an older cache) counts them at their mean.
+    older = RubricEvidence(**{**committed.__dict__, "flag_examples": []})
+    assert RedFlagModel.features(older)[0]["example_max"] is None
+    middle = fit_flag_model(rows).probabilities(older)[0]  # type: ignore[union-attr]
+    assert fitted.flag_model.probabilities(topical)[0] < middle < fitted.flag_model.probabilities(committed)[0]  # type: ignore[union-attr]
+
+
+def test_a_flags_examples_are_read_against_the_flags_best_passage_only():
+    from tests.fakes import FakeChecker
+
+    checker = FakeChecker()
+    flags = [
+        _verdict(0.8, text="we reported page views as the primary metric"),
+        ClaimVerdict(0, 0, "", ""),
+        _verdict(0.3),
+    ]
+    examples = [["success was page views", "the headline number was app downloads"], ["unread"]]
+    readings = flag_example_readings(checker, flags, examples)
+    assert checker.pairs == [
+        ("success was page views", "we reported page views as the primary metric"),
+        ("the headline number was app downloads", "we reported page views as the primary metric"),
+    ]  # the flag without a passage, and the one without examples, cost no pair
+    assert len(readings) == 3 and readings[1] == readings[2] == []
+    assert readings[0][0] > readings[0][1]  # the example that shares the passage's words reads as stated
+    assert flag_example_readings(checker, [], []) == []
