@@ -104,3 +104,27 @@ def test_an_answer_whose_checklist_shows_no_point_met_scores_as_vague_at_most(
     assert assessment.rubric and not any(c.status is RubricStatus.MET for c in assessment.rubric)
     assert assessment.score <= 30
     assert not assessment.strengths
+
+
+def test_a_flags_examples_tell_a_sentence_committing_it_from_one_sharing_its_topic(real_checker):
+    """The checker reads "Chooses a vanity metric ... as the primary metric" into any sentence naming a primary
+    metric; the flag's written examples ("success was page views; we aimed for 100,000 ...") read far lower on the
+    one that names a metric of user value (``flag_example_readings``, weighed by the red-flag model)."""
+    from scoring.rubric import ClaimVerdict, flag_example_readings, lead_checker
+
+    flag = next(f for f in load_banks().question("product_manager", "METRICS_Q1").red_flags if "vanity" in f.flag)
+    topical = (
+        "For primary metric I chose the share of users who enable round-ups and still have it on, with at least "
+        "20 pounds saved, after 30 days."
+    )
+    committed = "For the round-ups launch the primary metric was page views of the savings screen, which rose 40%."
+    lead = lead_checker(real_checker)
+    (on_topic,) = lead.check([(flag.flag, topical)])
+    assert on_topic.states > 0.5  # the flag alone: the topical sentence reads as committing it
+    readings = flag_example_readings(
+        lead,
+        [ClaimVerdict(0.8, 0.0, topical, topical), ClaimVerdict(0.8, 0.0, committed, committed)],
+        [flag.examples] * 2,
+    )
+    mean_topical, mean_committed = (sum(r) / len(r) for r in readings)
+    assert mean_committed > mean_topical + 0.15  # 0.40 against 0.14 on 2026-12-01
