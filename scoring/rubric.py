@@ -4,7 +4,8 @@ The per-point judgment comes from the trained rubric checker (``models.checker``
 protocol): for every claim (a rubric point or a red flag) and the passages of the answer that
 discuss it (each sentence and each pair of neighbouring sentences; the ``PASSAGES_PER_CLAIM`` most
 similar by embedding), P(states), P(contradicts), P(silent). A claim's verdict is its best passage.
-Red flags and anchor sentences are read by the committee's lead member alone (``lead_checker``).
+Red flags and anchor sentences are read by the committee's lead member alone (``lead_checker``), and so are each
+red flag's written examples, against the flag's best passage (``flag_example_readings``).
 Embedding similarity only finds where a claim is discussed; it never decides a point: a
 contradiction looks as close to a point as agreement does.
 
@@ -508,14 +509,17 @@ class RedFlagModel:
     """P(the answer commits a red flag) from the checker's reading of the flag *and* the answer around it.
 
     Binary logistic regression on ``FLAG_FEATURES``: the flag's own P(states), its log and P(contradicts) (the
-    answer doing the right practice instead), and the answer's evidence (mean P(states) over the points, the
+    answer doing the right practice instead), how much the flag's best passage reads like the flag's written
+    examples (``flag_example_readings``: their highest and mean P(states); a passage that only shares the flag's
+    topic reads unlike them), and the answer's evidence (mean P(states) over the points, the
     strongest contradiction of a point, agreement with the strong and the wrong anchor answers). An answer that
     agrees with the question's wrong anchor and misses its points is likelier to commit a flag the checker
     reads at a middling probability. Fitted on the graded development set by ``python -m scoring.calibrate
     --rubric`` (each bank red flag of each answer, labelled by the answer's ``red_flags``); a flag is found at
     probability ``>= RubricScoreModel.finding``. Out of fold (grouped by question, 2026-11-30, 1,350 flags of
     450 answers): ROC-AUC 0.893 against 0.864 for the checker's P(states) alone, and at most 1 in 10 answers
-    without a red flag flagged, it names 70% of the answers' labelled flags against 51%.
+    without a red flag flagged, it names 70% of the answers' labelled flags against 51%; with the examples'
+    readings (2026-12-01), 77.6% of the answers with a labelled flag name it, against 68.2% without them.
     """
 
     means: dict[str, float]
