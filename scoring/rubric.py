@@ -28,6 +28,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from itertools import zip_longest
 
 import numpy as np
 
@@ -336,8 +337,10 @@ def flag_example_readings(
     Returns:
         One list of P(states) per flag (0-1), each as long as the flag's examples (or empty).
     """
-    padded = [*examples, *[()] * (len(flags) - len(examples))]
-    wanted = [list(found) if verdict.evidence else [] for verdict, found in zip(flags, padded, strict=False)]
+    wanted = [
+        list(found) if verdict.evidence else []
+        for verdict, found in zip_longest(flags, examples[: len(flags)], fillvalue=())
+    ]
     pairs = [(example, verdict.evidence) for verdict, found in zip(flags, wanted, strict=True) for example in found]
     readings = iter(checker.check(pairs) if pairs else [])
     return [[next(readings).states for _ in found] for found in wanted]
@@ -531,7 +534,6 @@ class RedFlagModel:
     def features(evidence: RubricEvidence) -> list[dict[str, float | None]]:
         """``FLAG_FEATURES`` (and the rest of ``answer_context``) of each red flag of the evidence, in order."""
         shared = answer_context(evidence)
-        examples = [*evidence.flag_examples, *[[]] * (len(evidence.flags) - len(evidence.flag_examples))]
         return [
             {
                 "states": v.states,
@@ -541,7 +543,7 @@ class RedFlagModel:
                 "example_mean": float(np.mean(found)) if found else None,
             }
             | shared
-            for v, found in zip(evidence.flags, examples, strict=False)
+            for v, found in zip_longest(evidence.flags, evidence.flag_examples, fillvalue=[])
         ]
 
     def probabilities(self, evidence: RubricEvidence) -> list[float]:
