@@ -8,8 +8,9 @@ incorrect) and on labelled passages written for the banks' rubric points and red
 weights ship in the repository (``models/checker/``, float16), with their sha256 in
 ``models/checker/checker.json`` and a model card beside them. The scorer asks a committee
 (``CheckerCommittee``, ``load_committee``): that checker and the earlier one trained without the annotated
-answers (``models/checker_passages/``), their probabilities averaged; red flags and anchor sentences are
-read by the first (the committee's ``lead``) alone.
+answers (``models/checker_passages/``), their probabilities averaged; red flags, their examples and anchor
+sentences are read by the committee's ``lead`` alone (the first; ``python -m scoring.calibrate --lead FOLDER``
+measures a candidate lead apart from the members).
 """
 
 from __future__ import annotations
@@ -202,36 +203,51 @@ class CheckerCommittee:
     mean keeps most of both. Costs one forward pass per member.
 
     Args:
-        members: The checkers, each with a ``name``; the committee's name joins theirs. The first is the
-            ``lead``: the scorer asks it alone where it reads best (``scoring.rubric.gather_evidence``).
+        members: The checkers whose mean the committee answers with, each with a ``name``; the committee's name
+            joins theirs, e.g. ``"candid-checker@d28f94b9+2f1487f4"``.
+        lead: The checker the scorer asks alone where one reads best (``scoring.rubric.gather_evidence``: red
+            flags, their examples, anchor sentences); default the first member. A lead that is not a member is
+            named after them: ``"candid-checker@d28f94b9+2f1487f4/lead@5c1e0a77"``.
+
+    Raises:
+        ValueError: ``members`` is empty.
     """
 
-    def __init__(self, members: Sequence[RubricChecker]) -> None:
+    def __init__(self, members: Sequence[RubricChecker], lead: RubricChecker | None = None) -> None:
         if not members:
             raise ValueError("a checker committee needs at least one member")
         self.members = list(members)
-        self.lead = self.members[0]
+        self.lead = lead if lead is not None else self.members[0]
         self.name = "+".join(
             [self.members[0].name, *(m.name.removeprefix("candid-checker@") for m in self.members[1:])]
         )
+        if all(self.lead is not member for member in self.members):
+            self.name += "/lead@" + self.lead.name.removeprefix("candid-checker@")
 
     def clear_memo(self) -> None:
-        """Forget every member's memoised pairs."""
-        clear_memos(self.members)
+        """Forget every member's (and the lead's) memoised pairs."""
+        clear_memos([*self.members, self.lead])
 
     def check(self, pairs: Sequence[tuple[str, str]]) -> list[CheckProbabilities]:
         """The members' mean ``CheckProbabilities`` per pair, in order (they still sum to 1)."""
         return mean_probabilities([member.check(pairs) for member in self.members], len(pairs))
 
 
-def load_committee(folders: Sequence[Path] = COMMITTEE_FOLDERS, *, threads: int | None = None) -> CheckerCommittee:
-    """Load every checker of ``folders`` (``load_checker``: offline, sha256 checked) as one committee.
+def load_committee(
+    folders: Sequence[Path] = COMMITTEE_FOLDERS,
+    *,
+    lead: Path | None = None,
+    threads: int | None = None,
+) -> CheckerCommittee:
+    """Load every checker of ``folders`` (``load_checker``: offline, sha256 checked) as one committee, with the
+    checker of ``lead`` as its lead (``None``: the first of ``folders``).
 
     Raises:
         ModelLoadError: A folder, its weights or its manifest are missing, or the weights do not load.
         ChecksumMismatchError: Weights do not match the sha256 recorded beside them.
     """
-    return CheckerCommittee([load_checker(folder, threads=threads) for folder in folders])
+    members = [load_checker(folder, threads=threads) for folder in folders]
+    return CheckerCommittee(members, load_checker(lead, threads=threads) if lead is not None else None)
 
 
 def weights_sha256(folder: Path) -> str:

@@ -16,8 +16,10 @@ scores every answer of the graded development set (``scoring.devset``) with the 
 fits ridge regression from the answer-level signals to the band midpoints, and prints the
 development-set figures out of fold (``GroupKFold`` by question) and in sample. ``--write`` stores
 the fitted combination in ``scoring/calibration.json`` (``rubric_model``) beside the reference models.
-``--checker FOLDER`` (repeatable: a committee, the first its lead) gathers the evidence with candidate checkers
-instead of the shipped ones, so a newly trained checker is compared out of fold before it replaces one.
+``--checker FOLDER`` (repeatable: a committee) gathers the evidence with candidate checkers instead of the
+shipped ones, and ``--lead FOLDER`` with a candidate lead (the checker that reads red flags and anchors alone;
+default with ``--checker``: the first of them), so a newly trained checker is compared out of fold before it
+replaces one.
 """
 
 from __future__ import annotations
@@ -319,18 +321,25 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         metavar="FOLDER",
         help="with --rubric or --shipped: a checker folder to gather the evidence with instead of the shipped "
-        "committee; repeat for a committee (the first is its lead), e.g. a candidate from models.train_checker",
+        "committee; repeat for a committee, e.g. a candidate from models.train_checker",
+    )
+    parser.add_argument(
+        "--lead",
+        type=Path,
+        metavar="FOLDER",
+        help="with --rubric or --shipped: a candidate checker to read red flags and anchors alone, beside the "
+        "shipped committee's members (or those of --checker; default: the first member)",
     )
     args = parser.parse_args(argv)
-    if args.checker and args.write:
+    if (args.checker or args.lead) and args.write:
         parser.error("--write fits the shipped checkers only: copy a candidate into models/checker* first")
     checker = None
-    if args.checker:
-        from models.checker import load_committee
+    if args.checker or args.lead:
+        from models.checker import COMMITTEE_FOLDERS, load_committee
         from models.errors import ChecksumMismatchError, ModelLoadError
 
         try:
-            checker = load_committee(args.checker)
+            checker = load_committee(args.checker or COMMITTEE_FOLDERS, lead=args.lead)
         except (ModelLoadError, ChecksumMismatchError) as exc:
             parser.error(str(exc))
     try:

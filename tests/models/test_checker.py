@@ -53,8 +53,19 @@ def test_a_committee_gives_its_members_mean_per_pair():
     assert verdict.states + verdict.contradicts + verdict.silent == pytest.approx(1.0)
     assert committee.check([]) == []
     committee.clear_memo()  # members without a memo have nothing to forget
+    assert committee.lead is committee.members[0]
     with pytest.raises(ValueError, match="at least one member"):
         CheckerCommittee([])
+
+
+def test_a_lead_apart_from_the_members_is_named_but_not_averaged():
+    members = [_Fixed("candid-checker@aaaa", 0.9, 0.05), _Fixed("candid-checker@bbbb", 0.3, 0.6)]
+    lead = _Fixed("candid-checker@cccc", 0.1, 0.1)
+    committee = CheckerCommittee(members, lead)
+    assert committee.name == "candid-checker@aaaa+bbbb/lead@cccc"
+    assert committee.lead is lead
+    assert committee.check([("claim", "passage")])[0].states == pytest.approx(0.6)  # the members' mean only
+    assert CheckerCommittee(members, members[0]).name == "candid-checker@aaaa+bbbb"  # a member as lead: as before
 
 
 class _Counting(_Fixed):
@@ -78,6 +89,15 @@ def test_grouped_calls_read_each_member_once_and_give_what_separate_calls_give()
     assert lead.calls[0] == [*points, *flags] and other.calls[0] == points  # one call each, before the checks above
     assert by_committee[0].states == pytest.approx(0.6) and by_lead[0].states == pytest.approx(0.9)
     assert check_groups([]) == []
+
+
+def test_grouped_calls_send_a_separate_leads_pairs_to_the_lead_alone():
+    members = [_Counting("candid-checker@aaaa", 0.9, 0.05), _Counting("candid-checker@bbbb", 0.3, 0.6)]
+    committee = CheckerCommittee(members, _Counting("candid-checker@cccc", 0.1, 0.2))
+    points, flags = [("point", "p1")], [("flag", "p1"), ("flag", "p2")]
+    by_committee, by_lead = check_groups([(committee, points), (committee.lead, flags)])
+    assert [m.calls for m in members] == [[points], [points]] and committee.lead.calls == [flags]
+    assert by_committee[0].states == pytest.approx(0.6) and [v.states for v in by_lead] == [0.1, 0.1]
 
 
 @pytest.mark.parametrize(

@@ -30,8 +30,8 @@ def test_checker_folders_become_one_committee_passed_to_the_fit(monkeypatch, tmp
     calls: list[tuple[str, object]] = []
     committee = object()
 
-    def fake_load(folders):
-        loaded.append(list(folders))
+    def fake_load(folders, lead=None):
+        loaded.append([*folders, lead])
         return committee
 
     monkeypatch.setattr(models.checker, "load_committee", fake_load)
@@ -39,8 +39,20 @@ def test_checker_folders_become_one_committee_passed_to_the_fit(monkeypatch, tmp
     monkeypatch.setattr(calibrate, "evaluate_shipped", lambda cache, checker: calls.append(("shipped", checker)))
     lead, second = tmp_path / "lead", tmp_path / "second"
     assert calibrate.main([mode, "--checker", str(lead), "--checker", str(second)]) == 0
-    assert loaded == [[lead, second]]  # in order: the first folder is the committee's lead
+    assert loaded == [[lead, second, None]]  # in order; no --lead: the first folder is the committee's lead
     assert calls == [("fit" if mode == "--rubric" else "shipped", committee)]
+
+
+def test_a_candidate_lead_alone_joins_the_shipped_members(monkeypatch, tmp_path):
+    loaded: list[list[Path | None]] = []
+    calls: list[object] = []
+    monkeypatch.setattr(models.checker, "load_committee", lambda folders, lead=None: loaded.append([*folders, lead]))
+    monkeypatch.setattr(calibrate, "calibrate_rubric", lambda write, cache, checker: calls.append(checker))
+    candidate = tmp_path / "lead"
+    assert calibrate.main(["--rubric", "--lead", str(candidate)]) == 0
+    assert loaded == [[*models.checker.COMMITTEE_FOLDERS, candidate]]
+    with pytest.raises(SystemExit):
+        calibrate.main(["--rubric", "--write", "--lead", str(candidate)])
 
 
 def test_without_checker_folders_the_shipped_committee_is_used(monkeypatch):
@@ -64,7 +76,7 @@ def test_a_cache_gathered_with_other_checkers_is_refused(tmp_path, monkeypatch, 
     with pytest.raises(calibrate.CacheMismatchError, match="gathered with candid-checker@d28f94b9"):
         calibrate.dev_rows(cache, checker=NamedChecker())
 
-    monkeypatch.setattr(models.checker, "load_committee", lambda folders: NamedChecker())
+    monkeypatch.setattr(models.checker, "load_committee", lambda folders, lead=None: NamedChecker())
     with pytest.raises(SystemExit) as stopped:
         calibrate.main(["--rubric", "--cache", str(cache), "--checker", str(tmp_path)])
     assert stopped.value.code == 2
