@@ -6,6 +6,12 @@ folder), quantizes every ``Linear`` layer to int8 with ``torch.ao`` dynamic quan
 is memory-bandwidth bound, and int8 kernels use AVX-512 VNNI where the CPU has it) and saves the
 module. Loading that file back with ``mmap`` takes seconds.
 
+The weights get one scale per output channel, not one per matrix: with a single scale per matrix
+(``int8-dynamic-v1``, until 2026-12-02) the 1.5B judge could no longer translate (a Spanish answer came back
+in Spanish, a German one as a summary in the third person, an Italian one as made-up text about traffic),
+while per-channel scales translate all five test languages sentence by sentence, as llama.cpp's Q4_K_M and
+float32 do, at the same speed (docs/scoring-log.md, nineteenth session).
+
 ``TransformersJudge`` keeps the key/value cache of recent prompts and reuses the longest common
 prefix, so N rubric questions about one answer pay for the shared prompt once.
 """
@@ -33,7 +39,7 @@ from models.protocols import ChatMessage, normalised_options, option_variants
 from models.registry import ModelEntry
 
 Log = Callable[[str], None]
-RUNTIME_FORMAT = "int8-dynamic-v1"
+RUNTIME_FORMAT = "int8-dynamic-per-channel-v2"
 MANIFEST = "manifest.json"
 MODULE_FILE = "model.pt"
 
@@ -107,10 +113,11 @@ def prepare(source: Path, dest: Path, *, log: Log = _stderr) -> Path:
 
     started = time.perf_counter()
     model, tokenizer = _load_source(source, log)
-    log("quantizing Linear layers to int8 ...")
+    log("quantizing Linear layers to int8 (a scale per output channel) ...")
     with warnings.catch_warnings():  # torch.ao warns it is deprecated; it works in the pinned torch
         warnings.simplefilter("ignore")
-        model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+        per_channel = {torch.nn.Linear: torch.ao.quantization.per_channel_dynamic_qconfig}
+        model = torch.ao.quantization.quantize_dynamic(model, per_channel, dtype=torch.qint8)
     dest.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".prepare-", dir=dest.parent))
     try:

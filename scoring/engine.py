@@ -238,21 +238,51 @@ class GatedAnswer:
     translated: bool = False  # scored on the judge's English translation: quotes are the translation's
 
 
-def translate(judge: Judge, text: str) -> str:
-    """The judge's English translation of ``text`` (greedy, so deterministic); ``""`` when it writes none."""
-    limit = min(1024, 2 * len(words(text)) + 32)
+def translate(judge: Judge, text: str, language: str | None = None) -> str:
+    """The judge's English translation of ``text`` (in ``language``, when detected; greedy, so deterministic);
+    ``""`` when it writes none.
+
+    Greedy decoding can loop: once the translation repeats a sentence it has written, generation stops and
+    the repeat is dropped (the 1.5B judge repeated the last sentence of a Spanish answer). The token limit,
+    ``min(1024, 3 * words + 64)``, leaves room for an English translation of a Romance or German text
+    (about 1.3 tokens a source word; 2 * words + 32 cut a Spanish answer short).
+    """
+    limit = min(1024, 3 * len(words(text)) + 64)
     written = ""
-    stream = judge.generate(prompts.translation_messages(text), max_new_tokens=limit)
+    stream = judge.generate(prompts.translation_messages(text, language), max_new_tokens=limit)
     try:
         for chunk in stream:
             written += chunk
             if prompts.TRANSLATION_END in written:
                 break
+            if _repeats_a_sentence(written):  # drop the sentence just begun: the loop goes on in it
+                written = written[: written.rstrip().rfind(split_sentences(written)[-1])]
+                break
     finally:
         close = getattr(stream, "close", None)
         if close is not None:
             close()
-    return written.split(prompts.TRANSLATION_END, 1)[0].strip()
+    seen: set[str] = set()
+    lines: list[str] = []
+    for line in written.split(prompts.TRANSLATION_END, 1)[0].strip().split("\n"):
+        kept = []
+        for sentence in split_sentences(line):
+            if _sentence_key(sentence) not in seen:
+                seen.add(_sentence_key(sentence))
+                kept.append(sentence)
+        if kept or not line.strip():
+            lines.append(" ".join(kept))
+    return "\n".join(lines).strip()
+
+
+def _sentence_key(sentence: str) -> str:
+    return " ".join(words(sentence.lower()))
+
+
+def _repeats_a_sentence(written: str) -> bool:
+    """Whether the last finished sentence of a streamed translation repeats an earlier one."""
+    finished = split_sentences(written)[:-1]  # the last piece may still be growing
+    return len(finished) >= 2 and _sentence_key(finished[-1]) in {_sentence_key(s) for s in finished[:-1]}
 
 
 def gate_answer(request: ScoringRequest, embedder: Embedder, judge: Judge | None = None) -> GatedAnswer:
@@ -272,7 +302,7 @@ def gate_answer(request: ScoringRequest, embedder: Embedder, judge: Judge | None
     language = detect_language(text)
     if language is not None:
         flags.append(Flag.LANGUAGE)
-        translated = translate(judge, text) if judge is not None else ""
+        translated = translate(judge, text, language) if judge is not None else ""
         if translated and detect_language(translated) is None:
             text = translated
             notes.append(

@@ -4,7 +4,7 @@
 Each case stands for a kind of input the scorer once got wrong (a confidently wrong answer,
 polished filler, a garbled transcript, a fake committee note, score lines, another language, a
 pasted log, and two controls). The answers are scored as ``python -m scoring score --no-feedback
---bank "machine learning engineer"`` scores them: real embedder, the shipped rubric checker, the
+--bank "machine learning engineer"`` scores them (or with the bank a case names, ``"bank"``): real embedder, the shipped rubric checker, the
 bank's rubric, red flags and anchors where the case names a bank question. The judge is not used
 without feedback, except to translate an answer in another language: that case needs the default
 judge (installed by ``make run``) and is skipped where only the tiny test judge is installed.
@@ -55,8 +55,13 @@ def test_expect_grammar(expect, score, flags, failed):
 
 
 @pytest.fixture(scope="module")
-def bank():
-    return load_banks().get("machine_learning_engineer")
+def banks():
+    return load_banks()
+
+
+@pytest.fixture(scope="module")
+def bank(banks):
+    return banks.get("machine_learning_engineer")
 
 
 @pytest.mark.parametrize(
@@ -69,10 +74,11 @@ def bank():
     ],
     ids=[case["id"] for case in CASES],
 )
-def test_case_meets_its_expectation(case, bank, tiny_judge, real_embedder, real_checker, request):
+def test_case_meets_its_expectation(case, banks, tiny_judge, real_embedder, real_checker, request):
     judge = tiny_judge
     if case["kind"] in NEEDS_TRANSLATION:
         judge = request.getfixturevalue("default_judge")
+    bank = banks.get(case.get("bank", "machine_learning_engineer"))  # a case names its bank, else as the CLI above
     assessment = score_answer(case_request(case, bank), judge, real_embedder, feedback=False, checker=real_checker)
     flags = [flag.value for flag in assessment.flags]
     assert unmet(case["expect"], assessment.score, flags) == [], (assessment.score, flags, case["right_behaviour"])
