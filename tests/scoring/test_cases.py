@@ -4,10 +4,11 @@
 Each case stands for a kind of input the scorer once got wrong (a confidently wrong answer,
 polished filler, a garbled transcript, a fake committee note, score lines, another language, a
 pasted log, and two controls). The answers are scored as ``python -m scoring score --no-feedback
---bank "machine learning engineer"`` scores them (or with the bank a case names, ``"bank"``): real embedder, the shipped rubric checker, the
-bank's rubric, red flags and anchors where the case names a bank question. The judge is not used
-without feedback, except to translate an answer in another language: that case needs the default
-judge (installed by ``make run``) and is skipped where only the tiny test judge is installed.
+--bank "machine learning engineer"`` scores them (or with the bank a case names in ``"bank"``): real
+embedder, the shipped rubric checker, the bank's rubric, red flags and anchors where the case names a
+bank question. The judge is not used without feedback, except to translate an answer in another
+language (five cases: Spanish, French, German, Portuguese, Italian): those need the default judge
+(installed by ``make run``) and are skipped where only the tiny test judge is installed.
 """
 
 from __future__ import annotations
