@@ -6,8 +6,8 @@ With the judge, the embedder and the shipped rubric checker, as the app scores: 
 report's ten answers against the Machine Learning Engineer bank (each score, where ``MONITOR_Q2``,
 the weak A/B-testing answer, ranks and its gap to the median of the other nine), bad answers of
 every gate kind, three paraphrases of one answer, the handed cases (``tests/data/scoring-cases.jsonl``:
-how many meet their expectation), the graded development set out of fold (``scoring.devset``:
-Spearman with the kind order, the shares in each band, the error-twin gap, rubric-point
+how many meet their expectation) and ours (``tests/data/more-cases.jsonl``), the graded development set
+out of fold (``scoring.devset``: Spearman with the kind order, the shares in each band, the error-twin gap, rubric-point
 agreement), ROC-AUC on a fixed SemEval training sample (reference answer alone, and with 10 graded
 examples), latency per answer (without feedback, and with streamed feedback and its first word; before
 each timed pass the embedder's and the checker's memos are cleared and the bank's claims embedded again, so
@@ -81,18 +81,23 @@ PARAPHRASES = [
 
 
 CASES_FILE = Path(__file__).resolve().parents[1] / "tests" / "data" / "scoring-cases.jsonl"
+MORE_CASES_FILE = CASES_FILE.with_name("more-cases.jsonl")  # more of each kind, written by us
 
 
-def case_results(judge: object, embedder: object, checker: object) -> dict[str, object]:
-    """Each handed case's score and whether it meets its ``expect`` (the grammar of shared/cases/README.md)."""
+def case_results(judge: object, embedder: object, checker: object, path: Path = CASES_FILE) -> dict[str, object]:
+    """Each case's score and whether it meets its ``expect`` (the grammar of shared/cases/README.md); a case
+    is scored with the bank it names (``"bank"``), else the machine learning engineer's."""
     from evaluation.cases import case_request, unmet
     from question_banks.loader import load_banks
     from scoring.engine import score_answer
 
-    bank = load_banks().get(BANK_SLUG)
+    banks = load_banks()
     results = {}
-    for line in CASES_FILE.read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
         case = json.loads(line)
+        bank = banks.get(case.get("bank", BANK_SLUG))
         assessment = score_answer(case_request(case, bank), judge, embedder, feedback=False, checker=checker)
         failed = unmet(case["expect"], assessment.score, [f.value for f in assessment.flags])
         results[case["id"]] = {"score": assessment.score, "ok": not failed}
@@ -225,6 +230,7 @@ def run(
             )
 
     cases = case_results(judge, embedder, checker)
+    more_cases = case_results(judge, embedder, checker, MORE_CASES_FILE)
     faithfulness: dict[str, object] = {"reference_report": faithfulness_figures(reference_records)}
     dev: dict[str, object] = {}
     if devset:
@@ -264,6 +270,8 @@ def run(
         "feedback_faithfulness": faithfulness,
         "cases_met": f"{sum(r['ok'] for r in cases.values())} of {len(cases)}",
         "cases": cases,
+        "more_cases_met": f"{sum(r['ok'] for r in more_cases.values())} of {len(more_cases)}",
+        "more_cases": more_cases,
         "devset_out_of_fold": dev,
         "no_feedback_process": process,
         "peak_rss_gib_with_judge": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 2),
