@@ -294,13 +294,18 @@ def _language_detector() -> object:
     return LanguageDetectorBuilder.from_all_languages().with_low_accuracy_mode().build()
 
 
+def estimated_words(text: str) -> int:
+    """Words in ``text``, counting Chinese, Japanese and Korean characters two to a word (those scripts put no
+    spaces between words)."""
+    return len(text.split()) + len(_CJK.findall(text)) // 2
+
+
 def detect_language(text: str) -> str | None:
     """The language of ``text`` when it is confidently not English, e.g. ``"Spanish"``; else ``None``.
 
     Texts under ``LANGUAGE_MIN_WORDS`` words get no verdict (too little to tell).
     """
-    cjk = len(_CJK.findall(text))  # Chinese and Japanese put no spaces between words: about 2 characters a word
-    if len(text.split()) + cjk // 2 < LANGUAGE_MIN_WORDS:
+    if estimated_words(text) < LANGUAGE_MIN_WORDS:
         return None
     detector = _language_detector()
     values = detector.compute_language_confidence_values(text)
